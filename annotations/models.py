@@ -1,0 +1,1 @@
+# Annotations, concern tags, moderation and heat arrive with the annotation issues.

@@ -1,0 +1,35 @@
+"""The Celery app: one broker, three queues, settings read from Django's (CELERY_*)."""
+
+import os
+
+from celery import Celery
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("marginalia")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+app.conf.update(
+    task_queues=(Queue("default"), Queue("aggregate"), Queue("export")),
+    task_default_queue="default",
+    # Queue per kind of work, so a long export never delays a heat recompute.
+    task_routes={
+        "annotations.tasks.*heat*": {"queue": "aggregate"},
+        "annotations.tasks.*export*": {"queue": "export"},
+    },
+    # Results are kept in our own models, never in a result backend.
+    task_ignore_result=True,
+    # acks_late is opted into per task, only where a task is idempotent.
+    task_acks_late=False,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    broker_connection_retry_on_startup=True,
+    # A request must not hang on a dead broker: give up publishing quickly; the periodic
+    # reconcile task catches up on anything that was not enqueued.
+    broker_connection_timeout=2,
+    task_publish_retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.5},
+    timezone="UTC",
+    beat_schedule={},
+)
+app.autodiscover_tasks()

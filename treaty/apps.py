@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TreatyConfig(AppConfig):
+    name = "treaty"
+    verbose_name = "Treaties"

@@ -1,0 +1,1 @@
+"""Import formats. Each module turns one kind of file into a `tree.Document`."""

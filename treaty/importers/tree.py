@@ -1,0 +1,238 @@
+"""The tree every import format produces, and the rules that turn it into keys and labels.
+
+A parser reads a file into `Document` (nodes with kind, printed marker, normalised number,
+heading, text and source line). `finalize()` then checks the numbering and assigns provision
+keys (DESIGN §3, a contract) and printed labels, so every format obeys the same rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from treaty.models import Provision
+
+Kind = Provision.Kind
+
+# Kinds whose number is part of the key; unnumbered blocks become `text` (or recitals).
+KEY_PREFIX = {Kind.CHAPTER: "ch-", Kind.SECTION: "sec-", Kind.TITLE: "tit-", Kind.ARTICLE: "art-"}
+
+
+class TreatyFormatError(ValueError):
+    """The input cannot be imported. Names the line (1-based) and what is wrong with it."""
+
+    def __init__(self, line: int | None, problem: str) -> None:
+        self.line = line
+        self.problem = problem
+        super().__init__(f"line {line}: {problem}" if line else problem)
+
+
+@dataclass
+class Node:
+    kind: str
+    line: int
+    number: str = ""  # normalised: "6", "1", "a", "ii"; "" for unnumbered blocks
+    marker: str = ""  # as printed: "Article 6", "1.", "a)", "(أ)", "’1’"
+    heading: str = ""
+    text: str = ""
+    children: list[Node] = field(default_factory=list)
+    # Filled in by finalize():
+    key: str = ""
+    label: str = ""
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass
+class Document:
+    nodes: list[Node]
+    language: str = "en"
+    title: str = ""
+    front_matter: list[str] = field(default_factory=list)  # lines before the treaty text proper
+
+    def walk(self) -> Iterator[Node]:
+        for node in self.nodes:
+            yield from node.walk()
+
+    def articles(self) -> list[Node]:
+        return [node for node in self.walk() if node.kind == Kind.ARTICLE]
+
+    def content_sha256(self) -> str:
+        """A fingerprint of everything stored for the provisions, for idempotent re-imports."""
+        rows = [[n.key, n.kind, n.label, n.heading, n.text] for n in self.walk()]
+        return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
+
+
+# --- Words used in printed labels, per language --------------------------------------------
+
+LABEL_WORDS = {
+    "en": {
+        Kind.ARTICLE: "Article",
+        Kind.CHAPTER: "Chapter",
+        Kind.SECTION: "Section",
+        Kind.TITLE: "Title",
+        Kind.PREAMBLE: "Preamble",
+        Kind.ANNEX: "Annex",
+        "final": "Final clause",
+    },
+    "ar": {
+        Kind.ARTICLE: "المادة",
+        Kind.CHAPTER: "الفصل",
+        Kind.SECTION: "الباب",
+        Kind.TITLE: "الجزء",
+        Kind.PREAMBLE: "الديباجة",
+        Kind.ANNEX: "المرفق",
+        "final": "الختام",
+    },
+}
+
+
+def _words(language: str) -> dict[str, str]:
+    return LABEL_WORDS.get(language.split("-")[0], LABEL_WORDS["en"])
+
+
+def finalize(document: Document) -> Document:
+    """Normalise text to NFC, check numbering, assign keys and labels. Raises TreatyFormatError."""
+    for node in document.walk():
+        node.text = unicodedata.normalize("NFC", node.text.strip())
+        node.heading = unicodedata.normalize("NFC", node.heading.strip())
+    _check_article_numbering(document)
+    words = _words(document.language)
+    annexes = [n for n in document.nodes if n.kind == Kind.ANNEX]
+    for index, node in enumerate(document.nodes):
+        if node.kind == Kind.PREAMBLE:
+            _assign(node, words, key="pre", label=words[Kind.PREAMBLE])
+        elif node.kind == Kind.ANNEX:
+            key = "annex" if len(annexes) == 1 else f"annex-{annexes.index(node) + 1}"
+            _assign(node, words, key=key, label=f"{words[Kind.ANNEX]} {node.number}".strip())
+        elif node.kind == Kind.TEXT and index == len(document.nodes) - 1 and document.articles():
+            # The closing formula after the last article ("IN WITNESS WHEREOF ...").
+            _assign(node, words, key="final", label=words["final"])
+        elif node.kind in (Kind.CHAPTER, Kind.ARTICLE):
+            _assign(node, words)
+        else:
+            raise TreatyFormatError(node.line, f"a {node.kind} cannot stand outside an article here")
+    _check_unique_keys(document)
+    return document
+
+
+def _assign(node: Node, words: dict[str, str], parent: Node | None = None, key: str = "", label: str = "") -> None:
+    """Give `node` its key and label (derived from its parent's unless given), then its children's."""
+    if not key:
+        key, label = _key_and_label(node, parent, words)
+    node.key, node.label = key, label
+    _check_sibling_numbering(node)
+    unnumbered = 0
+    for position, child in enumerate(node.children, start=1):
+        if node.kind == Kind.PREAMBLE:
+            child.kind = Kind.RECITAL
+            _assign(child, words, node, key=f"{key}.{position}", label=f"{label} ({position})")
+        elif child.number:
+            _assign(child, words, node)
+        else:
+            # A block without a number after the parent's own text (which the parser stores on
+            # the parent itself): the closing line after a list. `~N` on the parent's key.
+            unnumbered += 1
+            child.kind = Kind.TEXT
+            _assign(child, words, node, key=f"{key}~{unnumbered}", label=label)
+
+
+def _key_and_label(node: Node, parent: Node | None, words: dict[str, str]) -> tuple[str, str]:
+    if node.kind == Kind.ARTICLE:
+        # Articles are numbered through the whole treaty: their key ignores chapters.
+        return f"art-{node.number}", f"{words[Kind.ARTICLE]} {node.number}"
+    if node.kind in (Kind.CHAPTER, Kind.SECTION, Kind.TITLE):
+        own = f"{KEY_PREFIX[node.kind]}{node.number}"
+        printed = f"{words[node.kind]} {node.marker or node.number}"
+        if parent is None or parent.kind not in (Kind.CHAPTER, Kind.SECTION, Kind.TITLE, Kind.ANNEX):
+            return own, printed
+        return f"{parent.key}.{own}", f"{parent.label}, {printed}"
+    if parent is None or parent.kind in (Kind.CHAPTER, Kind.SECTION, Kind.TITLE):
+        raise TreatyFormatError(node.line, f"a numbered {node.kind} ({node.marker}) must be inside an article")
+    # Paragraphs, subparagraphs and items: Article 6(1)(a)(ii), with the marker as printed.
+    printed_number = node.marker.strip(MARKER_PUNCTUATION) or node.number
+    return f"{parent.key}.{node.number}", f"{parent.label}({printed_number})"
+
+
+# What surrounds a number in a printed marker: "1.", "a)", "(i)", "’1’", "1 -".
+MARKER_PUNCTUATION = " .)(-–’‘'‏‎"
+
+
+ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+
+
+def roman_to_int(numeral: str) -> int:
+    total = 0
+    values = [ROMAN[c] for c in numeral.lower()]
+    for value, following in zip(values, values[1:] + [0], strict=True):
+        total += -value if value < following else value
+    return total
+
+
+def ordinal(kind: str, number: str) -> int | None:
+    """Position of a number in its sequence (a=1, ii=2, 3=3), or None if it has no order."""
+    if number.isdigit():
+        return int(number)
+    if kind == Kind.ITEM and number and set(number) <= set(ROMAN):
+        return roman_to_int(number)
+    if len(number) == 1 and "a" <= number <= "z":
+        return ord(number) - ord("a") + 1
+    if len(number) == 2 and number[0] == number[1] and "a" <= number[0] <= "z":
+        return 26 + ord(number[0]) - ord("a") + 1  # aa, bb, ... after z
+    return None
+
+
+def _check_sibling_numbering(parent: Node) -> None:
+    """Numbered children of one kind must run 1, 2, 3 ... (or a, b, c / i, ii, iii) without gaps."""
+    expected: dict[str, int] = {}
+    for child in parent.children:
+        if not child.number or child.kind == Kind.ARTICLE:
+            continue  # articles are checked across the whole treaty
+        position = ordinal(child.kind, child.number)
+        if position is None:
+            continue
+        want = expected.get(child.kind, 1)
+        if position != want:
+            problem = "duplicate" if position < want else "gap in the numbering"
+            raise TreatyFormatError(
+                child.line,
+                f"{problem}: {child.kind} {child.marker or child.number} where number {want} was expected"
+                f" in {parent.label or parent.kind}",
+            )
+        expected[child.kind] = want + 1
+
+
+def _check_article_numbering(document: Document) -> None:
+    previous: Node | None = None
+    seen: dict[str, Node] = {}
+    for article in document.articles():
+        if not article.number.isdigit():
+            raise TreatyFormatError(article.line, f"article number {article.number!r} is not a number")
+        if article.number in seen:
+            raise TreatyFormatError(
+                article.line,
+                f"duplicate article number {article.number} (also on line {seen[article.number].line})",
+            )
+        if previous is not None and int(article.number) != int(previous.number) + 1:
+            raise TreatyFormatError(
+                article.line,
+                f"gap in the article numbering: Article {article.number} follows Article {previous.number}",
+            )
+        seen[article.number] = article
+        previous = article
+    if not seen:
+        raise TreatyFormatError(None, "no article found: a treaty text needs at least one 'Article N'")
+
+
+def _check_unique_keys(document: Document) -> None:
+    seen: dict[str, Node] = {}
+    for node in document.walk():
+        if node.key in seen:
+            raise TreatyFormatError(node.line, f"{node.label} appears twice (also on line {seen[node.key].line})")
+        seen[node.key] = node

@@ -1,0 +1,130 @@
+from django.db import models
+from django.db.models import Q
+
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "sd", "yi", "dv", "ug", "ckb"})
+
+
+class Treaty(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=300)
+    short_title = models.CharField(max_length=120, blank=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "treaties"
+
+    def __str__(self) -> str:
+        return self.short_title or self.title
+
+
+class DraftVersion(models.Model):
+    """One text of a treaty: a draft (label such as A/AC.291/L.15) in one language.
+
+    Sibling versions share the label and the provision keys, so annotations on the Arabic and
+    the English text of a paragraph count for the same paragraph.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ADOPTED = "adopted", "Adopted"
+        SUPERSEDED = "superseded", "Superseded"
+
+    treaty = models.ForeignKey(Treaty, on_delete=models.CASCADE, related_name="versions")
+    label = models.CharField(max_length=100)
+    language = models.CharField(max_length=35, default="en", help_text="BCP 47 language tag")
+    title = models.CharField(max_length=300, blank=True, help_text="The title as printed in this text")
+    date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    is_current = models.BooleanField(default=False)
+    source_note = models.TextField(blank=True, help_text="Front matter of the imported file")
+    source_format = models.CharField(max_length=20, blank=True)
+    # SHA-256 of the imported provisions: re-importing the same text is recognised as a no-op.
+    content_sha256 = models.CharField(max_length=64, blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    # Statistics, computed by the worker after an import (treaty.tasks).
+    article_count = models.PositiveIntegerField(null=True, blank=True)
+    provision_count = models.PositiveIntegerField(null=True, blank=True)
+    word_count = models.PositiveIntegerField(null=True, blank=True)
+    stats_computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["treaty", "-is_current", "label", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["treaty", "label", "language"], name="treaty_draftversion_unique_label_language"
+            ),
+            models.UniqueConstraint(
+                fields=["treaty", "language"],
+                condition=Q(is_current=True),
+                name="treaty_draftversion_one_current_per_language",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.treaty} {self.label} ({self.language})"
+
+    @property
+    def direction(self) -> str:
+        return "rtl" if self.language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+
+    @property
+    def search_config(self) -> str:
+        return "english" if self.language.split("-")[0].lower() == "en" else "simple"
+
+
+class Provision(models.Model):
+    """One printed block of a draft version, stored verbatim (NFC)."""
+
+    class Kind(models.TextChoices):
+        PREAMBLE = "preamble"
+        RECITAL = "recital"
+        CHAPTER = "chapter"
+        SECTION = "section"
+        TITLE = "title"
+        ARTICLE = "article"
+        PARAGRAPH = "paragraph"
+        SUBPARAGRAPH = "subparagraph"
+        ITEM = "item"
+        TEXT = "text"
+        ANNEX = "annex"
+
+    HEADING_KINDS = frozenset({Kind.CHAPTER, Kind.SECTION, Kind.TITLE, Kind.ANNEX})
+
+    version = models.ForeignKey(DraftVersion, on_delete=models.CASCADE, related_name="provisions")
+    key = models.CharField(max_length=120, help_text="Stable key, e.g. art-6.1.a (DESIGN §3)")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    number = models.CharField(max_length=20, blank=True, help_text="Normalised number, e.g. 6, 1, a, ii")
+    marker = models.CharField(max_length=40, blank=True, help_text="The number as printed, e.g. a) or (أ)")
+    label = models.CharField(max_length=200, help_text="Printed label, e.g. Article 6(1)(a)(ii)")
+    heading = models.CharField(max_length=500, blank=True)
+    text = models.TextField(blank=True)
+    order = models.PositiveIntegerField(help_text="Position in the document")
+    depth = models.PositiveSmallIntegerField(default=0)
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
+    # The unit a provision is read and aggregated in: its article, or the preamble / final clause.
+    article = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="article_provisions"
+    )
+    source_line = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["version", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="treaty_provision_unique_key"),
+            models.UniqueConstraint(fields=["version", "order"], name="treaty_provision_unique_order"),
+        ]
+        indexes = [
+            # The table of contents: a version's articles and headings, in order.
+            models.Index(fields=["version", "kind", "number"], name="treaty_provision_kind_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.version_id})"
+
+    @property
+    def is_heading(self) -> bool:
+        return self.kind in self.HEADING_KINDS
