@@ -1,9 +1,27 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from config.health import healthz
+from treaty import api as treaty_api
+
+api_v1 = [
+    path("treaties/", treaty_api.TreatyListView.as_view(), name="treaty-list"),
+    path("treaties/<slug:slug>/", treaty_api.TreatyDetailView.as_view(), name="treaty-detail"),
+    path(
+        "treaties/<slug:slug>/articles/<str:number>/",
+        treaty_api.ArticleDetailView.as_view(),
+        name="treaty-article",
+    ),
+]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The split view serves Swagger UI's script as a file, so the page works under our strict CSP.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("", include("treaty.urls")),
 ]

@@ -1,0 +1,23 @@
+"""Queue Celery work once the current transaction has committed, without ever failing the write."""
+
+import logging
+from functools import partial
+from typing import Any
+
+from celery import Task
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_after_commit(task: Task, *args: Any) -> None:
+    """Like `task.delay_on_commit(*args)`, but a broker outage cannot turn a committed write into an
+    error: the failure is logged and the periodic reconcile task catches up (DESIGN §6)."""
+    transaction.on_commit(partial(_send, task, args))
+
+
+def _send(task: Task, args: tuple[Any, ...]) -> None:
+    try:
+        task.delay(*args)
+    except Exception:
+        logger.exception("could not enqueue %s%r; the periodic reconcile will catch up", task.name, args)

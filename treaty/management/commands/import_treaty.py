@@ -1,0 +1,54 @@
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from treaty.importers.detect import parse
+from treaty.importers.tree import TreatyFormatError
+from treaty.services import ImportRefused, version_import
+
+
+class Command(BaseCommand):
+    help = "Import a treaty text (Markdown or plain text copied from the official PDF) as a draft version."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("file", help="UTF-8 file with the treaty text")
+        parser.add_argument("--slug", required=True, help="treaty slug, e.g. un-cybercrime-convention")
+        parser.add_argument("--version", required=True, dest="label", help="draft label, e.g. A/AC.291/L.15")
+        parser.add_argument("--title", default="", help="treaty title (default: the file's title)")
+        parser.add_argument("--format", default="auto", choices=["auto", "markdown", "text"])
+        parser.add_argument("--language", default=None, help="BCP 47 tag (default: detected, en or ar)")
+        parser.add_argument(
+            "--replace", action="store_true", help="replace a version's different text if nothing refers to it"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["file"])
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"{path}: cannot read the file ({error.strerror})") from error
+        try:
+            document = parse(raw, format=options["format"], language=options["language"])
+            result = version_import(
+                treaty_slug=options["slug"],
+                label=options["label"],
+                document=document,
+                source_format=options["format"],
+                title=options["title"],
+                replace=options["replace"],
+            )
+        except TreatyFormatError as error:
+            raise CommandError(f"{path}: {error}; nothing was imported") from error
+        except ImportRefused as error:
+            raise CommandError(f"{error}; nothing was imported") from error
+
+        version = result.version
+        what = "unchanged" if result.unchanged else "replaced" if result.replaced else "imported"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{version.treaty.slug} {version.label} ({version.language}) {what}: "
+                f"{result.article_count} articles, {result.provision_count} provisions."
+            )
+        )

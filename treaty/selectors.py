@@ -1,0 +1,235 @@
+"""Reads of treaties, draft versions and provisions. Public data: no permission check needed yet."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.db import connection
+from django.db.models import F, Func, Q, QuerySet, TextField, Value
+from django.http import Http404
+
+from treaty.models import DraftVersion, Provision, Treaty
+
+Kind = Provision.Kind
+TOC_KINDS = (Kind.PREAMBLE, Kind.CHAPTER, Kind.SECTION, Kind.TITLE, Kind.ARTICLE, Kind.ANNEX)
+NAVIGATION_FIELDS = ("id", "key", "kind", "number", "label", "heading", "order", "depth", "parent_id")
+
+
+def treaty_list() -> list[Treaty]:
+    treaties = list(Treaty.objects.order_by("title"))
+    currents = DraftVersion.objects.filter(treaty__in=treaties, is_current=True).order_by("treaty_id", "language")
+    by_treaty: dict[int, list[DraftVersion]] = {}
+    for version in currents:
+        by_treaty.setdefault(version.treaty_id, []).append(version)
+    for treaty in treaties:
+        treaty.current_versions = by_treaty.get(treaty.pk, [])  # type: ignore[attr-defined]
+    return treaties
+
+
+def treaty_get(slug: str) -> Treaty:
+    try:
+        return Treaty.objects.get(slug=slug)
+    except Treaty.DoesNotExist:
+        raise Http404(f"No treaty {slug!r}.") from None
+
+
+def version_list(treaty: Treaty) -> list[DraftVersion]:
+    return list(treaty.versions.order_by("-is_current", "label", "language"))
+
+
+def version_choose(versions: list[DraftVersion], *, label: str | None = None, language: str | None = None) -> DraftVersion:
+    """The version a reader asked for: by label and/or language, else the current English text."""
+    candidates = [v for v in versions if (not label or v.label == label) and (not language or v.language == language)]
+    if not candidates:
+        wanted = " ".join(part for part in (label, language) if part)
+        raise Http404(f"No version {wanted!r} of this treaty.")
+    # Prefer the current text, then English, then whatever comes first.
+    candidates.sort(key=lambda v: (not v.is_current, v.language != "en"))
+    return candidates[0]
+
+
+def current_version_label(treaty: Treaty) -> str | None:
+    currents = getattr(treaty, "current_versions", None)
+    if currents is None:
+        currents = list(treaty.versions.filter(is_current=True))
+    preferred = sorted(currents, key=lambda v: v.language != "en")
+    return preferred[0].label if preferred else None
+
+
+@dataclass
+class TocEntry:
+    provision: Provision
+    children: list[TocEntry] = field(default_factory=list)
+
+
+@dataclass
+class TableOfContents:
+    entries: list[TocEntry]
+    articles: list[Provision]  # in document order
+    by_id: dict[int, Provision]
+
+    def neighbours(self, article: Provision) -> tuple[Provision | None, Provision | None]:
+        index = next(i for i, a in enumerate(self.articles) if a.pk == article.pk)
+        previous = self.articles[index - 1] if index > 0 else None
+        following = self.articles[index + 1] if index + 1 < len(self.articles) else None
+        return previous, following
+
+    def ancestors(self, provision: Provision) -> list[Provision]:
+        """Chapter, section and title headings above a provision, outermost first."""
+        chain = []
+        parent_id = provision.parent_id
+        while parent_id is not None and parent_id in self.by_id:
+            parent = self.by_id[parent_id]
+            chain.append(parent)
+            parent_id = parent.parent_id
+        return list(reversed(chain))
+
+
+def table_of_contents(version: DraftVersion) -> TableOfContents:
+    """Headings and articles of a version, nested, in one query."""
+    rows = list(
+        Provision.objects.filter(version=version, kind__in=TOC_KINDS).order_by("order").only(*NAVIGATION_FIELDS)
+    )
+    by_id = {row.pk: row for row in rows}
+    entries: dict[int, TocEntry] = {row.pk: TocEntry(row) for row in rows}
+    roots: list[TocEntry] = []
+    for row in rows:
+        entry = entries[row.pk]
+        if row.parent_id in entries:
+            entries[row.parent_id].children.append(entry)
+        else:
+            roots.append(entry)
+    articles = [row for row in rows if row.kind == Kind.ARTICLE]
+    return TableOfContents(roots, articles, by_id)
+
+
+def article_get(version: DraftVersion, number: str) -> Provision:
+    try:
+        return Provision.objects.get(version=version, kind=Kind.ARTICLE, number=number)
+    except Provision.DoesNotExist:
+        raise Http404(f"No article {number} in this version.") from None
+
+
+def unit_provisions(unit: Provision) -> list[Provision]:
+    """An article (or the preamble, or the final clause) and everything inside it, in order."""
+    return list(Provision.objects.filter(article=unit).order_by("order"))
+
+
+def preamble_and_final(version: DraftVersion) -> tuple[list[Provision], list[Provision]]:
+    rows = list(Provision.objects.filter(version=version, article__key__in=("pre", "final")).order_by("order"))
+    return [r for r in rows if not r.key.startswith("final")], [r for r in rows if r.key.startswith("final")]
+
+
+# --- Search ---------------------------------------------------------------------------------
+
+MARK_START, MARK_STOP = "\x02", "\x03"  # cannot occur in imported text; swapped for <mark> after escaping
+
+
+@dataclass
+class SearchHit:
+    provision: Provision
+    article_number: str | None
+    snippet_html: str  # escaped text with the matched words in <mark>
+    url: str = ""  # set by the view
+
+
+def provision_search(version: DraftVersion, query: str, *, limit: int = 50) -> list[SearchHit]:
+    query = " ".join(query.split())[:200]
+    if not query:
+        return []
+    base = Provision.objects.filter(version=version).exclude(kind__in=(Kind.PREAMBLE,)).select_related("article")
+    if connection.vendor == "postgresql":
+        return _search_postgresql(base, version.search_config, query, limit)
+    return _search_plain(base, query, limit)
+
+
+def _search_postgresql(base: QuerySet[Provision], config: str, query: str, limit: int) -> list[SearchHit]:
+    search_query = SearchQuery(query, config=config, search_type="websearch")
+    document = TsVector(config)
+    matches = (
+        base.alias(document=document)
+        .filter(document=search_query)
+        .annotate(rank=SearchRank(F("document"), search_query))
+        .annotate(
+            headline=Headline(config, search_query),
+        )
+        .order_by("-rank", "order")[:limit]
+    )
+    return [
+        SearchHit(p, p.article.number if p.article else None, _marked(p.headline))  # type: ignore[attr-defined]
+        for p in matches
+    ]
+
+
+class TsVector(Func):
+    """to_tsvector(config, COALESCE(heading,'') || ' ' || COALESCE(text,'')), as indexed.
+
+    Written out by hand because the GIN index in migration 0002 only serves a query whose
+    expression is textually the same, and the ORM's SearchVector adds casts that differ.
+    """
+
+    output_field = SearchVectorField()
+
+    def __init__(self, config: str) -> None:
+        super().__init__(Value(config), function="to_tsvector")
+        # Only two configurations exist (DraftVersion.search_config); never interpolate input.
+        assert config in ("english", "simple")
+        self.config = config
+
+    def as_sql(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
+        return (
+            f"to_tsvector('{self.config}'::regconfig, COALESCE(\"treaty_provision\".\"heading\", '') || ' ' || "
+            f"COALESCE(\"treaty_provision\".\"text\", ''))",
+            [],
+        )
+
+
+class Headline(Func):
+    output_field = TextField()
+
+    def __init__(self, config: str, query: SearchQuery) -> None:
+        super().__init__(query)
+        self.config = config
+
+    def as_sql(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
+        query_sql, params = compiler.compile(self.source_expressions[0])
+        options = f"StartSel={MARK_START}, StopSel={MARK_STOP}, MaxWords=35, MinWords=15, MaxFragments=2"
+        return (
+            f"ts_headline('{self.config}'::regconfig, COALESCE(\"treaty_provision\".\"heading\", '') || ' ' || "
+            f"COALESCE(\"treaty_provision\".\"text\", ''), {query_sql}, %s)",
+            [*params, options],
+        )
+
+
+def _search_plain(base: QuerySet[Provision], query: str, limit: int) -> list[SearchHit]:
+    """SQLite: every word must occur in the heading or text; no ranking beyond document order."""
+    words = [w for w in re.split(r"\W+", query) if w][:8]
+    if not words:
+        return []
+    condition = Q()
+    for word in words:
+        condition &= Q(text__icontains=word) | Q(heading__icontains=word)
+    hits = []
+    for provision in base.filter(condition).order_by("order")[:limit]:
+        snippet = _plain_snippet(f"{provision.heading} {provision.text}".strip(), words)
+        hits.append(SearchHit(provision, provision.article.number if provision.article else None, snippet))
+    return hits
+
+
+def _plain_snippet(text: str, words: list[str], width: int = 220) -> str:
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    first = pattern.search(text)
+    start = max(0, (first.start() if first else 0) - width // 3)
+    excerpt = text[start : start + width]
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if start + width < len(text) else ""
+    marked = pattern.sub(lambda m: f"{MARK_START}{m.group(0)}{MARK_STOP}", excerpt)
+    return _marked(prefix + marked + suffix)
+
+
+def _marked(raw: str) -> str:
+    """Escape treaty text, then turn the match markers into <mark> elements."""
+    return html.escape(raw).replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>")

@@ -1,0 +1,72 @@
+from rest_framework import serializers
+
+from treaty.models import DraftVersion, Provision, Treaty
+
+
+class TreatySummarySerializer(serializers.ModelSerializer[Treaty]):
+    current_version = serializers.CharField(allow_null=True, help_text="Label of the current draft")
+
+    class Meta:
+        model = Treaty
+        fields = ["slug", "title", "short_title", "current_version"]
+
+
+class DraftVersionSerializer(serializers.ModelSerializer[DraftVersion]):
+    direction = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = DraftVersion
+        fields = [
+            "label", "language", "direction", "title", "date", "status", "is_current",
+            "article_count", "provision_count", "word_count",
+        ]
+
+
+class TocArticleSerializer(serializers.Serializer[Provision]):
+    number = serializers.CharField()
+    title = serializers.CharField(source="heading")
+    key = serializers.CharField()
+
+
+class TocHeadingSerializer(serializers.Serializer[dict[str, object]]):
+    key = serializers.CharField()
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    title = serializers.CharField()
+    articles = TocArticleSerializer(many=True)
+
+
+class TreatyDetailSerializer(serializers.Serializer[dict[str, object]]):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    short_title = serializers.CharField()
+    description = serializers.CharField()
+    version = DraftVersionSerializer(help_text="The version the contents are of")
+    versions = DraftVersionSerializer(many=True)
+    contents = TocHeadingSerializer(
+        many=True,
+        help_text="Chapters (and sections, titles) with their articles; articles outside any chapter"
+        " come under an entry of kind 'articles'",
+    )
+
+
+class ProvisionSerializer(serializers.ModelSerializer[Provision]):
+    parent = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Provision
+        fields = ["key", "kind", "label", "marker", "heading", "text", "parent"]
+
+    def get_parent(self, provision: Provision) -> str | None:
+        keys: dict[int, str] = self.context["keys_by_id"]
+        return keys.get(provision.parent_id) if provision.parent_id else None
+
+
+class ArticleSerializer(serializers.Serializer[dict[str, object]]):
+    number = serializers.CharField()
+    title = serializers.CharField()
+    key = serializers.CharField()
+    label = serializers.CharField()
+    version = serializers.CharField()
+    language = serializers.CharField()
+    provisions = ProvisionSerializer(many=True)

@@ -1,0 +1,140 @@
+"""Writes to treaties, draft versions and provisions."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.enqueue import enqueue_after_commit
+from treaty.importers.tree import Document, Node
+from treaty.models import DraftVersion, Provision, Treaty
+from treaty.tasks import version_statistics_refresh_task
+
+
+class ImportRefused(Exception):
+    """The import would overwrite something it must not; nothing was written."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    version: DraftVersion
+    created: bool  # a new draft version
+    replaced: bool  # an existing version's text was replaced (--replace)
+    provision_count: int
+    article_count: int
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.created or self.replaced)
+
+
+@transaction.atomic
+def version_import(
+    *,
+    treaty_slug: str,
+    label: str,
+    document: Document,
+    source_format: str,
+    title: str = "",
+    replace: bool = False,
+) -> ImportResult:
+    """Store an imported document as the draft version `label` of a treaty, in one transaction.
+
+    Importing the same text again changes nothing; different text under an existing label is
+    refused unless `replace` is given and nothing refers to the old provisions.
+    """
+    treaty, treaty_created = Treaty.objects.select_for_update().get_or_create(
+        slug=treaty_slug, defaults={"title": title or document.title or treaty_slug}
+    )
+    if title and not treaty_created and treaty.title != title:
+        treaty.title = title
+        treaty.save(update_fields=["title", "updated_at"])
+    fingerprint = document.content_sha256()
+    version = DraftVersion.objects.filter(treaty=treaty, label=label, language=document.language).first()
+    article_count = len(document.articles())
+    if version is not None:
+        if version.content_sha256 == fingerprint:
+            return ImportResult(version, False, False, version.provisions.count(), article_count)
+        if not replace:
+            raise ImportRefused(
+                f"version {label!r} ({document.language}) of {treaty_slug!r} already holds a different text;"
+                " pass --replace to replace it"
+            )
+        if referrers := _referrers(version):
+            raise ImportRefused(
+                f"version {label!r} cannot be replaced: {referrers} refer to its provisions"
+            )
+        version.provisions.all().delete()
+    else:
+        version = DraftVersion(treaty=treaty, label=label, language=document.language)
+        # The first text in a language becomes the current one; later drafts are promoted by hand.
+        version.is_current = not DraftVersion.objects.filter(
+            treaty=treaty, language=document.language, is_current=True
+        ).exists()
+    version.title = document.title[:300]
+    version.source_note = "\n".join(document.front_matter)
+    version.source_format = source_format
+    version.content_sha256 = fingerprint
+    version.imported_at = timezone.now()
+    created = version.pk is None
+    version.save()
+    provision_count = _store_provisions(version, document)
+    enqueue_after_commit(version_statistics_refresh_task, version.pk)
+    return ImportResult(version, created, not created, provision_count, article_count)
+
+
+def _store_provisions(version: DraftVersion, document: Document) -> int:
+    """Insert the tree in three statements, whatever its size: rows, then parent/article links."""
+    rows: list[tuple[Node, Node | None, Node | None]] = []
+
+    def collect(node: Node, parent: Node | None, article: Node | None) -> None:
+        if node.kind == Provision.Kind.ARTICLE or node.key in ("pre", "final") or node.kind == Provision.Kind.ANNEX:
+            article = node
+        rows.append((node, parent, article))
+        for child in node.children:
+            collect(child, node, article)
+
+    for top in document.nodes:
+        collect(top, None, None)
+
+    depth: dict[int, int] = {}
+    provisions = []
+    for order, (node, parent, _article) in enumerate(rows, start=1):
+        depth[id(node)] = depth[id(parent)] + 1 if parent is not None else 0
+        provisions.append(
+            Provision(
+                version=version,
+                key=node.key,
+                kind=node.kind,
+                number=node.number,
+                marker=node.marker,
+                label=node.label,
+                heading=node.heading,
+                text=node.text,
+                order=order,
+                depth=depth[id(node)],
+                source_line=node.line,
+            )
+        )
+    Provision.objects.bulk_create(provisions, batch_size=500)
+    by_node = {id(node): provision for (node, _, _), provision in zip(rows, provisions, strict=True)}
+    for (_node, parent, article), provision in zip(rows, provisions, strict=True):
+        provision.parent_id = by_node[id(parent)].pk if parent is not None else None
+        provision.article_id = by_node[id(article)].pk if article is not None else None
+    Provision.objects.bulk_update(provisions, ["parent", "article"], batch_size=500)
+    return len(provisions)
+
+
+def _referrers(version: DraftVersion) -> str:
+    """Describe what, outside the treaty app, points at this version or its provisions (e.g. annotations)."""
+    found = []
+    for model, instance_filter in ((DraftVersion, {"pk": version.pk}), (Provision, {"version": version})):
+        for relation in model._meta.related_objects:
+            related_model = relation.related_model
+            if related_model._meta.app_label == "treaty":
+                continue
+            lookup = {f"{relation.field.name}__in": model.objects.filter(**instance_filter)}
+            count = related_model._default_manager.filter(**lookup).count()
+            if count:
+                found.append(f"{count} {related_model._meta.verbose_name_plural}")
+    return ", ".join(found)

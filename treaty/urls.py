@@ -1,0 +1,12 @@
+from django.urls import path
+
+from treaty import views
+
+app_name = "treaty"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("treaties/<slug:slug>/", views.treaty_detail, name="detail"),
+    path("treaties/<slug:slug>/articles/<str:number>/", views.article_detail, name="article"),
+    path("treaties/<slug:slug>/search/", views.search, name="search"),
+]

@@ -1,0 +1,85 @@
+"""Reading pages: home, treaty (contents and preamble), article, search."""
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from treaty import selectors
+from treaty.models import DraftVersion, Treaty
+
+
+def _version_for_request(request: HttpRequest, treaty: Treaty) -> tuple[DraftVersion, list[DraftVersion]]:
+    versions = selectors.version_list(treaty)
+    version = selectors.version_choose(
+        versions, label=request.GET.get("version") or None, language=request.GET.get("lang") or None
+    )
+    return version, versions
+
+
+def version_query(version: DraftVersion, default: DraftVersion) -> str:
+    """The query string that keeps a reader on a non-default version while they navigate."""
+    if version.pk == default.pk:
+        return ""
+    return "?" + urlencode({"version": version.label, "lang": version.language})
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "treaty/home.html", {"treaties": selectors.treaty_list()})
+
+
+def treaty_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    treaty = selectors.treaty_get(slug)
+    version, versions = _version_for_request(request, treaty)
+    preamble, final = selectors.preamble_and_final(version)
+    context = {
+        "treaty": treaty,
+        "version": version,
+        "versions": versions,
+        "toc": selectors.table_of_contents(version),
+        "preamble": preamble,
+        "final": final,
+        "query": version_query(version, selectors.version_choose(versions)),
+    }
+    return render(request, "treaty/treaty_detail.html", context)
+
+
+def article_detail(request: HttpRequest, slug: str, number: str) -> HttpResponse:
+    treaty = selectors.treaty_get(slug)
+    version, versions = _version_for_request(request, treaty)
+    article = selectors.article_get(version, number)
+    toc = selectors.table_of_contents(version)
+    previous, following = toc.neighbours(article)
+    context = {
+        "treaty": treaty,
+        "version": version,
+        "versions": versions,
+        "article": article,
+        "provisions": [p for p in selectors.unit_provisions(article) if p.pk != article.pk],
+        "ancestors": toc.ancestors(article),
+        "previous": previous,
+        "next": following,
+        "query": version_query(version, selectors.version_choose(versions)),
+    }
+    return render(request, "treaty/article_detail.html", context)
+
+
+def search(request: HttpRequest, slug: str) -> HttpResponse:
+    treaty = selectors.treaty_get(slug)
+    version, versions = _version_for_request(request, treaty)
+    q = request.GET.get("q", "").strip()
+    hits = selectors.provision_search(version, q) if q else []
+    query = version_query(version, selectors.version_choose(versions))
+    for hit in hits:
+        hit.url = _provision_url(treaty, hit.article_number, hit.provision.key, query)
+    context = {"treaty": treaty, "version": version, "versions": versions, "q": q, "hits": hits, "query": query}
+    return render(request, "treaty/search.html", context)
+
+
+def _provision_url(treaty: Treaty, article_number: str | None, key: str, query: str) -> str:
+    if article_number:
+        base = reverse("treaty:article", args=[treaty.slug, article_number])
+    else:
+        base = reverse("treaty:detail", args=[treaty.slug])
+    return f"{base}{query}#{key}"
