@@ -99,8 +99,11 @@ def _store_provisions(version: DraftVersion, document: Document) -> int:
 
     depth: dict[int, int] = {}
     provisions = []
-    for order, (node, parent, _article) in enumerate(rows, start=1):
-        depth[id(node)] = depth[id(parent)] + 1 if parent is not None else 0
+    for order, (node, parent, article) in enumerate(rows, start=1):
+        # Depth counts from the reading unit (an article is 0, its paragraphs 1), so that a
+        # paragraph is indented alike whether or not its article sits in a chapter.
+        is_unit_root = parent is None or node is article
+        depth[id(node)] = 0 if is_unit_root else depth[id(parent)] + 1
         provisions.append(
             Provision(
                 version=version,
