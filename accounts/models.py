@@ -1,9 +1,15 @@
+import hashlib
 import unicodedata
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django_countries.fields import CountryField
+
+MODERATORS_GROUP = "moderators"
 
 
 def normalize_email_address(email: str) -> str:
@@ -13,6 +19,14 @@ def normalize_email_address(email: str) -> str:
     the domain, as Django does) is folded.
     """
     return unicodedata.normalize("NFKC", email).strip().lower()
+
+
+class Attribution(models.TextChoices):
+    """Who a reader sees as the author of an annotation (DESIGN §3)."""
+
+    PERSON = "person", "My name and organisation"
+    ORGANIZATION = "organization", "My organisation only"
+    ANONYMOUS = "anonymous", "Anonymous (only moderators can see who wrote it)"
 
 
 class UserManager(BaseUserManager["User"]):
@@ -41,6 +55,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     email_verified_at = models.DateTimeField(null=True, blank=True)
+    # A new address waits here until its owner follows the link sent to it.
+    pending_email = models.EmailField(max_length=254, blank=True)
+    attribution_preference = models.CharField(
+        max_length=20, choices=Attribution.choices, default=Attribution.PERSON,
+        help_text="Default attribution of new annotations",
+    )
 
     objects = UserManager()
 
@@ -60,3 +80,140 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def is_moderator(self) -> bool:
+        cached = getattr(self, "_is_moderator", None)
+        if cached is None:
+            cached = self.is_active and self.groups.filter(name=MODERATORS_GROUP).exists()
+            self._is_moderator = cached
+        return cached
+
+
+class Organization(models.Model):
+    class Type(models.TextChoices):
+        NGO = "ngo", "NGO"
+        ACADEMIC = "academic", "Academic"
+        INDUSTRY = "industry", "Industry"
+        PROFESSIONAL_BODY = "professional_body", "Professional body"
+        INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    type = models.CharField(max_length=30, choices=Type.choices)
+    country = CountryField(blank=True)
+    website = models.URLField(blank=True)
+    description = models.TextField(blank=True, max_length=4000)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    verification_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="accounts_organization_unique_name_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        MEMBER = "member", "Member"
+        ADMIN = "admin", "Admin"
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        ACTIVE = "active", "Active"
+        DECLINED = "declined", "Declined"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    # Members are never listed publicly unless they opt in (commenters may be at risk).
+    listed_publicly = models.BooleanField(default=False)
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="accounts_membership_unique_user_org"),
+        ]
+        indexes = [
+            # "Who are the admins / pending requests of this organisation?"
+            models.Index(fields=["organization", "status", "role"], name="accounts_membership_org_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.organization_id} ({self.role}, {self.status})"
+
+    @property
+    def is_active_admin(self) -> bool:
+        return self.status == self.Status.ACTIVE and self.role == self.Role.ADMIN
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only its SHA-256 is stored; the token is shown once, at creation."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8, help_text="First characters, to recognise a token in a list")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["user"], condition=Q(revoked_at__isnull=True), name="accounts_apitoken_live"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+
+class OrganizationEvent(models.Model):
+    """Append-only log of decisions about an organisation (verification, membership)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created"
+        VERIFIED = "verified"
+        UNVERIFIED = "unverified"
+        MEMBER_ACCEPTED = "member_accepted"
+        MEMBER_DECLINED = "member_declined"
+        MEMBER_REMOVED = "member_removed"
+        MEMBER_LEFT = "member_left"
+        ROLE_CHANGED = "role_changed"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(max_length=30, choices=Action.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.organization_id} by {self.actor_id}"

@@ -1,0 +1,35 @@
+"""The emails the accounts app sends. Built in the worker from ids, never from request data."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from accounts import email_links
+from accounts.models import User
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def email_confirmation_send(*, user: User, address: str) -> None:
+    token = email_links.confirmation_token(user, address)
+    link = _absolute(reverse("accounts:confirm-email", args=[token]))
+    context = {"user": user, "link": link, "new_address": address != user.email, "hours": int(email_links.MAX_AGE.total_seconds() // 3600)}
+    send_mail(
+        "Confirm your email address for Marginalia",
+        render_to_string("accounts/email/confirm_email.txt", context),
+        None,
+        [address],
+    )
+
+
+def signup_attempt_notice_send(*, user: User) -> None:
+    context = {"user": user, "login": _absolute(reverse("accounts:login")), "reset": _absolute(reverse("accounts:password-reset"))}
+    send_mail(
+        "Someone tried to sign up to Marginalia with your address",
+        render_to_string("accounts/email/signup_attempt.txt", context),
+        None,
+        [user.email],
+    )

@@ -1,0 +1,1 @@
+"""Writes to accounts, organisations and tokens (STYLE: services for writes)."""
