@@ -1,5 +1,3 @@
-from collections.abc import Iterator
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -153,21 +151,12 @@ def test_refresh_reads_once_and_updates_only_the_statistics_columns() -> None:
         assert f'"{column}"' not in update
 
 
-@pytest.fixture
-def eager_celery() -> Iterator[None]:
-    """Run tasks in this process at .delay(), as a worker would, then restore the app."""
-    app = version_statistics_refresh_task.app
-    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
-
-
 @pytest.mark.django_db
-def test_task_enqueued_on_commit_refreshes(eager_celery, django_capture_on_commit_callbacks) -> None:
+def test_task_enqueued_on_commit_refreshes(django_capture_on_commit_callbacks) -> None:
     version = make_version()
     add_provisions(version)
 
+    # Unit tests run tasks inline (tests/conftest.py); the real worker is tests/integration/.
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         version_statistics_refresh_task.delay_on_commit(version.pk)
         # Nothing is sent before the transaction commits.
