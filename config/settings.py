@@ -205,7 +205,9 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 # --- Email ----------------------------------------------------------------------------------
 # Django 6.1 configures mail through MAILERS; EMAIL_URL (smtp://user:pass@host:587?tls=True,
 # consolemail://, ...) is translated into it.
-_email = env.email_url("EMAIL_URL", default="consolemail://")
+# Without EMAIL_URL: the console on a laptop; in production Django's classic default, a local MTA
+# on port 25 (check --deploy rejects the console backend, whose mail nobody would ever receive).
+_email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 _smtp_options = {
     "host": _email.get("EMAIL_HOST"),
     "port": _email.get("EMAIL_PORT"),

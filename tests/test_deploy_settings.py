@@ -1,0 +1,90 @@
+"""Production settings (config.settings with DEBUG off) pass `check --deploy` and refuse to start unsafe.
+
+Each check runs `manage.py` in a fresh process with a clean environment: the test process has
+already loaded config.settings_test, which relaxes HTTPS settings on purpose.
+"""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage(*args: str, env: dict[str, str], var_dir: Path) -> subprocess.CompletedProcess[str]:
+    clean_env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "LANG": "C.UTF-8",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        # Keep files the settings create (broker folders) out of the working tree.
+        "VAR_DIR": str(var_dir),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO_ROOT,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def production_env(**overrides: str) -> dict[str, str]:
+    return {
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(64),  # 86 random characters
+        "ALLOWED_HOSTS": "marginalia.example.org",
+        **overrides,
+    }
+
+
+def test_production_settings_pass_check_deploy(tmp_path: Path) -> None:
+    done = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env(), var_dir=tmp_path)
+
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "System check identified no issues" in output
+    assert "WARNING" not in output.upper().replace("WARNINGS", "")
+    assert "Warning" not in output
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected_check"),
+    [
+        ({"SECRET_KEY": "too-short"}, "security.W009"),
+        ({"ALLOWED_HOSTS": ""}, "security.W020"),
+        ({"SECURE_HSTS_SECONDS": "0"}, "security.W004"),
+        ({"SECURE_SSL_REDIRECT": "0"}, "security.W008"),
+    ],
+)
+def test_check_deploy_catches_an_unsafe_setting(
+    tmp_path: Path, overrides: dict[str, str], expected_check: str
+) -> None:
+    # The check above could pass vacuously if settings ignored the environment: it must not.
+    done = manage(
+        "check", "--deploy", "--fail-level", "WARNING", env=production_env(**overrides), var_dir=tmp_path
+    )
+
+    assert done.returncode != 0
+    assert expected_check in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("debug", ["0", None], ids=["DEBUG=0", "DEBUG unset"])
+def test_settings_refuse_to_start_without_secret_key(tmp_path: Path, debug: str | None) -> None:
+    # SECRET_KEY set but empty, so that a developer's .env cannot supply one.
+    env = {"SECRET_KEY": "", "ALLOWED_HOSTS": "marginalia.example.org"}
+    if debug is not None:
+        env["DEBUG"] = debug
+
+    done = manage("check", env=env, var_dir=tmp_path)
+
+    assert done.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY must be set when DEBUG is off." in done.stderr
+    # No development key was generated as a fallback.
+    assert not (tmp_path / "dev-secret-key").exists()
