@@ -18,7 +18,12 @@ from treaty.models import Provision
 Kind = Provision.Kind
 
 # Kinds whose number is part of the key; unnumbered blocks become `text` (or recitals).
-KEY_PREFIX = {Kind.CHAPTER: "ch-", Kind.SECTION: "sec-", Kind.TITLE: "tit-", Kind.ARTICLE: "art-"}
+KEY_PREFIX: dict[str, str] = {
+    Kind.CHAPTER: "ch-",
+    Kind.SECTION: "sec-",
+    Kind.TITLE: "tit-",
+    Kind.ARTICLE: "art-",
+}
 
 
 class TreatyFormatError(ValueError):
@@ -71,7 +76,7 @@ class Document:
 
 # --- Words used in printed labels, per language --------------------------------------------
 
-LABEL_WORDS = {
+LABEL_WORDS: dict[str, dict[str, str]] = {
     "en": {
         Kind.ARTICLE: "Article",
         Kind.CHAPTER: "Chapter",
@@ -102,16 +107,20 @@ def finalize(document: Document) -> Document:
     for node in document.walk():
         node.text = unicodedata.normalize("NFC", node.text.strip())
         node.heading = unicodedata.normalize("NFC", node.heading.strip())
+    document.title = unicodedata.normalize("NFC", document.title.strip())
+    document.front_matter = [unicodedata.normalize("NFC", line.strip()) for line in document.front_matter]
     _check_article_numbering(document)
     words = _words(document.language)
     annexes = [n for n in document.nodes if n.kind == Kind.ANNEX]
+    # The closing formula is the last top-level node, though annexes may follow it.
+    last_index = max((i for i, n in enumerate(document.nodes) if n.kind != Kind.ANNEX), default=-1)
     for index, node in enumerate(document.nodes):
         if node.kind == Kind.PREAMBLE:
             _assign(node, words, key="pre", label=words[Kind.PREAMBLE])
         elif node.kind == Kind.ANNEX:
             key = "annex" if len(annexes) == 1 else f"annex-{annexes.index(node) + 1}"
             _assign(node, words, key=key, label=f"{words[Kind.ANNEX]} {node.number}".strip())
-        elif node.kind == Kind.TEXT and index == len(document.nodes) - 1 and document.articles():
+        elif node.kind == Kind.TEXT and index == last_index and document.articles():
             # The closing formula after the last article ("IN WITNESS WHEREOF ...").
             _assign(node, words, key="final", label=words["final"])
         elif node.kind in (Kind.CHAPTER, Kind.ARTICLE):
@@ -122,7 +131,9 @@ def finalize(document: Document) -> Document:
     return document
 
 
-def _assign(node: Node, words: dict[str, str], parent: Node | None = None, key: str = "", label: str = "") -> None:
+def _assign(
+    node: Node, words: dict[str, str], parent: Node | None = None, key: str = "", label: str = ""
+) -> None:
     """Give `node` its key and label (derived from its parent's unless given), then its children's."""
     if not key:
         key, label = _key_and_label(node, parent, words)
@@ -154,7 +165,9 @@ def _key_and_label(node: Node, parent: Node | None, words: dict[str, str]) -> tu
             return own, printed
         return f"{parent.key}.{own}", f"{parent.label}, {printed}"
     if parent is None or parent.kind in (Kind.CHAPTER, Kind.SECTION, Kind.TITLE):
-        raise TreatyFormatError(node.line, f"a numbered {node.kind} ({node.marker}) must be inside an article")
+        raise TreatyFormatError(
+            node.line, f"a numbered {node.kind} ({node.marker}) must be inside an article"
+        )
     # Paragraphs, subparagraphs and items: Article 6(1)(a)(ii), with the marker as printed.
     printed_number = node.marker.strip(MARKER_PUNCTUATION) or node.number
     return f"{parent.key}.{node.number}", f"{parent.label}({printed_number})"
@@ -170,7 +183,7 @@ ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 def roman_to_int(numeral: str) -> int:
     total = 0
     values = [ROMAN[c] for c in numeral.lower()]
-    for value, following in zip(values, values[1:] + [0], strict=True):
+    for value, following in zip(values, [*values[1:], 0], strict=True):
         total += -value if value < following else value
     return total
 
@@ -234,5 +247,7 @@ def _check_unique_keys(document: Document) -> None:
     seen: dict[str, Node] = {}
     for node in document.walk():
         if node.key in seen:
-            raise TreatyFormatError(node.line, f"{node.label} appears twice (also on line {seen[node.key].line})")
+            raise TreatyFormatError(
+                node.line, f"{node.label} appears twice (also on line {seen[node.key].line})"
+            )
         seen[node.key] = node

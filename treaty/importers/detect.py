@@ -1,0 +1,60 @@
+"""The one entry point for imports: bytes or text in, a finalised Document (keys, labels) out."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from treaty.importers.markdown import parse_markdown
+from treaty.importers.source import detect_language, source_lines
+from treaty.importers.text import parse_text
+from treaty.importers.tree import Document, TreatyFormatError, finalize
+
+FORMATS = ("auto", "markdown", "text")
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+\S", re.MULTILINE)
+
+
+def parse(source: str | bytes, *, format: str = "auto", language: str | None = None) -> Document:
+    """Parse a treaty text and assign provision keys. Raises TreatyFormatError naming the line.
+
+    `format` is "markdown", "text" (PDF-style plain text) or "auto": Markdown when the file has
+    `#` heading lines. `language` (BCP 47) defaults to "ar" when Arabic script dominates, else "en".
+    """
+    text = decode_source(source) if isinstance(source, bytes) else source.removeprefix("\ufeff")
+    lines = source_lines(text)
+    if not any(line.strip() for line in lines):
+        what = "is empty" if not text.strip() else "holds nothing but blank lines and comments"
+        raise TreatyFormatError(1, f"the file {what}: there is no treaty text to import")
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}: use one of {', '.join(FORMATS)}")
+    if format == "auto":
+        format = "markdown" if _MARKDOWN_HEADING.search("\n".join(lines)) else "text"
+    language = language or detect_language(lines)
+    document = (
+        parse_markdown(text, language=language)
+        if format == "markdown"
+        else parse_text(text, language=language)
+    )
+    try:
+        return finalize(document)
+    except TreatyFormatError as error:
+        if error.line is not None:
+            raise
+        # A problem of the whole text ("no article found") shows up at its end.
+        raise TreatyFormatError(len(lines), f"{error.problem} (end of file)") from error
+
+
+def decode_source(data: bytes) -> str:
+    """UTF-8 (a byte-order mark is dropped); anything else is refused with the line and column."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise TreatyFormatError(1, "the file is UTF-16; save it as UTF-8")
+    data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise TreatyFormatError(
+            line,
+            f"not valid UTF-8 (byte 0x{data[error.start]:02x} at column {column}); save the file as UTF-8",
+        ) from None

@@ -1,0 +1,42 @@
+"""The raw source as lines: comments removed, line numbers kept, and the language it is written in."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from treaty.importers.tree import TreatyFormatError
+
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def source_lines(source: str) -> list[str]:
+    """The source split into lines (index + 1 is the line number users see in their editor).
+
+    HTML comments are file annotations, not treaty text: they are blanked, keeping their line
+    breaks so that every later line keeps its number. Only "\\n" separates lines (not the form feed
+    or Unicode line separators that str.splitlines() honours), again so line numbers match editors.
+    """
+    source = source.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    source = _HTML_COMMENT.sub(lambda comment: "\n" * comment.group().count("\n"), source)
+    lines = source.split("\n")
+    for number, line in enumerate(lines, start=1):
+        if "<!--" in line:
+            # Importing the rest of the file as treaty text would be worse than stopping.
+            raise TreatyFormatError(number, "an HTML comment '<!--' is never closed with '-->'")
+    return lines
+
+
+def detect_language(lines: list[str]) -> str:
+    """ "ar" when most letters are Arabic script, else "en" (the two languages the labels know)."""
+    arabic = latin = 0
+    for line in lines:
+        for char in line:
+            if not char.isalpha():
+                continue
+            name = unicodedata.name(char, "")
+            if name.startswith("ARABIC"):
+                arabic += 1
+            elif name.startswith("LATIN"):
+                latin += 1
+    return "ar" if arabic > latin else "en"
