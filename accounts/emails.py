@@ -16,7 +16,12 @@ def _absolute(path: str) -> str:
 def email_confirmation_send(*, user: User, address: str) -> None:
     token = email_links.confirmation_token(user, address)
     link = _absolute(reverse("accounts:confirm-email", args=[token]))
-    context = {"user": user, "link": link, "new_address": address != user.email, "hours": int(email_links.MAX_AGE.total_seconds() // 3600)}
+    context = {
+        "user": user,
+        "link": link,
+        "new_address": address != user.email,
+        "hours": int(email_links.MAX_AGE.total_seconds() // 3600),
+    }
     send_mail(
         "Confirm your email address for Marginalia",
         render_to_string("accounts/email/confirm_email.txt", context),
@@ -26,7 +31,11 @@ def email_confirmation_send(*, user: User, address: str) -> None:
 
 
 def signup_attempt_notice_send(*, user: User) -> None:
-    context = {"user": user, "login": _absolute(reverse("accounts:login")), "reset": _absolute(reverse("accounts:password-reset"))}
+    context = {
+        "user": user,
+        "login": _absolute(reverse("accounts:login")),
+        "reset": _absolute(reverse("accounts:password-reset")),
+    }
     send_mail(
         "Someone tried to sign up to Marginalia with your address",
         render_to_string("accounts/email/signup_attempt.txt", context),

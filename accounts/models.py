@@ -58,7 +58,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # A new address waits here until its owner follows the link sent to it.
     pending_email = models.EmailField(max_length=254, blank=True)
     attribution_preference = models.CharField(
-        max_length=20, choices=Attribution.choices, default=Attribution.PERSON,
+        max_length=20,
+        choices=Attribution.choices,
+        default=Attribution.PERSON,
         help_text="Default attribution of new annotations",
     )
 
@@ -153,7 +155,9 @@ class Membership(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "organization"], name="accounts_membership_unique_user_org"),
+            models.UniqueConstraint(
+                fields=["user", "organization"], name="accounts_membership_unique_user_org"
+            ),
         ]
         indexes = [
             # "Who are the admins / pending requests of this organisation?"
@@ -182,7 +186,9 @@ class ApiToken(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["user"], condition=Q(revoked_at__isnull=True), name="accounts_apitoken_live"),
+            models.Index(
+                fields=["user"], condition=Q(revoked_at__isnull=True), name="accounts_apitoken_live"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -207,7 +213,9 @@ class OrganizationEvent(models.Model):
         ROLE_CHANGED = "role_changed"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     action = models.CharField(max_length=30, choices=Action.choices)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -6,7 +6,13 @@ from accounts import emails
 from accounts.models import User
 
 # Email is network I/O: retried a few times; not acks_late, since a resend would duplicate mail.
-EMAIL_TASK_OPTIONS = {"autoretry_for": (OSError,), "retry_backoff": True, "max_retries": 5, "time_limit": 60}
+EMAIL_TASK_OPTIONS = {
+    "autoretry_for": (OSError,),
+    "retry_backoff": True,
+    "max_retries": 5,
+    "soft_time_limit": 50,
+    "time_limit": 60,
+}
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)

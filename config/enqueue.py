@@ -6,6 +6,7 @@ from typing import Any
 
 from celery import Task
 from django.db import transaction
+from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
 
@@ -19,5 +20,6 @@ def enqueue_after_commit(task: Task, *args: Any) -> None:
 def _send(task: Task, args: tuple[Any, ...]) -> None:
     try:
         task.delay(*args)
-    except Exception:
+    except (OperationalError, ConnectionError, OSError):
+        # Only an unreachable broker is tolerated: a programming error must still fail loudly.
         logger.exception("could not enqueue %s%r; the periodic reconcile will catch up", task.name, args)

@@ -2,10 +2,19 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from accounts import api as accounts_api
 from config.health import healthz
 from treaty import api as treaty_api
 
 api_v1 = [
+    path("auth/token/", accounts_api.TokenObtainView.as_view(), name="auth-token"),
+    path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("organizations/", accounts_api.OrganizationListView.as_view(), name="organization-list"),
+    path(
+        "organizations/<slug:slug>/join/",
+        accounts_api.OrganizationJoinView.as_view(),
+        name="organization-join",
+    ),
     path("treaties/", treaty_api.TreatyListView.as_view(), name="treaty-list"),
     path("treaties/<slug:slug>/", treaty_api.TreatyDetailView.as_view(), name="treaty-detail"),
     path(
@@ -23,5 +32,6 @@ urlpatterns = [
     # The split view serves Swagger UI's script as a file, so the page works under our strict CSP.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("accounts/", include("accounts.urls")),
     path("", include("treaty.urls")),
 ]

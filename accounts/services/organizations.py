@@ -18,8 +18,14 @@ def _log(organization: Organization, actor: User | None, action: str, note: str 
     OrganizationEvent.objects.create(organization=organization, actor=actor, action=action, note=note)
 
 
+# Paths under /accounts/organisations/ that a slug must not shadow.
+RESERVED_SLUGS = frozenset({"new", "verification"})
+
+
 def unique_slug(name: str) -> str:
     base = slugify(name)[:200] or "organisation"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-organisation"
     slug, n = base, 1
     while Organization.objects.filter(slug=slug).exists():
         n += 1
@@ -34,10 +40,17 @@ def organization_create(
     """Create an unverified organisation with its creator as first admin."""
     name = " ".join(name.split())
     if Organization.objects.filter(name__iexact=name).exists():
-        raise ValidationError({"name": f"An organisation named “{name}” already exists: ask to join it instead."})
+        raise ValidationError(
+            {"name": f"An organisation named “{name}” already exists: ask to join it instead."}
+        )
     organization = Organization(
-        name=name, slug=unique_slug(name), type=type, country=country, website=website,
-        description=description.strip(), created_by=creator,
+        name=name,
+        slug=unique_slug(name),
+        type=type,
+        country=country,
+        website=website,
+        description=description.strip(),
+        created_by=creator,
     )
     organization.full_clean()
     try:
@@ -46,7 +59,11 @@ def organization_create(
     except IntegrityError:
         raise ValidationError({"name": f"An organisation named “{name}” already exists."}) from None
     Membership.objects.create(
-        user=creator, organization=organization, role=Role.ADMIN, status=Status.ACTIVE, decided_at=timezone.now()
+        user=creator,
+        organization=organization,
+        role=Role.ADMIN,
+        status=Status.ACTIVE,
+        decided_at=timezone.now(),
     )
     _log(organization, creator, Action.CREATED)
     return organization
@@ -63,7 +80,11 @@ def organization_verify(*, organization: Organization, moderator: User, note: st
     note = note.strip()
     if not note:
         raise ValidationError({"note": "Say how the organisation was verified (the note is logged)."})
-    organization.verified_at, organization.verified_by, organization.verification_note = timezone.now(), moderator, note
+    organization.verified_at, organization.verified_by, organization.verification_note = (
+        timezone.now(),
+        moderator,
+        note,
+    )
     organization.save(update_fields=["verified_at", "verified_by", "verification_note"])
     _log(organization, moderator, Action.VERIFIED, note)
     return organization
@@ -135,15 +156,21 @@ def membership_decide(*, actor: User, membership: Membership, accept: bool) -> M
 def _is_last_admin(membership: Membership) -> bool:
     if not membership.is_active_admin:
         return False
-    return not Membership.objects.filter(
-        organization_id=membership.organization_id, status=Status.ACTIVE, role=Role.ADMIN
-    ).exclude(pk=membership.pk).exists()
+    return (
+        not Membership.objects.filter(
+            organization_id=membership.organization_id, status=Status.ACTIVE, role=Role.ADMIN
+        )
+        .exclude(pk=membership.pk)
+        .exists()
+    )
 
 
 def _other_active_members(membership: Membership) -> bool:
-    return Membership.objects.filter(
-        organization_id=membership.organization_id, status=Status.ACTIVE
-    ).exclude(pk=membership.pk).exists()
+    return (
+        Membership.objects.filter(organization_id=membership.organization_id, status=Status.ACTIVE)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
 
 
 @transaction.atomic
@@ -204,4 +231,9 @@ def admin_succession_for_departure(membership: Membership) -> None:
     if successor is not None:
         successor.role = Role.ADMIN
         successor.save(update_fields=["role"])
-        _log(membership.organization, None, Action.ROLE_CHANGED, "admin (the previous admin deleted their account)")
+        _log(
+            membership.organization,
+            None,
+            Action.ROLE_CHANGED,
+            "admin (the previous admin deleted their account)",
+        )

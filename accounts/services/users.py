@@ -128,7 +128,9 @@ def account_delete(*, user: User, keep_contributions: bool) -> None:
     """
     from accounts.services.organizations import admin_succession_for_departure
 
-    for membership in Membership.objects.filter(user=user, status=Membership.Status.ACTIVE, role=Membership.Role.ADMIN):
+    for membership in Membership.objects.filter(
+        user=user, status=Membership.Status.ACTIVE, role=Membership.Role.ADMIN
+    ):
         admin_succession_for_departure(membership)
     for handler in CONTRIBUTION_HANDLERS:
         handler(user, keep_contributions)
@@ -166,7 +168,12 @@ def account_export(*, user: User) -> str:
             for m in memberships
         ],
         "api_tokens": [
-            {"name": t.name, "prefix": t.prefix, "created_at": t.created_at.isoformat(), "revoked": bool(t.revoked_at)}
+            {
+                "name": t.name,
+                "prefix": t.prefix,
+                "created_at": t.created_at.isoformat(),
+                "revoked": bool(t.revoked_at),
+            }
             for t in user.api_tokens.all()
         ],
     }

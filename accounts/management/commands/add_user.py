@@ -51,14 +51,20 @@ class Command(BaseCommand):
                 organization = Organization.objects.filter(name__iexact=name).first()
                 if organization is None:
                     organization = Organization.objects.create(
-                        name=name, slug=unique_slug(name), type=Organization.Type.NGO,
-                        verified_at=timezone.now(), verification_note="created by manage.py add_user",
+                        name=name,
+                        slug=unique_slug(name),
+                        type=Organization.Type.NGO,
+                        verified_at=timezone.now(),
+                        verification_note="created by manage.py add_user",
                     )
                     notes.append(f"created verified organisation {name!r}")
                 is_first = not organization.memberships.filter(status=Membership.Status.ACTIVE).exists()
                 Membership.objects.create(
-                    user=user, organization=organization, status=Membership.Status.ACTIVE,
-                    role=Membership.Role.ADMIN if is_first else Membership.Role.MEMBER, decided_at=timezone.now(),
+                    user=user,
+                    organization=organization,
+                    status=Membership.Status.ACTIVE,
+                    role=Membership.Role.ADMIN if is_first else Membership.Role.MEMBER,
+                    decided_at=timezone.now(),
                 )
                 notes.append(f"{'admin' if is_first else 'member'} of {organization.name!r}")
             if options["moderator"]:

@@ -1,0 +1,129 @@
+from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from accounts.login_throttle import (
+    client_ip,
+    login_failure_record,
+    login_lockout,
+    login_success_record,
+)
+from accounts.models import Organization, User
+
+
+class SignUpForm(forms.Form):
+    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    display_name = forms.CharField(
+        max_length=100,
+        help_text="Shown with your comments unless you choose otherwise.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    password = forms.CharField(
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters; not a common password.",
+    )
+
+
+class ThrottledLoginForm(AuthenticationForm):
+    """Django's login form, refusing for a while after repeated failures (accounts.login_throttle)."""
+
+    username = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That email and password do not match an account (the password is case-sensitive).",
+    }
+
+    def clean(self) -> dict[str, object]:
+        email = self.cleaned_data.get("username") or ""
+        password = self.cleaned_data.get("password") or ""
+        request: HttpRequest | None = self.request
+        ip = client_ip(request.META) if request else "unknown"
+        lockout = login_lockout(email, ip)
+        if lockout is not None:
+            self.retry_after = lockout.retry_after
+            raise ValidationError(lockout.message, code="throttled")
+        if email and password:
+            self.user_cache = authenticate(request, username=email, password=password)
+            if self.user_cache is None:
+                login_failure_record(email, ip)
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+            login_success_record(email, ip)
+        return self.cleaned_data
+
+
+class ProfileForm(forms.ModelForm[User]):
+    class Meta:
+        model = User
+        fields = ["display_name", "attribution_preference"]
+        widgets = {"attribution_preference": forms.RadioSelect}
+        labels = {"attribution_preference": "By default, show my annotations as written by"}
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(label="New email address", max_length=254)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=100, label="Token name", help_text="E.g. the script that will use it.")
+
+
+class AccountDeleteForm(forms.Form):
+    contributions = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        choices=[
+            ("keep", "Keep my annotations, shown as written by a “former member”, with no trace of me"),
+            ("delete", "Delete my annotations too"),
+        ],
+        label="My annotations",
+    )
+    password = forms.CharField(
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        label="Your password, to confirm",
+    )
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError("That is not your password.")
+        return password
+
+
+class OrganizationForm(forms.ModelForm[Organization]):
+    class Meta:
+        model = Organization
+        fields = ["name", "type", "country", "website", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "name": "The organisation's full name. It stays unverified until a moderator checks it.",
+            "website": "Helps moderators verify the organisation.",
+        }
+
+
+class VerificationForm(forms.Form):
+    note = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="How you checked it (logged, not public).",
+    )
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            for e in errors:
+                form.add_error(field if field in form.fields else None, e)
+    else:
+        form.add_error(None, error)

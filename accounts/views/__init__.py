@@ -1,0 +1,1 @@
+"""HTML views of the accounts app: sign-up and login, profile, organisations."""
