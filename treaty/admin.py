@@ -26,8 +26,13 @@ class DraftVersionAdmin(admin.ModelAdmin[DraftVersion]):
     list_filter = ("status", "language", "treaty")
     # The text itself comes only from an import (manage.py import_treaty): never edited by hand.
     readonly_fields = (
-        "content_sha256", "source_format", "imported_at", "article_count", "provision_count",
-        "word_count", "stats_computed_at",
+        "content_sha256",
+        "source_format",
+        "imported_at",
+        "article_count",
+        "provision_count",
+        "word_count",
+        "stats_computed_at",
     )
 
 

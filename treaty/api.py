@@ -18,8 +18,12 @@ from treaty.serializers import (
 )
 
 VERSION_PARAMETERS = [
-    OpenApiParameter("version", OpenApiTypes.STR, description="Draft label, e.g. A/AC.291/L.15 (default: current)"),
-    OpenApiParameter("language", OpenApiTypes.STR, description="BCP 47 tag of the text (default: English if any)"),
+    OpenApiParameter(
+        "version", OpenApiTypes.STR, description="Draft label, e.g. A/AC.291/L.15 (default: current)"
+    ),
+    OpenApiParameter(
+        "language", OpenApiTypes.STR, description="BCP 47 tag of the text (default: English if any)"
+    ),
 ]
 
 
@@ -63,7 +67,9 @@ class TreatyDetailView(APIView):
                 loose["articles"].append(p)  # type: ignore[attr-defined]
             elif p.kind != Provision.Kind.PREAMBLE:
                 articles = [a for a in toc.articles if a.pk in _descendant_ids(entry)]
-                contents.append({"key": p.key, "kind": p.kind, "label": p.label, "title": p.heading, "articles": articles})
+                contents.append(
+                    {"key": p.key, "kind": p.kind, "label": p.label, "title": p.heading, "articles": articles}
+                )
                 loose = None
         data = {
             "slug": treaty.slug,
@@ -90,7 +96,9 @@ def _descendant_ids(entry: selectors.TocEntry) -> set[int]:
 class ArticleDetailView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=VERSION_PARAMETERS, responses=ArticleSerializer, summary="An article and its provisions")
+    @extend_schema(
+        parameters=VERSION_PARAMETERS, responses=ArticleSerializer, summary="An article and its provisions"
+    )
     def get(self, request: Request, slug: str, number: str) -> Response:
         treaty = selectors.treaty_get(slug)
         version, _versions = _version(request, treaty)

@@ -104,7 +104,9 @@ class Provision(models.Model):
     text = models.TextField(blank=True)
     order = models.PositiveIntegerField(help_text="Position in the document")
     depth = models.PositiveSmallIntegerField(default=0)
-    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
     # The unit a provision is read and aggregated in: its article, or the preamble / final clause.
     article = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="article_provisions"

@@ -20,7 +20,9 @@ NAVIGATION_FIELDS = ("id", "key", "kind", "number", "label", "heading", "order",
 
 def treaty_list() -> list[Treaty]:
     treaties = list(Treaty.objects.order_by("title"))
-    currents = DraftVersion.objects.filter(treaty__in=treaties, is_current=True).order_by("treaty_id", "language")
+    currents = DraftVersion.objects.filter(treaty__in=treaties, is_current=True).order_by(
+        "treaty_id", "language"
+    )
     by_treaty: dict[int, list[DraftVersion]] = {}
     for version in currents:
         by_treaty.setdefault(version.treaty_id, []).append(version)
@@ -40,9 +42,13 @@ def version_list(treaty: Treaty) -> list[DraftVersion]:
     return list(treaty.versions.order_by("-is_current", "label", "language"))
 
 
-def version_choose(versions: list[DraftVersion], *, label: str | None = None, language: str | None = None) -> DraftVersion:
+def version_choose(
+    versions: list[DraftVersion], *, label: str | None = None, language: str | None = None
+) -> DraftVersion:
     """The version a reader asked for: by label and/or language, else the current English text."""
-    candidates = [v for v in versions if (not label or v.label == label) and (not language or v.language == language)]
+    candidates = [
+        v for v in versions if (not label or v.label == label) and (not language or v.language == language)
+    ]
     if not candidates:
         wanted = " ".join(part for part in (label, language) if part)
         raise Http404(f"No version {wanted!r} of this treaty.")
@@ -91,7 +97,9 @@ class TableOfContents:
 def table_of_contents(version: DraftVersion) -> TableOfContents:
     """Headings and articles of a version, nested, in one query."""
     rows = list(
-        Provision.objects.filter(version=version, kind__in=TOC_KINDS).order_by("order").only(*NAVIGATION_FIELDS)
+        Provision.objects.filter(version=version, kind__in=TOC_KINDS)
+        .order_by("order")
+        .only(*NAVIGATION_FIELDS)
     )
     by_id = {row.pk: row for row in rows}
     entries: dict[int, TocEntry] = {row.pk: TocEntry(row) for row in rows}
@@ -119,7 +127,9 @@ def unit_provisions(unit: Provision) -> list[Provision]:
 
 
 def preamble_and_final(version: DraftVersion) -> tuple[list[Provision], list[Provision]]:
-    rows = list(Provision.objects.filter(version=version, article__key__in=("pre", "final")).order_by("order"))
+    rows = list(
+        Provision.objects.filter(version=version, article__key__in=("pre", "final")).order_by("order")
+    )
     return [r for r in rows if not r.key.startswith("final")], [r for r in rows if r.key.startswith("final")]
 
 
@@ -140,7 +150,9 @@ def provision_search(version: DraftVersion, query: str, *, limit: int = 50) -> l
     query = " ".join(query.split())[:200]
     if not query:
         return []
-    base = Provision.objects.filter(version=version).exclude(kind__in=(Kind.PREAMBLE,)).select_related("article")
+    base = (
+        Provision.objects.filter(version=version).exclude(kind__in=(Kind.PREAMBLE,)).select_related("article")
+    )
     if connection.vendor == "postgresql":
         return _search_postgresql(base, version.search_config, query, limit)
     return _search_plain(base, query, limit)
@@ -164,6 +176,12 @@ def _search_postgresql(base: QuerySet[Provision], config: str, query: str, limit
     ]
 
 
+# The searched text of a provision; the same expression as the GIN index (migration 0002).
+SEARCH_DOCUMENT_SQL = (
+    """COALESCE("treaty_provision"."heading", '') || ' ' || COALESCE("treaty_provision"."text", '')"""
+)
+
+
 class TsVector(Func):
     """to_tsvector(config, COALESCE(heading,'') || ' ' || COALESCE(text,'')), as indexed.
 
@@ -180,11 +198,7 @@ class TsVector(Func):
         self.config = config
 
     def as_sql(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
-        return (
-            f"to_tsvector('{self.config}'::regconfig, COALESCE(\"treaty_provision\".\"heading\", '') || ' ' || "
-            f"COALESCE(\"treaty_provision\".\"text\", ''))",
-            [],
-        )
+        return f"to_tsvector('{self.config}'::regconfig, {SEARCH_DOCUMENT_SQL})", []
 
 
 class Headline(Func):
@@ -197,11 +211,8 @@ class Headline(Func):
     def as_sql(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
         query_sql, params = compiler.compile(self.source_expressions[0])
         options = f"StartSel={MARK_START}, StopSel={MARK_STOP}, MaxWords=35, MinWords=15, MaxFragments=2"
-        return (
-            f"ts_headline('{self.config}'::regconfig, COALESCE(\"treaty_provision\".\"heading\", '') || ' ' || "
-            f"COALESCE(\"treaty_provision\".\"text\", ''), {query_sql}, %s)",
-            [*params, options],
-        )
+        sql = f"ts_headline('{self.config}'::regconfig, {SEARCH_DOCUMENT_SQL}, {query_sql}, %s)"
+        return sql, [*params, options]
 
 
 def _search_plain(base: QuerySet[Provision], query: str, limit: int) -> list[SearchHit]:

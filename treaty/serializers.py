@@ -17,8 +17,16 @@ class DraftVersionSerializer(serializers.ModelSerializer[DraftVersion]):
     class Meta:
         model = DraftVersion
         fields = [
-            "label", "language", "direction", "title", "date", "status", "is_current",
-            "article_count", "provision_count", "word_count",
+            "label",
+            "language",
+            "direction",
+            "title",
+            "date",
+            "status",
+            "is_current",
+            "article_count",
+            "provision_count",
+            "word_count",
         ]
 
 

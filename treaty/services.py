@@ -10,6 +10,9 @@ from treaty.importers.tree import Document, Node
 from treaty.models import DraftVersion, Provision, Treaty
 from treaty.tasks import version_statistics_refresh_task
 
+# Provisions that are read (and aggregated) as one unit with everything inside them.
+UNIT_KINDS = frozenset({Provision.Kind.ARTICLE, Provision.Kind.ANNEX})
+
 
 class ImportRefused(Exception):
     """The import would overwrite something it must not; nothing was written."""
@@ -61,9 +64,7 @@ def version_import(
                 " pass --replace to replace it"
             )
         if referrers := _referrers(version):
-            raise ImportRefused(
-                f"version {label!r} cannot be replaced: {referrers} refer to its provisions"
-            )
+            raise ImportRefused(f"version {label!r} cannot be replaced: {referrers} refer to its provisions")
         version.provisions.all().delete()
     else:
         version = DraftVersion(treaty=treaty, label=label, language=document.language)
@@ -88,7 +89,11 @@ def _store_provisions(version: DraftVersion, document: Document) -> int:
     rows: list[tuple[Node, Node | None, Node | None]] = []
 
     def collect(node: Node, parent: Node | None, article: Node | None) -> None:
-        if node.kind == Provision.Kind.ARTICLE or node.key in ("pre", "final") or node.kind == Provision.Kind.ANNEX:
+        if (
+            node.kind == Provision.Kind.ARTICLE
+            or node.key in ("pre", "final")
+            or node.kind == Provision.Kind.ANNEX
+        ):
             article = node
         rows.append((node, parent, article))
         for child in node.children:

@@ -73,7 +73,14 @@ def search(request: HttpRequest, slug: str) -> HttpResponse:
     query = version_query(version, selectors.version_choose(versions))
     for hit in hits:
         hit.url = _provision_url(treaty, hit.article_number, hit.provision.key, query)
-    context = {"treaty": treaty, "version": version, "versions": versions, "q": q, "hits": hits, "query": query}
+    context = {
+        "treaty": treaty,
+        "version": version,
+        "versions": versions,
+        "q": q,
+        "hits": hits,
+        "query": query,
+    }
     return render(request, "treaty/search.html", context)
 
 

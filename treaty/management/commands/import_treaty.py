@@ -20,7 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--format", default="auto", choices=["auto", "markdown", "text"])
         parser.add_argument("--language", default=None, help="BCP 47 tag (default: detected, en or ar)")
         parser.add_argument(
-            "--replace", action="store_true", help="replace a version's different text if nothing refers to it"
+            "--replace",
+            action="store_true",
+            help="replace a version's different text if nothing refers to it",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
