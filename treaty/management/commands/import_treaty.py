@@ -2,7 +2,7 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from treaty.importers.detect import parse
 from treaty.importers.tree import TreatyFormatError
@@ -11,6 +11,11 @@ from treaty.services import ImportRefused, version_import
 
 class Command(BaseCommand):
     help = "Import a treaty text (Markdown or plain text copied from the official PDF) as a draft version."
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # `--version LABEL` is part of the command contract (DESIGN §8); it replaces Django's own
+        # --version flag (print Django's version), which "resolve" lets us override.
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", help="UTF-8 file with the treaty text")
