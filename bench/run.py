@@ -1,0 +1,195 @@
+"""`make bench`: server time and query counts of the reading pages on SQLite and PostgreSQL.
+
+For each database this sets up a fresh, empty database, then runs bench/pages.py in its own
+process with DATABASE_URL pointing there (settings are read at start-up), and prints one table.
+PostgreSQL is skipped, with a line saying so, only when the server cannot be reached.
+
+    .venv/bin/python bench/run.py [--runs 60] [--only sqlite|postgresql]
+
+Exit status 1 when a target is missed or a page fails, so a regression is noticed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = REPO_ROOT / "var" / "bench"  # apart from var/ (dev) and var/test (the test suite)
+POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
+POSTGRES_DATABASE = "marginalia_bench"
+
+SLUGS = {"budapest": "budapest-convention", "synthetic": "synthetic-10x"}
+
+MAX_QUERIES = 10  # per page
+MAX_ARTICLE_MEDIAN_MS = 30.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=60, help="timed requests per page, after warm-up (>= 50)")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    options = parser.parse_args()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+    reports = []
+    if options.only in (None, "sqlite"):
+        reports.append(run_sqlite(options.runs))
+    if options.only in (None, "postgresql"):
+        reports.append(run_postgresql(options.runs))
+
+    failures = []
+    for report in reports:
+        if report is not None:
+            failures += print_report(report)
+    print()
+    if failures:
+        print(f"{len(failures)} problem(s):")
+        for failure in failures:
+            print(f"  - {failure}")
+        return 1
+    print(
+        f"All targets met: <= {MAX_QUERIES} queries per page, article median <= {MAX_ARTICLE_MEDIAN_MS:g} ms."
+    )
+    return 0
+
+
+def run_sqlite(runs: int) -> dict[str, object] | None:
+    database = VAR_DIR / "bench.sqlite3"
+    for path in (
+        database,
+        database.with_name(database.name + "-wal"),
+        database.with_name(database.name + "-shm"),
+    ):
+        path.unlink(missing_ok=True)
+    try:
+        return run_pages(f"sqlite:///{database}", runs)
+    finally:
+        database.unlink(missing_ok=True)
+
+
+def run_postgresql(runs: int) -> dict[str, object] | None:
+    import psycopg
+
+    try:
+        admin = psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        print(f"PostgreSQL: SKIPPED, {POSTGRES_SERVER} is unreachable ({str(error).strip()})")
+        return None
+    with admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DATABASE} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
+        try:
+            return run_pages(f"{POSTGRES_SERVER}/{POSTGRES_DATABASE}", runs)
+        finally:
+            admin.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DATABASE} WITH (FORCE)")
+
+
+def run_pages(database_url: str, runs: int) -> dict[str, object] | None:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings_test",  # DEBUG off, throwaway secret key
+        "DEBUG": "0",
+        "VAR_DIR": str(VAR_DIR),
+        "DATABASE_URL": database_url,
+        "BENCH_RUNS": str(max(runs, 50)),
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("REDIS_URL", None)  # the cache and broker stay on files under var/bench
+    completed = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "bench" / "pages.py")],
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = completed.stdout.strip().splitlines()
+    if completed.returncode != 0 or not lines:
+        print(f"{database_url}: bench/pages.py failed (exit {completed.returncode})")
+        print(completed.stderr[-4000:])
+        return {"vendor": database_url.split(":")[0], "measures": [], "errors": ["bench/pages.py failed"]}
+    report: dict[str, object] = json.loads(lines[-1])
+    return report
+
+
+def print_report(report: dict[str, object]) -> list[str]:
+    vendor = str(report["vendor"])
+    failures: list[str] = []
+    measures: list[dict[str, object]] = report["measures"]  # type: ignore[assignment]
+    print()
+    title = f"{vendor} ({report.get('database')}), {report.get('runs')} timed runs per page after warm-up"
+    print(title)
+    print("=" * len(title))
+    imports: dict[str, float] = report.get("imports") or {}  # type: ignore[assignment]
+    provisions: dict[str, int] = report.get("provisions") or {}  # type: ignore[assignment]
+    print(
+        "imports: "
+        + ", ".join(
+            f"{name} {seconds} s ({provisions.get(SLUGS[name], '?')} provisions)"
+            for name, seconds in imports.items()
+        )
+    )
+    errors: list[str] = report.get("errors") or []  # type: ignore[assignment]
+    for error in errors:
+        print(f"ERROR: {error}")
+        failures.append(f"{vendor}: {str(error).splitlines()[0]}")
+
+    header = (
+        f"{'treaty':<10} {'page':<26} {'status':>6} {'queries':>7} {'median ms':>9} {'p95 ms':>8}  target"
+    )
+    print(header)
+    print("-" * len(header))
+    for m in measures:
+        verdicts = []
+        problems = []
+        if m["status"] != 200:
+            problems.append(f"status {m['status']}")
+        if int(m["queries"]) > MAX_QUERIES:  # type: ignore[call-overload]
+            problems.append(f"{m['queries']} queries > {MAX_QUERIES}")
+        else:
+            verdicts.append(f"queries <= {MAX_QUERIES}")
+        if str(m["page"]).startswith("article"):
+            if float(m["median_ms"]) > MAX_ARTICLE_MEDIAN_MS:  # type: ignore[arg-type]
+                problems.append(f"median {m['median_ms']} ms > {MAX_ARTICLE_MEDIAN_MS:g} ms")
+            else:
+                verdicts.append(f"median <= {MAX_ARTICLE_MEDIAN_MS:g} ms")
+        verdict = ("MISSED: " + "; ".join(problems)) if problems else "ok (" + ", ".join(verdicts) + ")"
+        print(
+            f"{m['treaty']:<10} {m['page']:<26} {m['status']:>6} {m['queries']:>7} "
+            f"{m['median_ms']:>9.2f} {m['p95_ms']:>8.2f}  {verdict}"
+        )
+        failures += [f"{vendor} {m['treaty']} {m['page']}: {problem}" for problem in problems]
+
+    # Query counts must not grow with the treaty: compare like pages of the two treaties.
+    by_page = {(m["treaty"], _kind(str(m["page"]))): m["queries"] for m in measures}
+    kinds = sorted({kind for _treaty, kind in by_page})
+    treaties = {treaty for treaty, _kind in by_page}
+    if {"budapest", "synthetic"} <= treaties:
+        print()
+        size = provisions.get(SLUGS["synthetic"], "?")
+        print(f"query counts, Budapest vs the synthetic treaty ({size} provisions):")
+        for kind in kinds:
+            here, there = by_page.get(("budapest", kind)), by_page.get(("synthetic", kind))
+            same = "same" if here == there else "DIFFERENT"
+            print(f"  {kind:<26} {here!s:>4} vs {there!s:>4}  {same}")
+            if here != there:
+                failures.append(
+                    f"{vendor} {kind}: {here} queries for Budapest, {there} for the synthetic treaty"
+                )
+    return failures
+
+
+def _kind(page: str) -> str:
+    # "article 48 (last)" and "article 480 (last)" are the same kind of page.
+    return "article (last)" if page.endswith("(last)") else page
+
+
+if __name__ == "__main__":
+    sys.exit(main())
