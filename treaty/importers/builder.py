@@ -9,7 +9,8 @@ continues the open one, and under which provision a block goes (DESIGN §3):
 - the first unnumbered block of an article is the article's own text (its lead-in);
 - a later unnumbered block closes the list it follows: after items (i), (ii) of 6(1)(a) it is a
   child of 6(1)(a); after subparagraphs a), b) of art. 8 it is a child of the article. After a
-  paragraph, or after a lead-in that ends with ":", it belongs to that provision instead.
+  lead-in that ends with ":" it is an entry of the list that lead-in announces (the dashes of
+  art. 39(1) of the Budapest Convention), so it belongs to that provision instead.
 """
 
 from __future__ import annotations
@@ -106,7 +107,11 @@ class TreeBuilder:
         """
         starts = new_block or self._pending is None or self.pending_is_heading
         after_sentence = previous is None or ends_sentence(previous)
-        closing = self._last_article is not None and self._final is None and is_closing_formula(line)
+        closing = (
+            self._last_article is not None
+            and not (self._final or self._annex_started)
+            and is_closing_formula(line)
+        )
         if (starts or after_sentence) and closing:
             self.start_final(line_number, line)
             return
@@ -180,7 +185,7 @@ class TreeBuilder:
             self._last_article = node
         else:  # an annex: its blocks are read like an article's
             self.document.nodes.append(node)
-            self._chapter = self._section = self._title = None
+            self._chapter = self._section = self._title = self._final = None
             self._annex_started = True
         self._open_container(node if kind in (Kind.ARTICLE, Kind.ANNEX) else None)
         self._pending = _Pending([heading.heading] if heading.heading else [], node, "heading")
@@ -272,8 +277,8 @@ class TreeBuilder:
             parent = self._parents[id(last)]  # a run of unnumbered blocks stays together
         elif not last.text:
             return last  # "3." alone on its line: the block after it is its text
-        elif last.kind == Kind.PARAGRAPH or last.text.endswith(":"):
-            parent = last
+        elif last.text.endswith(":"):
+            parent = last  # entries of a list announced by a lead-in (art. 39(1)'s dashes)
         else:
             parent = self._parents[id(last)]  # closes the list that `last` ends
         node = Node(Kind.TEXT, line_number)
