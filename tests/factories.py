@@ -1,8 +1,10 @@
 """Factories and small hand-built treaty trees, independent of the import parsers."""
 
 import factory
+from django.utils import timezone
+from django.utils.text import slugify
 
-from accounts.models import User
+from accounts.models import Membership, Organization, User
 from treaty.importers.tree import Document, Node, finalize
 from treaty.models import DraftVersion, Provision, Treaty
 from treaty.services import ImportResult, version_import
@@ -13,11 +15,12 @@ Kind = Provision.Kind
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@example.org")
     display_name = factory.Faker("name")
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
+    # Hashed before the row is written (a post-generation set_password was never saved, which left
+    # every factory user with an empty password and logged force_login() clients out again).
+    password = factory.django.Password("correct horse battery staple")
 
 
 def small_document(language: str = "en") -> Document:
@@ -63,7 +66,12 @@ def small_document(language: str = "en") -> Document:
         title="Sample Convention",
         language=language,
         nodes=[
-            Node(Kind.PREAMBLE, 2, heading="Preamble", children=[Node(Kind.RECITAL, 3, text="Sample recital one;")]),
+            Node(
+                Kind.PREAMBLE,
+                2,
+                heading="Preamble",
+                children=[Node(Kind.RECITAL, 3, text="Sample recital one;")],
+            ),
             Node(Kind.CHAPTER, 4, "1", "I", "General", children=[article_1]),
             Node(Kind.CHAPTER, 7, "2", "II", "Substance", children=[article_2, article_3]),
             Node(Kind.TEXT, 20, text="SAMPLE CLOSING FORMULA."),
@@ -73,9 +81,51 @@ def small_document(language: str = "en") -> Document:
 
 
 def import_small_treaty(slug: str = "sample", label: str = "S/1", language: str = "en") -> ImportResult:
-    return version_import(treaty_slug=slug, label=label, document=small_document(language), source_format="test")
+    return version_import(
+        treaty_slug=slug, label=label, document=small_document(language), source_format="test"
+    )
 
 
 def treaty_with_version(slug: str = "sample") -> tuple[Treaty, DraftVersion]:
     result = import_small_treaty(slug)
     return result.version.treaty, result.version
+
+
+class VerifiedUserFactory(UserFactory):
+    """A user who followed the confirmation link: the condition for every write."""
+
+    email_verified_at = factory.LazyFunction(timezone.now)
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    """An unverified organisation; `OrganizationFactory(verified=True)` for a verified one."""
+
+    class Meta:
+        model = Organization
+
+    class Params:
+        verified = factory.Trait(
+            verified_at=factory.LazyFunction(timezone.now),
+            verification_note="Checked the registry (test).",
+        )
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    type = Organization.Type.NGO
+    country = "DE"
+    website = "https://example.org/"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """An active member by default; pass role=Membership.Role.ADMIN or status=…REQUESTED."""
+
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(VerifiedUserFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    role = Membership.Role.MEMBER
+    status = Membership.Status.ACTIVE
+    decided_at = factory.LazyAttribute(
+        lambda m: None if m.status == Membership.Status.REQUESTED else timezone.now()
+    )
