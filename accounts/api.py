@@ -18,15 +18,7 @@ from accounts.permissions import IsVerified, IsVerifiedOrReadOnly
 from accounts.services import organizations as organization_services
 from accounts.services.api_tokens import api_token_create
 from accounts.services.users import attribution_preference_set
-
-
-def as_drf_error(error: DjangoValidationError) -> ValidationError:
-    """A service's ValidationError as a 400 with field errors, or {"detail": …}."""
-    if hasattr(error, "error_dict"):
-        return ValidationError(
-            {field: [str(m) for e in errs for m in e.messages] for field, errs in error.error_dict.items()}
-        )
-    return ValidationError({"detail": " ".join(error.messages)})
+from config.api_errors import as_drf_validation_error
 
 
 class OrganizationSerializer(serializers.ModelSerializer[Organization]):
@@ -144,7 +136,7 @@ class OrganizationListView(APIView):
                 creator=request.user, **serializer.validated_data
             )  # type: ignore[arg-type]
         except DjangoValidationError as error:
-            raise as_drf_error(error) from None
+            raise as_drf_validation_error(error) from None
         return Response(OrganizationSerializer(organization).data, status=status.HTTP_201_CREATED)
 
 
@@ -159,7 +151,7 @@ class OrganizationJoinView(APIView):
                 user=request.user, organization=organization
             )  # type: ignore[arg-type]
         except DjangoValidationError as error:
-            raise as_drf_error(error) from None
+            raise as_drf_validation_error(error) from None
         except DjangoPermissionDenied as error:
             raise PermissionDenied(str(error)) from None
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)

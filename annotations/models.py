@@ -1,1 +1,238 @@
-# Annotations, concern tags, moderation and heat arrive with the annotation issues.
+"""Concern tags, annotations and what hangs off them (DESIGN §3-§5)."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Attribution, Organization
+from treaty.models import DraftVersion, Provision
+
+BODY_MAX_LENGTH = 10_000
+PROPOSED_TEXT_MAX_LENGTH = 5_000
+REPLY_MAX_LENGTH = 5_000
+
+
+class ConcernTag(models.Model):
+    """The curated taxonomy of concerns. Deactivated tags stay on old annotations and in exports."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=100)
+    description = models.TextField()
+    color = models.CharField(max_length=7, help_text="#rrggbb, from a colour-blind-safe palette")
+    order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    SPAM = "spam", "Spam"
+
+
+class Target(models.Model):
+    """What a commenter actually read: a provision of a version, optionally words inside it.
+
+    Immutable once made. Offsets count Unicode code points of the provision text, `end` exclusive.
+    A later draft gets resolved anchors beside it; this row is never rewritten.
+    """
+
+    version = models.ForeignKey(DraftVersion, on_delete=models.PROTECT, related_name="+")
+    provision = models.ForeignKey(Provision, on_delete=models.PROTECT, related_name="targets")
+    provision_key = models.CharField(max_length=120)
+    exact = models.TextField(blank=True)
+    prefix = models.CharField(max_length=64, blank=True)
+    suffix = models.CharField(max_length=64, blank=True)
+    start = models.PositiveIntegerField(null=True, blank=True)
+    end = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__isnull=True, end__isnull=True) | Q(start__lt=models.F("end")),
+                name="annotations_target_start_before_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provision_key}[{self.start}:{self.end}]" if self.exact else self.provision_key
+
+    @property
+    def is_quote(self) -> bool:
+        return bool(self.exact)
+
+
+class Annotation(models.Model):
+    class Severity(models.IntegerChoices):
+        NOTE = 1, "Note"
+        CONCERN = 2, "Concern"
+        SERIOUS = 3, "Serious"
+
+    class Position(models.TextChoices):
+        CONCERN = "concern", "Concern"
+        OPPOSE = "oppose", "Oppose"
+        AMEND = "amend", "Amend"
+        DELETE = "delete", "Delete"
+        CLARIFY = "clarify", "Clarify"
+        SUPPORT = "support", "Support"
+
+    Status = Status
+
+    # SET_NULL: a deleted account's kept annotations carry no trace of who wrote them.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="annotations"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="annotations"
+    )
+    target = models.OneToOneField(Target, on_delete=models.PROTECT, related_name="annotation")
+    # Denormalised from the target for the queries that count and list: never edited.
+    version = models.ForeignKey(DraftVersion, on_delete=models.PROTECT, related_name="annotations")
+    provision = models.ForeignKey(Provision, on_delete=models.PROTECT, related_name="annotations")
+    article = models.ForeignKey(Provision, on_delete=models.PROTECT, related_name="article_annotations")
+    tags = models.ManyToManyField(ConcernTag, related_name="annotations")
+    severity = models.PositiveSmallIntegerField(
+        choices=Severity.choices, validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    position = models.CharField(max_length=10, choices=Position.choices)
+    body = models.TextField(max_length=BODY_MAX_LENGTH, blank=True, help_text="Light Markdown, as written")
+    proposed_text = models.TextField(max_length=PROPOSED_TEXT_MAX_LENGTH, blank=True)
+    attribution = models.CharField(max_length=20, choices=Attribution.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
+    featured = models.BooleanField(default=False)
+    moderator_note = models.TextField(blank=True, help_text="Public note shown under the annotation")
+    rejection_reason = models.TextField(blank=True, help_text="Shown to the author only")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            # Heat and public lists: approved, live annotations of one article of a version.
+            models.Index(fields=["version", "article", "status"], name="annotations_ann_article"),
+            # The annotation panel of an article page: everything on its provisions.
+            models.Index(fields=["provision", "status"], name="annotations_ann_provision"),
+            # The moderation queue: oldest pending first.
+            models.Index(fields=["status", "created_at"], name="annotations_ann_status"),
+            # Incremental sync (?updated_after=).
+            models.Index(fields=["updated_at"], name="annotations_ann_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"annotation {self.pk} on {self.target}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class AnnotationRevision(models.Model):
+    """The state of an annotation before an edit: the history moderators see."""
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField(blank=True)
+    proposed_text = models.TextField(blank=True)
+    severity = models.PositiveSmallIntegerField()
+    position = models.CharField(max_length=10)
+    attribution = models.CharField(max_length=20)
+    tag_slugs = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now, help_text="When this state was replaced")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class Reply(models.Model):
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="replies")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    attribution = models.CharField(max_length=20, choices=Attribution.choices)
+    body = models.TextField(max_length=REPLY_MAX_LENGTH)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
+    rejection_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="annotations_reply_status")]
+
+    def __str__(self) -> str:
+        return f"reply {self.pk} to {self.annotation_id}"
+
+
+class Endorsement(models.Model):
+    """An organisation co-signs another organisation's annotation."""
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="endorsements")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="endorsements")
+    endorsed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["annotation", "organization"], name="annotations_endorsement_unique"
+            ),
+        ]
+
+
+class Flag(models.Model):
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam"
+        ABUSIVE = "abusive", "Abusive"
+        OFF_TOPIC = "off_topic", "Off topic"
+        MISLEADING = "misleading", "Misleading"
+        OTHER = "other", "Other"
+        DUPLICATE = "duplicate", "Duplicate (automatic)"
+
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.CASCADE, null=True, blank=True, related_name="flags"
+    )
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, null=True, blank=True, related_name="flags")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    note = models.TextField(blank=True, max_length=1000)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(annotation__isnull=False, reply__isnull=True)
+                | Q(annotation__isnull=True, reply__isnull=False),
+                name="annotations_flag_one_item",
+            ),
+            # One flag per user per item.
+            models.UniqueConstraint(
+                fields=["user", "annotation"],
+                condition=Q(annotation__isnull=False),
+                name="annotations_flag_unique_annotation",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "reply"],
+                condition=Q(reply__isnull=False),
+                name="annotations_flag_unique_reply",
+            ),
+        ]

@@ -239,6 +239,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="600/minute"),
         "user": env.str("THROTTLE_USER", default="1200/minute"),
+        # Per user, on creation only (annotations.api.throttles.WriteRateThrottle).
+        "annotations": env.str("THROTTLE_ANNOTATIONS", default="30/minute"),
+        "replies": env.str("THROTTLE_REPLIES", default="30/minute"),
+        "flags": env.str("THROTTLE_FLAGS", default="30/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -250,6 +254,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AttributionEnum": "accounts.models.Attribution",
+        "ModerationStatusEnum": "annotations.models.Status",
+        "MembershipStatusEnum": "accounts.models.Membership.Status",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
+from annotations.api import views as annotations_api
 from config.health import healthz
 from treaty import api as treaty_api
 
@@ -14,6 +15,16 @@ api_v1 = [
         "organizations/<slug:slug>/join/",
         accounts_api.OrganizationJoinView.as_view(),
         name="organization-join",
+    ),
+    path("tags/", annotations_api.ConcernTagListView.as_view(), name="tag-list"),
+    path("annotations/", annotations_api.AnnotationListView.as_view(), name="annotation-list"),
+    path("annotations/<int:pk>/", annotations_api.AnnotationDetailView.as_view(), name="annotation-detail"),
+    path("annotations/<int:pk>/replies/", annotations_api.ReplyListView.as_view(), name="annotation-replies"),
+    path("annotations/<int:pk>/flags/", annotations_api.FlagView.as_view(), name="annotation-flags"),
+    path(
+        "annotations/<int:pk>/endorsements/",
+        annotations_api.EndorsementView.as_view(),
+        name="annotation-endorsements",
     ),
     path("treaties/", treaty_api.TreatyListView.as_view(), name="treaty-list"),
     path("treaties/<slug:slug>/", treaty_api.TreatyDetailView.as_view(), name="treaty-detail"),

@@ -45,6 +45,17 @@ class DraftVersion(models.Model):
     content_sha256 = models.CharField(max_length=64, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
 
+    # Commenting and moderation policy (DESIGN §5).
+    class Moderation(models.TextChoices):
+        PRE = "pre", "Pre-moderation: new annotations wait for a moderator"
+        POST = "post", "Post-moderation: new annotations are published at once"
+
+    open_for_comment = models.BooleanField(default=True)
+    moderation = models.CharField(max_length=10, choices=Moderation.choices, default=Moderation.POST)
+    verified_skip_queue = models.BooleanField(
+        default=True, help_text="Under pre-moderation, publish annotations from verified organisations at once"
+    )
+
     # Statistics, computed by the worker after an import (treaty.tasks).
     article_count = models.PositiveIntegerField(null=True, blank=True)
     provision_count = models.PositiveIntegerField(null=True, blank=True)
@@ -66,6 +77,10 @@ class DraftVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.treaty} {self.label} ({self.language})"
+
+    @property
+    def accepts_annotations(self) -> bool:
+        return self.open_for_comment and self.status != self.Status.SUPERSEDED
 
     @property
     def direction(self) -> str:

@@ -1,0 +1,1 @@
+"""The annotations API (DESIGN §7, a contract)."""

@@ -1,0 +1,266 @@
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import Attribution
+from accounts.privacy import author_visible_to
+from annotations.models import (
+    BODY_MAX_LENGTH,
+    PROPOSED_TEXT_MAX_LENGTH,
+    REPLY_MAX_LENGTH,
+    Annotation,
+    ConcernTag,
+    Flag,
+    Reply,
+)
+from annotations.rendering import comment_html
+
+
+class ConcernTagSerializer(serializers.ModelSerializer[ConcernTag]):
+    class Meta:
+        model = ConcernTag
+        fields = ["slug", "name", "description", "color"]
+
+
+class TargetSerializer(serializers.Serializer[Any]):
+    provision = serializers.CharField(source="provision_key")
+    label = serializers.CharField(source="provision.label")
+    exact = serializers.CharField()
+    prefix = serializers.CharField()
+    suffix = serializers.CharField()
+    start = serializers.IntegerField(allow_null=True, help_text="Unicode code points, inclusive")
+    end = serializers.IntegerField(allow_null=True, help_text="Unicode code points, exclusive")
+
+
+class OrganizationRefSerializer(serializers.Serializer[Any]):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    verified = serializers.BooleanField(source="is_verified")
+
+
+class AuthorSerializer(serializers.Serializer[Any]):
+    label = serializers.CharField(
+        help_text="What to print: a name, an organisation, 'Anonymous' or 'Former member'"
+    )
+    name = serializers.CharField(allow_null=True)
+    organization = OrganizationRefSerializer(allow_null=True)
+
+
+def _viewer(serializer: serializers.BaseSerializer[Any]) -> Any:
+    request = serializer.context.get("request")
+    return request.user if request is not None else None
+
+
+class AnnotationSerializer(serializers.ModelSerializer[Annotation]):
+    """An annotation as a given viewer may see it (accounts.privacy decides about the author)."""
+
+    url = serializers.SerializerMethodField()
+    treaty = serializers.CharField(source="version.treaty.slug")
+    version = serializers.CharField(source="version.label")
+    language = serializers.CharField(source="version.language")
+    article = serializers.CharField(source="article.number")
+    target = TargetSerializer()
+    tags = serializers.SerializerMethodField()
+    author = serializers.SerializerMethodField()
+    body_html = serializers.SerializerMethodField()
+    endorsements = serializers.IntegerField(source="endorsement_count", read_only=True)
+    replies = serializers.IntegerField(source="reply_count", read_only=True)
+    created = serializers.DateTimeField(source="created_at")
+    modified = serializers.DateTimeField(source="updated_at")
+    edited = serializers.DateTimeField(source="edited_at", allow_null=True)
+    deleted = serializers.SerializerMethodField()
+    rejection_reason = serializers.SerializerMethodField()
+    can_edit = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Annotation
+        fields = [
+            "id",
+            "url",
+            "treaty",
+            "version",
+            "language",
+            "article",
+            "target",
+            "tags",
+            "severity",
+            "position",
+            "body",
+            "body_html",
+            "proposed_text",
+            "attribution",
+            "author",
+            "status",
+            "featured",
+            "moderator_note",
+            "rejection_reason",
+            "endorsements",
+            "replies",
+            "created",
+            "modified",
+            "edited",
+            "deleted",
+            "can_edit",
+        ]
+
+    def to_representation(self, instance: Annotation) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if instance.deleted_at is not None:
+            # A tombstone: the thread stays readable, the content and its author are gone.
+            for field in (
+                "body",
+                "body_html",
+                "proposed_text",
+                "tags",
+                "severity",
+                "position",
+                "moderator_note",
+            ):
+                data[field] = None
+            data["author"] = None
+            data["target"]["exact"] = data["target"]["prefix"] = data["target"]["suffix"] = ""
+        return data
+
+    def get_url(self, annotation: Annotation) -> str:
+        path = reverse("treaty:article", args=[annotation.version.treaty.slug, annotation.article.number])
+        return f"{path}#annotation-{annotation.pk}"
+
+    def get_tags(self, annotation: Annotation) -> list[str]:
+        return [tag.slug for tag in annotation.tags.all()]
+
+    @extend_schema_field(AuthorSerializer)
+    def get_author(self, annotation: Annotation) -> dict[str, Any]:
+        view = author_visible_to(
+            _viewer(self),
+            author=annotation.author,
+            organization=annotation.organization,
+            attribution=annotation.attribution,
+        )
+        organization = view.organization
+        return {
+            "label": view.label,
+            "name": view.name,
+            "organization": OrganizationRefSerializer(organization).data if organization else None,
+        }
+
+    def get_body_html(self, annotation: Annotation) -> str:
+        return comment_html(annotation.body)
+
+    def get_deleted(self, annotation: Annotation) -> bool:
+        return annotation.deleted_at is not None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_rejection_reason(self, annotation: Annotation) -> str | None:
+        viewer = _viewer(self)
+        may_see = (
+            viewer is not None
+            and viewer.is_authenticated
+            and (viewer.pk == annotation.author_id or getattr(viewer, "is_moderator", False))
+        )
+        return annotation.rejection_reason if may_see and annotation.rejection_reason else None
+
+    def get_can_edit(self, annotation: Annotation) -> bool:
+        viewer = _viewer(self)
+        return bool(
+            viewer is not None
+            and viewer.is_authenticated
+            and viewer.pk == annotation.author_id
+            and annotation.deleted_at is None
+        )
+
+
+class QuoteSerializer(serializers.Serializer[Any]):
+    exact = serializers.CharField(trim_whitespace=False, max_length=5000)
+    prefix = serializers.CharField(trim_whitespace=False, required=False, allow_blank=True, max_length=200)
+    suffix = serializers.CharField(trim_whitespace=False, required=False, allow_blank=True, max_length=200)
+    start = serializers.IntegerField(
+        required=False, min_value=0, help_text="Code points; a hint checked against exact"
+    )
+    end = serializers.IntegerField(required=False, min_value=1)
+
+
+class AnnotationCreateSerializer(serializers.Serializer[Any]):
+    treaty = serializers.SlugField()
+    version = serializers.CharField(required=False, help_text="Draft label; default: the current draft")
+    language = serializers.CharField(required=False, help_text="BCP 47; default: English if any")
+    provision = serializers.CharField(max_length=120)
+    quote = QuoteSerializer(required=False, allow_null=True)
+    tags = serializers.ListField(child=serializers.SlugField(), allow_empty=True)
+    severity = serializers.IntegerField()
+    position = serializers.CharField()
+    body = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=BODY_MAX_LENGTH * 2)
+    proposed_text = serializers.CharField(
+        required=False, allow_blank=True, max_length=PROPOSED_TEXT_MAX_LENGTH * 2
+    )
+    attribution = serializers.ChoiceField(choices=Attribution.choices, required=False)
+    organization = serializers.SlugField(
+        required=False, help_text="Act for this organisation (default: your only one)"
+    )
+
+
+class AnnotationUpdateSerializer(serializers.Serializer[Any]):
+    tags = serializers.ListField(child=serializers.SlugField(), required=False)
+    severity = serializers.IntegerField(required=False)
+    position = serializers.CharField(required=False)
+    body = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    proposed_text = serializers.CharField(required=False, allow_blank=True)
+    attribution = serializers.ChoiceField(choices=Attribution.choices, required=False)
+
+
+class ReplySerializer(serializers.ModelSerializer[Reply]):
+    author = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField()
+    body_html = serializers.SerializerMethodField()
+    deleted = serializers.SerializerMethodField()
+    created = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = Reply
+        fields = ["id", "parent", "author", "body", "body_html", "status", "created", "deleted"]
+
+    def _hidden(self, reply: Reply) -> bool:
+        return reply.deleted_at is not None or getattr(reply, "is_tombstone", False)
+
+    @extend_schema_field(AuthorSerializer(allow_null=True))
+    def get_author(self, reply: Reply) -> dict[str, Any] | None:
+        if self._hidden(reply):
+            return None
+        view = author_visible_to(
+            _viewer(self), author=reply.author, organization=reply.organization, attribution=reply.attribution
+        )
+        return {
+            "label": view.label,
+            "name": view.name,
+            "organization": OrganizationRefSerializer(view.organization).data if view.organization else None,
+        }
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_body(self, reply: Reply) -> str | None:
+        return None if self._hidden(reply) else reply.body
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_body_html(self, reply: Reply) -> str | None:
+        return None if self._hidden(reply) else comment_html(reply.body)
+
+    def get_deleted(self, reply: Reply) -> bool:
+        return self._hidden(reply)
+
+
+class ReplyCreateSerializer(serializers.Serializer[Any]):
+    body = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=REPLY_MAX_LENGTH * 2)
+    parent = serializers.IntegerField(required=False, allow_null=True)
+
+
+class FlagCreateSerializer(serializers.Serializer[Any]):
+    reason = serializers.ChoiceField(
+        choices=[c for c in Flag.Reason.choices if c[0] != Flag.Reason.DUPLICATE]
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class EndorsementSerializer(serializers.Serializer[Any]):
+    organization = serializers.SlugField(
+        required=False, help_text="Endorse as this organisation (default: your only one)"
+    )

@@ -1,0 +1,12 @@
+from rest_framework.request import Request
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+
+class WriteRateThrottle(ScopedRateThrottle):
+    """Per-user limits on creating things (annotations, replies, flags); reads are not counted here."""
+
+    def allow_request(self, request: Request, view: APIView) -> bool:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        return super().allow_request(request, view)

@@ -1,0 +1,257 @@
+"""Annotation endpoints: list/create, read/edit/delete, replies, flags, endorsements, tags."""
+
+from datetime import datetime
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import IsVerifiedOrReadOnly
+from annotations import selectors, services
+from annotations.api.serializers import (
+    AnnotationCreateSerializer,
+    AnnotationSerializer,
+    AnnotationUpdateSerializer,
+    ConcernTagSerializer,
+    EndorsementSerializer,
+    FlagCreateSerializer,
+    ReplyCreateSerializer,
+    ReplySerializer,
+)
+from annotations.api.throttles import WriteRateThrottle
+from annotations.models import Annotation, ConcernTag, Status
+from config.api_errors import service_errors
+from treaty import selectors as treaty_selectors
+
+
+class AnnotationCursorPagination(CursorPagination):
+    # Ordered by id alone: unique and never changed by an edit, so a page boundary cannot move
+    # when rows are written between two requests (no row skipped, none repeated).
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+LIST_FILTERS = [
+    OpenApiParameter(name, OpenApiTypes.STR, description=description)
+    for name, description in [
+        ("treaty", "treaty slug"),
+        ("version", "draft label"),
+        ("language", "BCP 47 tag of the text"),
+        ("article", "article number"),
+        ("provision", "provision key, e.g. art-6.1.a"),
+        ("tag", "concern tag slug"),
+        ("organization", "organisation slug"),
+        ("status", "pending, approved, rejected, spam (others' items: moderators only)"),
+        ("position", "concern, oppose, amend, delete, clarify, support"),
+        ("mine", "1: only my annotations"),
+        ("updated_after", "ISO 8601 date-time: only annotations changed after it"),
+    ]
+]
+
+
+def _filters(request: Request) -> selectors.AnnotationFilters:
+    params = request.query_params
+    updated_after: datetime | None = None
+    if params.get("updated_after"):
+        updated_after = parse_datetime(params["updated_after"])
+        if updated_after is None or updated_after.tzinfo is None:
+            raise ValidationError(
+                {"updated_after": "Give an ISO 8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z."}
+            )
+    status_filter = params.get("status") or None
+    if status_filter and status_filter not in Status.values:
+        raise ValidationError({"status": f"Status must be one of: {', '.join(Status.values)}."})
+    return selectors.AnnotationFilters(
+        treaty=params.get("treaty") or None,
+        version=params.get("version") or None,
+        language=params.get("language") or None,
+        article=params.get("article") or None,
+        provision=params.get("provision") or None,
+        tag=params.get("tag") or None,
+        organization=params.get("organization") or None,
+        status=status_filter,
+        position=params.get("position") or None,
+        mine=params.get("mine") in ("1", "true"),
+        updated_after=updated_after,
+    )
+
+
+def _annotation_for(request: Request, pk: int) -> Annotation:
+    annotation = selectors.annotation_get_visible(pk, request.user)
+    if annotation is None:
+        raise NotFound(f"There is no annotation {pk}.")
+    return annotation
+
+
+def _fresh(request: Request, pk: int) -> dict[str, Any]:
+    return AnnotationSerializer(_annotation_for(request, pk), context={"request": request}).data
+
+
+class AnnotationListView(APIView):
+    permission_classes = [IsVerifiedOrReadOnly]
+    throttle_classes = [WriteRateThrottle]
+    throttle_scope = "annotations"
+
+    @extend_schema(
+        parameters=LIST_FILTERS, responses=AnnotationSerializer(many=True), summary="List annotations"
+    )
+    def get(self, request: Request) -> Response:
+        queryset = selectors.annotation_list_visible_to(request.user, _filters(request))
+        paginator = AnnotationCursorPagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        data = AnnotationSerializer(page, many=True, context={"request": request}).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(
+        request=AnnotationCreateSerializer, responses={201: AnnotationSerializer}, summary="Annotate"
+    )
+    def post(self, request: Request) -> Response:
+        serializer = AnnotationCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        treaty = treaty_selectors.treaty_get(data["treaty"])
+        versions = treaty_selectors.version_list(treaty)
+        version = treaty_selectors.version_choose(
+            versions, label=data.get("version"), language=data.get("language")
+        )
+        quote = data.get("quote")
+        with service_errors(services.NotFound):
+            annotation = services.annotation_create(
+                author=request.user,  # type: ignore[arg-type]
+                version=version,
+                provision_key=data["provision"],
+                quote=services.QuoteInput(**quote) if quote else None,
+                tags=data["tags"],
+                severity=data["severity"],
+                position=data["position"],
+                body=data["body"],
+                proposed_text=data.get("proposed_text", ""),
+                attribution=data.get("attribution"),
+                organization_slug=data.get("organization"),
+            )
+        return Response(_fresh(request, annotation.pk), status=status.HTTP_201_CREATED)
+
+
+class AnnotationDetailView(APIView):
+    permission_classes = [IsVerifiedOrReadOnly]
+
+    @extend_schema(responses=AnnotationSerializer, summary="An annotation")
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(_fresh(request, pk))
+
+    @extend_schema(
+        request=AnnotationUpdateSerializer, responses=AnnotationSerializer, summary="Edit (author only)"
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        annotation = _annotation_for(request, pk)
+        serializer = AnnotationUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors(services.NotFound):
+            services.annotation_update(
+                annotation=annotation, editor=request.user, **serializer.validated_data
+            )  # type: ignore[arg-type]
+        return Response(_fresh(request, pk))
+
+    @extend_schema(responses={204: None}, summary="Delete (author only; a tombstone stays)")
+    def delete(self, request: Request, pk: int) -> Response:
+        annotation = _annotation_for(request, pk)
+        with service_errors(services.NotFound):
+            services.annotation_delete(annotation=annotation, actor=request.user)  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ReplyListView(APIView):
+    permission_classes = [IsVerifiedOrReadOnly]
+    throttle_classes = [WriteRateThrottle]
+    throttle_scope = "replies"
+
+    @extend_schema(responses=ReplySerializer(many=True), summary="Replies (threaded by parent)")
+    def get(self, request: Request, pk: int) -> Response:
+        annotation = _annotation_for(request, pk)
+        replies = selectors.replies_visible_to(annotation, request.user)
+        return Response(ReplySerializer(replies, many=True, context={"request": request}).data)
+
+    @extend_schema(request=ReplyCreateSerializer, responses={201: ReplySerializer}, summary="Reply")
+    def post(self, request: Request, pk: int) -> Response:
+        annotation = _annotation_for(request, pk)
+        serializer = ReplyCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors(services.NotFound):
+            reply = services.reply_create(
+                annotation=annotation,
+                author=request.user,  # type: ignore[arg-type]
+                body=serializer.validated_data["body"],
+                parent_id=serializer.validated_data.get("parent"),
+            )
+        return Response(
+            ReplySerializer(reply, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+
+class FlagView(APIView):
+    permission_classes = [IsVerifiedOrReadOnly]
+    throttle_classes = [WriteRateThrottle]
+    throttle_scope = "flags"
+
+    @extend_schema(request=FlagCreateSerializer, responses={201: None}, summary="Flag for moderators")
+    def post(self, request: Request, pk: int) -> Response:
+        annotation = _annotation_for(request, pk)
+        serializer = FlagCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors(services.NotFound):
+            services.flag_create(user=request.user, annotation=annotation, **serializer.validated_data)  # type: ignore[arg-type]
+        return Response({"detail": "Thank you: moderators will look at it."}, status=status.HTTP_201_CREATED)
+
+
+class EndorsementView(APIView):
+    permission_classes = [IsVerifiedOrReadOnly]
+
+    @extend_schema(
+        request=EndorsementSerializer,
+        responses={201: AnnotationSerializer},
+        summary="Co-sign as my organisation",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        annotation = _annotation_for(request, pk)
+        serializer = EndorsementSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors(services.NotFound):
+            services.endorsement_create(
+                annotation=annotation,
+                user=request.user,
+                organization_slug=serializer.validated_data.get("organization"),  # type: ignore[arg-type]
+            )
+        return Response(_fresh(request, pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("organization", OpenApiTypes.STR)],
+        responses=AnnotationSerializer,
+        summary="Withdraw my organisation's endorsement",
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        annotation = _annotation_for(request, pk)
+        with service_errors(services.NotFound):
+            services.endorsement_delete(
+                annotation=annotation,
+                user=request.user,
+                organization_slug=request.query_params.get("organization"),  # type: ignore[arg-type]
+            )
+        return Response(_fresh(request, pk))
+
+
+class ConcernTagListView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=ConcernTagSerializer(many=True), summary="Concern tags (active)")
+    def get(self, request: Request) -> Response:
+        return Response(ConcernTagSerializer(ConcernTag.objects.filter(is_active=True), many=True).data)

@@ -1,0 +1,138 @@
+"""Reads of annotations, scoped to who asks (DESIGN §5: who sees what).
+
+- The public sees approved, live annotations.
+- Authors also see their own in any status (with the rejection reason).
+- Moderators see everything.
+Deleted annotations appear only as tombstones where a thread needs them, never in lists.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Q, QuerySet
+
+from accounts.models import User
+from annotations.models import Annotation, Reply, Status
+
+
+def _is_moderator(user: User | AnonymousUser | None) -> bool:
+    return bool(user is not None and user.is_authenticated and getattr(user, "is_moderator", False))
+
+
+def visibility_filter(user: User | AnonymousUser | None, *, prefix: str = "") -> Q:
+    """The Q a queryset of annotations (or replies) is filtered with for this viewer."""
+    if _is_moderator(user):
+        return Q()
+    public = Q(**{f"{prefix}status": Status.APPROVED})
+    if user is not None and user.is_authenticated:
+        return public | Q(**{f"{prefix}author_id": user.pk})
+    return public
+
+
+def annotation_visible_to(annotation: Annotation, user: User | AnonymousUser | None) -> bool:
+    if _is_moderator(user):
+        return True
+    if annotation.status == Status.APPROVED:
+        return True
+    return bool(user is not None and user.is_authenticated and annotation.author_id == user.pk)
+
+
+@dataclass(frozen=True)
+class AnnotationFilters:
+    treaty: str | None = None
+    version: str | None = None
+    language: str | None = None
+    article: str | None = None
+    provision: str | None = None
+    tag: str | None = None
+    organization: str | None = None
+    status: str | None = None
+    position: str | None = None
+    mine: bool = False
+    updated_after: datetime | None = None
+
+
+def annotation_list_visible_to(
+    user: User | AnonymousUser | None, filters: AnnotationFilters
+) -> QuerySet[Annotation]:
+    queryset = Annotation.objects.filter(deleted_at__isnull=True).filter(visibility_filter(user))
+    if filters.treaty:
+        queryset = queryset.filter(version__treaty__slug=filters.treaty)
+    if filters.version:
+        queryset = queryset.filter(version__label=filters.version)
+    if filters.language:
+        queryset = queryset.filter(version__language=filters.language)
+    if filters.article:
+        queryset = queryset.filter(article__number=filters.article)
+    if filters.provision:
+        queryset = queryset.filter(target__provision_key=filters.provision)
+    if filters.tag:
+        queryset = queryset.filter(tags__slug=filters.tag)
+    if filters.organization:
+        # Anonymous annotations never show up under an organisation: that would reveal who wrote them.
+        queryset = queryset.filter(organization__slug=filters.organization).exclude(attribution="anonymous")
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.position:
+        queryset = queryset.filter(position=filters.position)
+    if filters.mine and user is not None and user.is_authenticated:
+        queryset = queryset.filter(author_id=user.pk)
+    if filters.updated_after:
+        queryset = queryset.filter(updated_at__gt=filters.updated_after)
+    return with_display_data(queryset.distinct() if filters.tag else queryset, user)
+
+
+def with_display_data(
+    queryset: QuerySet[Annotation], user: User | AnonymousUser | None
+) -> QuerySet[Annotation]:
+    """Everything a list shows, in a constant number of queries whatever the page size."""
+    visible_replies = Reply.objects.filter(deleted_at__isnull=True).filter(visibility_filter(user))
+    return (
+        queryset.select_related(
+            "author", "organization", "target", "version", "version__treaty", "provision", "article"
+        )
+        .prefetch_related("tags")
+        .annotate(
+            endorsement_count=Count("endorsements", distinct=True),
+            reply_count=Count("replies", filter=Q(replies__in=visible_replies), distinct=True),
+        )
+    )
+
+
+def annotation_get_visible(pk: int, user: User | AnonymousUser | None) -> Annotation | None:
+    """The annotation if this viewer may see it (deleted ones included: shown as tombstones)."""
+    annotation = with_display_data(Annotation.objects.filter(pk=pk), user).first()
+    if annotation is None or not annotation_visible_to(annotation, user):
+        return None
+    return annotation
+
+
+def _reply_visible_to(reply: Reply, user: User | AnonymousUser | None) -> bool:
+    if _is_moderator(user) or reply.status == Status.APPROVED:
+        return True
+    return bool(user is not None and user.is_authenticated and reply.author_id == user.pk)
+
+
+def replies_visible_to(annotation: Annotation, user: User | AnonymousUser | None) -> list[Reply]:
+    """A thread: visible replies, plus tombstones for deleted or hidden ones that have visible children."""
+    replies = list(
+        Reply.objects.filter(annotation=annotation)
+        .select_related("author", "organization")
+        .order_by("created_at", "id")
+    )
+    visible_ids = {r.pk for r in replies if r.deleted_at is None and _reply_visible_to(r, user)}
+    needed = set(visible_ids)
+    by_id = {r.pk: r for r in replies}
+    for reply_id in list(visible_ids):
+        parent_id = by_id[reply_id].parent_id
+        while parent_id is not None:
+            needed.add(parent_id)
+            parent_id = by_id[parent_id].parent_id
+    result = []
+    for reply in replies:
+        if reply.pk not in needed:
+            continue
+        reply.is_tombstone = reply.pk not in visible_ids  # type: ignore[attr-defined]
+        result.append(reply)
+    return result

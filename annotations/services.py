@@ -1,0 +1,408 @@
+"""Writes to annotations, replies, endorsements and flags (DESIGN §3-§5).
+
+Every function takes the acting user and checks what that user may do; views only parse input
+and call these. A refused write raises before anything is stored.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Attribution, Membership, Organization, User
+from annotations.anchoring import AnchorError, quote_anchor
+from annotations.models import (
+    BODY_MAX_LENGTH,
+    PROPOSED_TEXT_MAX_LENGTH,
+    REPLY_MAX_LENGTH,
+    Annotation,
+    AnnotationRevision,
+    ConcernTag,
+    Endorsement,
+    Flag,
+    Reply,
+    Status,
+    Target,
+)
+from treaty.models import DraftVersion, Provision
+
+
+class NotFound(Exception):
+    """A referenced object (provision, version, tag) does not exist; the message names it."""
+
+
+@dataclass(frozen=True)
+class QuoteInput:
+    exact: str
+    prefix: str = ""
+    suffix: str = ""
+    start: int | None = None
+    end: int | None = None
+
+
+def _require_verified(user: User) -> None:
+    if not (user.is_authenticated and user.is_active and user.is_verified):
+        raise PermissionDenied(
+            "Confirm your email address before contributing: we sent you a link when you signed up."
+        )
+
+
+def active_organizations(user: User) -> list[Organization]:
+    return [
+        m.organization
+        for m in Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).select_related(
+            "organization"
+        )
+    ]
+
+
+def _organization_for(author: User, organization_slug: str | None) -> Organization | None:
+    organizations = active_organizations(author)
+    if organization_slug:
+        chosen = next((o for o in organizations if o.slug == organization_slug), None)
+        if chosen is None:
+            raise PermissionDenied(f"You are not a member of the organisation “{organization_slug}”.")
+        return chosen
+    # With one organisation it is implied; with several the author must choose.
+    return organizations[0] if len(organizations) == 1 else None
+
+
+def _clean_text(value: str, *, field: str, limit: int, required: bool, what: str) -> str:
+    value = value.strip()
+    if required and not value:
+        raise ValidationError({field: f"Write {what}: it cannot be empty."})
+    if len(value) > limit:
+        raise ValidationError(
+            {field: f"{what.capitalize()} is {len(value)} characters long; the limit is {limit}."}
+        )
+    return value
+
+
+def _tags(slugs: list[str], *, allow_inactive: frozenset[str] = frozenset()) -> list[ConcernTag]:
+    if not slugs:
+        raise ValidationError({"tags": "Choose at least one concern tag."})
+    unique = list(dict.fromkeys(slugs))
+    tags = {t.slug: t for t in ConcernTag.objects.filter(slug__in=unique)}
+    unknown = [s for s in unique if s not in tags or (not tags[s].is_active and s not in allow_inactive)]
+    if unknown:
+        raise ValidationError({"tags": f"Unknown or retired concern tag: {', '.join(unknown)}."})
+    return [tags[s] for s in unique]
+
+
+def _check_choices(*, severity: int, position: str, attribution: str) -> None:
+    errors = {}
+    if severity not in Annotation.Severity.values:
+        errors["severity"] = "Severity must be 1 (note), 2 (concern) or 3 (serious)."
+    if position not in Annotation.Position.values:
+        errors["position"] = f"Position must be one of: {', '.join(Annotation.Position.values)}."
+    if attribution not in Attribution.values:
+        errors["attribution"] = f"Attribution must be one of: {', '.join(Attribution.values)}."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _initial_status(version: DraftVersion, organization: Organization | None) -> str:
+    if version.moderation == DraftVersion.Moderation.POST:
+        return Status.APPROVED
+    if version.verified_skip_queue and organization is not None and organization.is_verified:
+        return Status.APPROVED
+    return Status.PENDING
+
+
+def provision_get(version: DraftVersion, key: str) -> Provision:
+    provision = Provision.objects.filter(version=version, key=key).select_related("article").first()
+    if provision is None:
+        raise NotFound(f"There is no provision “{key}” in {version.label} ({version.language}).")
+    if provision.article_id is None:
+        raise ValidationError(
+            {"provision": f"“{provision.label}” is a heading: annotate an article or one of its paragraphs."}
+        )
+    return provision
+
+
+@transaction.atomic
+def annotation_create(
+    *,
+    author: User,
+    version: DraftVersion,
+    provision_key: str,
+    tags: list[str],
+    severity: int,
+    position: str,
+    body: str,
+    quote: QuoteInput | None = None,
+    proposed_text: str = "",
+    attribution: str | None = None,
+    organization_slug: str | None = None,
+) -> Annotation:
+    _require_verified(author)
+    if not version.accepts_annotations:
+        state = "superseded" if version.status == DraftVersion.Status.SUPERSEDED else "closed for comment"
+        raise PermissionDenied(
+            f"{version.label} ({version.language}) is {state}: annotate the current draft."
+        )
+    provision = provision_get(version, provision_key)
+    attribution = attribution or author.attribution_preference
+    _check_choices(severity=severity, position=position, attribution=attribution)
+    tag_rows = _tags(tags)
+    body = _clean_text(body, field="body", limit=BODY_MAX_LENGTH, required=True, what="a comment")
+    proposed_text = _clean_text(
+        proposed_text,
+        field="proposed_text",
+        limit=PROPOSED_TEXT_MAX_LENGTH,
+        required=position == Annotation.Position.AMEND,
+        what="the wording you propose",
+    )
+    organization = _organization_for(author, organization_slug)
+    if attribution == Attribution.ORGANIZATION and organization is None:
+        raise ValidationError(
+            {"attribution": "You chose to appear as your organisation, but you are not acting for one."}
+        )
+
+    target = Target(version=version, provision=provision, provision_key=provision.key)
+    if quote is not None:
+        try:
+            selector = quote_anchor(
+                provision.text,
+                quote.exact,
+                prefix=quote.prefix,
+                suffix=quote.suffix,
+                start=quote.start,
+                end=quote.end,
+                label=provision.label,
+            )
+        except AnchorError as error:
+            raise ValidationError({"quote": str(error)}) from None
+        target.exact, target.prefix, target.suffix = selector.exact, selector.prefix, selector.suffix
+        target.start, target.end = selector.start, selector.end
+    target.save()
+
+    now = timezone.now()
+    annotation = Annotation(
+        author=author,
+        organization=organization,
+        target=target,
+        version=version,
+        provision=provision,
+        article=provision.article,
+        severity=severity,
+        position=position,
+        body=body,
+        proposed_text=proposed_text,
+        attribution=attribution,
+        status=_initial_status(version, organization),
+        created_at=now,
+        updated_at=now,
+    )
+    annotation.full_clean(exclude=["tags"])
+    annotation.save()
+    annotation.tags.set(tag_rows)
+    return annotation
+
+
+def _require_author(annotation: Annotation, user: User, action: str) -> None:
+    if annotation.author_id is None or annotation.author_id != user.pk:
+        raise PermissionDenied(f"Only the author can {action} this annotation.")
+    if annotation.deleted_at is not None:
+        raise PermissionDenied("This annotation was deleted: it can no longer be changed.")
+
+
+@transaction.atomic
+def annotation_update(
+    *,
+    annotation: Annotation,
+    editor: User,
+    body: str | None = None,
+    tags: list[str] | None = None,
+    severity: int | None = None,
+    position: str | None = None,
+    attribution: str | None = None,
+    proposed_text: str | None = None,
+) -> Annotation:
+    _require_verified(editor)
+    annotation = Annotation.objects.select_for_update().get(pk=annotation.pk)
+    _require_author(annotation, editor, "edit")
+    previous_tags = list(annotation.tags.values_list("slug", flat=True))
+    revision = AnnotationRevision(
+        annotation=annotation,
+        body=annotation.body,
+        proposed_text=annotation.proposed_text,
+        severity=annotation.severity,
+        position=annotation.position,
+        attribution=annotation.attribution,
+        tag_slugs=previous_tags,
+    )
+    new_severity = annotation.severity if severity is None else severity
+    new_position = annotation.position if position is None else position
+    new_attribution = annotation.attribution if attribution is None else attribution
+    _check_choices(severity=new_severity, position=new_position, attribution=new_attribution)
+    if new_attribution == Attribution.ORGANIZATION and annotation.organization_id is None:
+        raise ValidationError({"attribution": "This annotation was not written for an organisation."})
+    # Retired tags already on the annotation may stay; new ones must be active.
+    tag_rows = _tags(tags, allow_inactive=frozenset(previous_tags)) if tags is not None else None
+    if body is not None:
+        annotation.body = _clean_text(
+            body, field="body", limit=BODY_MAX_LENGTH, required=True, what="a comment"
+        )
+    if proposed_text is not None:
+        annotation.proposed_text = _clean_text(
+            proposed_text,
+            field="proposed_text",
+            limit=PROPOSED_TEXT_MAX_LENGTH,
+            required=new_position == Annotation.Position.AMEND,
+            what="the wording you propose",
+        )
+    elif new_position == Annotation.Position.AMEND and not annotation.proposed_text:
+        raise ValidationError({"proposed_text": "Write the wording you propose: it cannot be empty."})
+    annotation.severity, annotation.position, annotation.attribution = (
+        new_severity,
+        new_position,
+        new_attribution,
+    )
+    now = timezone.now()
+    annotation.edited_at = annotation.updated_at = now
+    fields = ["body", "proposed_text", "severity", "position", "attribution", "edited_at", "updated_at"]
+    version = annotation.version
+    if version.moderation == DraftVersion.Moderation.PRE and annotation.status == Status.APPROVED:
+        if _initial_status(version, annotation.organization) == Status.PENDING:
+            # Under pre-moderation an edited text is a new text: it waits for a moderator again.
+            annotation.status = Status.PENDING
+            fields.append("status")
+    annotation.save(update_fields=fields)
+    if tag_rows is not None:
+        annotation.tags.set(tag_rows)
+    revision.save()
+    return annotation
+
+
+@transaction.atomic
+def annotation_delete(*, annotation: Annotation, actor: User) -> Annotation:
+    annotation = Annotation.objects.select_for_update().get(pk=annotation.pk)
+    _require_author(annotation, actor, "delete")
+    annotation.deleted_at = annotation.updated_at = timezone.now()
+    annotation.save(update_fields=["deleted_at", "updated_at"])
+    return annotation
+
+
+def _require_readable(annotation: Annotation, user: User) -> None:
+    from annotations.selectors import annotation_visible_to
+
+    if not annotation_visible_to(annotation, user):
+        raise NotFound(f"There is no annotation {annotation.pk}.")
+
+
+@transaction.atomic
+def reply_create(*, annotation: Annotation, author: User, body: str, parent_id: int | None = None) -> Reply:
+    _require_verified(author)
+    _require_readable(annotation, author)
+    if annotation.deleted_at is not None:
+        raise PermissionDenied("This annotation was deleted: it takes no new replies.")
+    parent = None
+    if parent_id is not None:
+        parent = Reply.objects.filter(pk=parent_id, annotation=annotation, deleted_at__isnull=True).first()
+        if parent is None:
+            raise ValidationError({"parent": f"There is no reply {parent_id} under this annotation."})
+    body = _clean_text(body, field="body", limit=REPLY_MAX_LENGTH, required=True, what="a reply")
+    organization = _organization_for(author, None)
+    attribution = author.attribution_preference
+    if attribution == Attribution.ORGANIZATION and organization is None:
+        attribution = Attribution.ANONYMOUS
+    status = _initial_status(annotation.version, organization)
+    now = timezone.now()
+    return Reply.objects.create(
+        annotation=annotation,
+        parent=parent,
+        author=author,
+        organization=organization,
+        attribution=attribution,
+        body=body,
+        status=status,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+@transaction.atomic
+def reply_delete(*, reply: Reply, actor: User) -> Reply:
+    if reply.author_id != actor.pk:
+        raise PermissionDenied("Only the author can delete this reply.")
+    reply.deleted_at = reply.updated_at = timezone.now()
+    reply.save(update_fields=["deleted_at", "updated_at"])
+    return reply
+
+
+def _endorsing_organization(user: User, organization_slug: str | None) -> Organization:
+    organizations = active_organizations(user)
+    if not organizations:
+        raise PermissionDenied("Only members of an organisation can endorse, on its behalf.")
+    if organization_slug is None:
+        if len(organizations) > 1:
+            raise ValidationError(
+                {"organization": "You belong to several organisations: say which one endorses."}
+            )
+        return organizations[0]
+    chosen = next((o for o in organizations if o.slug == organization_slug), None)
+    if chosen is None:
+        raise PermissionDenied(f"You are not a member of the organisation “{organization_slug}”.")
+    return chosen
+
+
+@transaction.atomic
+def endorsement_create(
+    *, annotation: Annotation, user: User, organization_slug: str | None = None
+) -> Endorsement:
+    _require_verified(user)
+    _require_readable(annotation, user)
+    if annotation.deleted_at is not None or annotation.status != Status.APPROVED:
+        raise PermissionDenied("Only published annotations can be endorsed.")
+    organization = _endorsing_organization(user, organization_slug)
+    if annotation.organization_id == organization.pk:
+        raise ValidationError({"organization": f"This annotation is already {organization.name}'s own."})
+    try:
+        with transaction.atomic():
+            return Endorsement.objects.create(
+                annotation=annotation, organization=organization, endorsed_by=user
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"organization": f"{organization.name} has already endorsed this annotation."}
+        ) from None
+
+
+@transaction.atomic
+def endorsement_delete(*, annotation: Annotation, user: User, organization_slug: str | None = None) -> None:
+    _require_verified(user)
+    organization = _endorsing_organization(user, organization_slug)
+    deleted, _ = Endorsement.objects.filter(annotation=annotation, organization=organization).delete()
+    if not deleted:
+        raise NotFound(f"{organization.name} has not endorsed this annotation.")
+
+
+@transaction.atomic
+def flag_create(
+    *,
+    user: User,
+    reason: str,
+    note: str = "",
+    annotation: Annotation | None = None,
+    reply: Reply | None = None,
+) -> Flag:
+    _require_verified(user)
+    item = annotation or (reply.annotation if reply else None)
+    if item is None:
+        raise ValidationError("Flag an annotation or a reply.")
+    _require_readable(item, user)
+    if reason not in Flag.Reason.values or reason == Flag.Reason.DUPLICATE:
+        choices = ", ".join(r for r in Flag.Reason.values if r != Flag.Reason.DUPLICATE)
+        raise ValidationError({"reason": f"Reason must be one of: {choices}."})
+    note = _clean_text(
+        note, field="note", limit=1000, required=reason == Flag.Reason.OTHER, what="what is wrong"
+    )
+    try:
+        with transaction.atomic():
+            return Flag.objects.create(
+                user=user, annotation=annotation, reply=reply, reason=reason, note=note
+            )
+    except IntegrityError:
+        raise ValidationError({"reason": "You have already flagged this item."}) from None
