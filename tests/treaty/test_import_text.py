@@ -277,3 +277,10 @@ def test_running_headers_footers_and_page_numbers_are_dropped() -> None:
 def test_a_number_ending_a_sentence_is_not_a_page_number() -> None:
     document = _text("Sample title\n\nArticle 1. One\n\nSample text dated 1 January\n2000.\n")
     assert document.nodes[0].text == "Sample text dated 1 January 2000."
+
+
+def test_an_annex_line_before_the_treaty_is_front_matter() -> None:
+    document = _text("Sample resolution\n\nAnnex\n\nSample Convention\n\nArticle 1. One\n\nText.\n")
+    assert document.title == "Sample resolution"
+    assert document.front_matter == ["Annex", "Sample Convention"]
+    assert [node.key for node in document.walk()] == ["art-1"]

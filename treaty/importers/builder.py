@@ -76,10 +76,6 @@ class TreeBuilder:
         return self._preamble is not None
 
     @property
-    def title_claimed(self) -> bool:
-        return self._title_claimed
-
-    @property
     def pending_is_heading(self) -> bool:
         return self._pending is not None and self._pending.field == "heading"
 
@@ -145,13 +141,14 @@ class TreeBuilder:
         self._title_claimed = True
         self.document.title = title
 
-    def start_heading(self, heading: HeadingLine, line_number: int, printed: str) -> None:
+    def start_heading(self, heading: HeadingLine, line_number: int, printed: str) -> bool:
+        """Open a heading; False when the line turned out to be front matter instead."""
         self.flush()
         kind = heading.kind
         if kind == Kind.ANNEX and self._last_article is None:
             # The "Annex" line of a resolution that adopts the treaty comes before the treaty itself.
             self.start_unnumbered(line_number, printed)
-            return
+            return False
         if kind != Kind.ANNEX and (self._final or self._annex_started):
             after = "the closing formula" if self._final else "an annex"
             raise TreatyFormatError(line_number, f"{printed!r} comes after {after}; it must come before it")
@@ -162,7 +159,7 @@ class TreeBuilder:
                 )
             self._preamble = Node(Kind.PREAMBLE, line_number, heading=heading.heading or printed)
             self.document.nodes.append(self._preamble)
-            return
+            return True
         self._preamble = None
         node = Node(kind, line_number, heading.number, heading.marker)
         if kind == Kind.CHAPTER:
@@ -189,6 +186,7 @@ class TreeBuilder:
             self._annex_started = True
         self._open_container(node if kind in (Kind.ARTICLE, Kind.ANNEX) else None)
         self._pending = _Pending([heading.heading] if heading.heading else [], node, "heading")
+        return True
 
     def start_numbered(self, kind: str, line_number: int, number: str, marker: str, text: str) -> None:
         self.flush()

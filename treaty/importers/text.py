@@ -95,8 +95,8 @@ class _TextReader:
         starts = new_block or previous is None or self._builder.pending_is_heading or ends_sentence(previous)
         if not (starts or self._builder.is_expected(heading.kind, heading.number)):
             return False
-        self._builder.start_heading(heading, index + 1, line)
-        if heading.kind != Kind.PREAMBLE:
+        opened = self._builder.start_heading(heading, index + 1, line)
+        if opened and heading.kind != Kind.PREAMBLE:
             self._awaiting_heading = heading.heading is None
             self._heading_open = heading.heading is not None
         return True
