@@ -152,6 +152,9 @@ class AnnotationRevision(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"revision of annotation {self.annotation_id} ({self.created_at:%Y-%m-%d %H:%M})"
+
 
 class Reply(models.Model):
     annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="replies")
@@ -197,6 +200,9 @@ class Endorsement(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"endorsement of {self.annotation_id} by organisation {self.organization_id}"
+
 
 class Flag(models.Model):
     class Reason(models.TextChoices):
@@ -236,3 +242,7 @@ class Flag(models.Model):
                 name="annotations_flag_unique_reply",
             ),
         ]
+
+    def __str__(self) -> str:
+        item = f"annotation {self.annotation_id}" if self.annotation_id else f"reply {self.reply_id}"
+        return f"{self.reason} flag on {item}"

@@ -264,11 +264,11 @@ def annotation_update(
     annotation.edited_at = annotation.updated_at = now
     fields = ["body", "proposed_text", "severity", "position", "attribution", "edited_at", "updated_at"]
     version = annotation.version
-    if version.moderation == DraftVersion.Moderation.PRE and annotation.status == Status.APPROVED:
-        if _initial_status(version, annotation.organization) == Status.PENDING:
-            # Under pre-moderation an edited text is a new text: it waits for a moderator again.
-            annotation.status = Status.PENDING
-            fields.append("status")
+    needs_review = _initial_status(version, annotation.organization) == Status.PENDING
+    if annotation.status == Status.APPROVED and needs_review:
+        # Under pre-moderation an edited text is a new text: it waits for a moderator again.
+        annotation.status = Status.PENDING
+        fields.append("status")
     annotation.save(update_fields=fields)
     if tag_rows is not None:
         annotation.tags.set(tag_rows)

@@ -53,7 +53,7 @@ class DraftVersion(models.Model):
     open_for_comment = models.BooleanField(default=True)
     moderation = models.CharField(max_length=10, choices=Moderation.choices, default=Moderation.POST)
     verified_skip_queue = models.BooleanField(
-        default=True, help_text="Under pre-moderation, publish annotations from verified organisations at once"
+        default=True, help_text="Under pre-moderation, publish verified organisations' annotations at once"
     )
 
     # Statistics, computed by the worker after an import (treaty.tasks).
