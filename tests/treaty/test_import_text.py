@@ -74,6 +74,14 @@ def test_round_trip_without_blank_lines_between_numbered_blocks(budapest: Docume
     assert _rows(parse(rendered.text)) == _rows(budapest)
 
 
+def test_round_trip_of_a_preamble_without_blank_lines(budapest: Document) -> None:
+    text = render_pdf_text(budapest, blank_lines=False).text
+    start, end = text.index("\nPreamble\n"), text.index("\nCHAPTER I ")
+    preamble = re.sub(r"\n\n+", "\n", text[start:end])
+    assert preamble.count("\n") > 80
+    assert _rows(parse(text[:start] + preamble + text[end:])) == _rows(budapest)
+
+
 def test_round_trip_with_other_widths_and_page_lengths(budapest: Document) -> None:
     rendered = render_pdf_text(budapest, width=66, page_length=37)
     assert _rows(parse(rendered.text)) == _rows(budapest)
@@ -161,7 +169,7 @@ def test_chapter_title_in_capitals_wraps_over_two_lines_and_sections_titles_nest
 def test_preamble_title_and_front_matter() -> None:
     document = _text(
         "Sample Convention\n\nSample Series No. 1. Sample place, 1 January 2000.\n\nPreamble\n\n"
-        "The sample Parties,\n\nConsidering the samples;\nRecognising that lines without\nblank lines "
+        "The sample Parties,\nConsidering the samples;\nRecognising that lines,\nwithout blank lines, "
         "wrap;\nHave agreed as follows:\n\nArticle 1. One\n\nText.\n\nIN WITNESS WHEREOF the samples.\n"
     )
     assert document.title == "Sample Convention"
@@ -169,7 +177,7 @@ def test_preamble_title_and_front_matter() -> None:
     assert [(n.key, n.kind, n.text) for n in document.nodes[0].children] == [
         ("pre.1", Kind.RECITAL, "The sample Parties,"),
         ("pre.2", Kind.RECITAL, "Considering the samples;"),
-        ("pre.3", Kind.RECITAL, "Recognising that lines without blank lines wrap;"),
+        ("pre.3", Kind.RECITAL, "Recognising that lines, without blank lines, wrap;"),
         ("pre.4", Kind.RECITAL, "Have agreed as follows:"),
     ]
     assert (document.nodes[-1].key, document.nodes[-1].text) == ("final", "IN WITNESS WHEREOF the samples.")

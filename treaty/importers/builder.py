@@ -119,9 +119,14 @@ class TreeBuilder:
                     kind, line_number, number_line.number, number_line.marker, number_line.text
                 )
                 return
-        # Without blank lines, a recital or a dash-bulleted entry still starts after a sentence end.
-        recital = self.in_preamble and not starts_lowercase(line)
-        if starts or (after_sentence and (recital or is_bullet(line))):
+        # Without blank lines, a recital still starts after a sentence end; the second one also with
+        # a capital after the comma that ends the opening words ("The States Parties to this
+        # Convention,\nNoting ..."); later recitals have commas and capitals inside ("sector,\nNo. R").
+        recital = self._preamble is not None and (
+            (after_sentence and not starts_lowercase(line))
+            or (len(self._preamble.children) == 1 and (previous or "").endswith(",") and line[:1].isupper())
+        )
+        if starts or recital or (after_sentence and is_bullet(line)):
             self.start_unnumbered(line_number, line)
         else:
             self.append(line)
