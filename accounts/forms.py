@@ -59,6 +59,10 @@ class ThrottledLoginForm(AuthenticationForm):
 
 
 class ProfileForm(forms.ModelForm[User]):
+    # Required here although the model allows a blank name: sign-up and the API require one, and
+    # the profile must not be the way to empty it.
+    display_name = forms.CharField(max_length=100)
+
     class Meta:
         model = User
         fields = ["display_name", "attribution_preference"]

@@ -39,6 +39,11 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username: str | None) -> "User":
+        # Logging in looks the account up here (ModelBackend): addresses are stored normalised, so
+        # the typed one must be too, or "Alice@Example.org" would not find alice@example.org.
+        return self.get(email=normalize_email_address(username or ""))
+
     def create_superuser(self, email: str, password: str | None = None, **fields: object) -> "User":
         fields.setdefault("is_staff", True)
         fields.setdefault("is_superuser", True)
