@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class AnnotationsConfig(AppConfig):
     name = "annotations"
     verbose_name = "Annotations"
+
+    def ready(self) -> None:
+        # The accounts app erases or exports a person's data without knowing about annotations.
+        from accounts.services import users
+        from annotations.account_data import contributions_export, contributions_on_account_delete
+
+        if contributions_on_account_delete not in users.CONTRIBUTION_HANDLERS:
+            users.CONTRIBUTION_HANDLERS.append(contributions_on_account_delete)
+        if contributions_export not in users.DATA_EXPORTERS:
+            users.DATA_EXPORTERS.append(contributions_export)
