@@ -229,11 +229,11 @@ class TreeBuilder:
             self._attach(self._preamble, node)
         elif self._container is None:
             heading = self._title or self._section or self._chapter
-            assert heading is not None  # has_structure and no container: a heading is open
+            where = f"{heading.kind} {heading.marker} (line {heading.line})" if heading else "a part"
             raise TreatyFormatError(
                 line_number,
-                f"text between the heading of {heading.kind} {heading.marker} (line {heading.line})"
-                f" and its first article: {text[:60]!r}; only an article can follow a heading",
+                f"text between the heading of {where} and its first article: {text[:60]!r};"
+                " only an article can follow a heading",
             )
         else:
             node = self._place_unnumbered(line_number)
