@@ -5,6 +5,7 @@ already loaded config.settings_test, which relaxes HTTPS settings on purpose.
 """
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -88,3 +89,33 @@ def test_settings_refuse_to_start_without_secret_key(tmp_path: Path, debug: str 
     assert "ImproperlyConfigured: SECRET_KEY must be set when DEBUG is off." in done.stderr
     # No development key was generated as a fallback.
     assert not (tmp_path / "dev-secret-key").exists()
+
+
+def env_example() -> dict[str, str]:
+    values = {}
+    for line in (REPO_ROOT / ".env.example").read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, value = line.partition("=")
+            values[name.strip()] = value
+    return values
+
+
+def test_env_example_lists_every_variable_the_settings_read() -> None:
+    source = (REPO_ROOT / "config" / "settings.py").read_text()
+    # env.str("NAME", ...), env.bool(...), env.db_url(...), environ.Env().str(...), ...
+    read = set(re.findall(r"""\bEnv\(\)\.\w+\(\s*["']([A-Z][A-Z0-9_]*)["']""", source))
+    read |= set(re.findall(r"""\benv\.\w+\(\s*["']([A-Z][A-Z0-9_]*)["']""", source))
+    assert {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "EMAIL_URL"} <= read
+
+    missing = read - env_example().keys()
+    assert not missing, f".env.example lacks {sorted(missing)}"
+
+
+def test_env_example_needs_only_a_secret_key_to_pass_check_deploy(tmp_path: Path) -> None:
+    example = env_example()
+    assert example["SECRET_KEY"] == "", "the example must not ship a key that would pass as real"
+    example |= {"SECRET_KEY": secrets.token_urlsafe(64), "VAR_DIR": str(tmp_path)}
+
+    done = manage("check", "--deploy", "--fail-level", "WARNING", env=example, var_dir=tmp_path)
+
+    assert done.returncode == 0, done.stdout + done.stderr
