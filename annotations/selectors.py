@@ -90,7 +90,14 @@ def with_display_data(
     visible_replies = Reply.objects.filter(deleted_at__isnull=True).filter(visibility_filter(user))
     return (
         queryset.select_related(
-            "author", "organization", "target", "version", "version__treaty", "provision", "article"
+            "author",
+            "organization",
+            "target",
+            "version",
+            "version__treaty",
+            "provision",
+            "article",
+            "target__provision",
         )
         .prefetch_related("tags")
         .annotate(
