@@ -5,6 +5,7 @@ process with DATABASE_URL pointing there (settings are read at start-up), and pr
 PostgreSQL is skipped, with a line saying so, only when the server cannot be reached.
 
     .venv/bin/python bench/run.py [--runs 60] [--only sqlite|postgresql]
+    .venv/bin/python bench/run.py --profile PATH [PATH ...]   (pyinstrument if installed, else cProfile)
 
 Exit status 1 when a target is missed or a page fails, so a regression is noticed.
 """
@@ -35,14 +36,23 @@ def main() -> int:
     )
     parser.add_argument("--runs", type=int, default=60, help="timed requests per page, after warm-up (>= 50)")
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument(
+        "--profile", nargs="+", metavar="PATH", help="profile these pages instead of timing them"
+    )
     options = parser.parse_args()
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(f"{os.cpu_count()} CPUs, load average {load} (timings are only comparable on a quiet machine)")
+    print("Each database: fresh, migrated, treaties imported, then ANALYZE (as autovacuum would leave it).")
     reports = []
+    profile = " ".join(options.profile or [])
     if options.only in (None, "sqlite"):
-        reports.append(run_sqlite(options.runs))
+        reports.append(run_sqlite(options.runs, profile))
     if options.only in (None, "postgresql"):
-        reports.append(run_postgresql(options.runs))
+        reports.append(run_postgresql(options.runs, profile))
+    if profile:
+        return 0
 
     failures = []
     for report in reports:
@@ -60,7 +70,7 @@ def main() -> int:
     return 0
 
 
-def run_sqlite(runs: int) -> dict[str, object] | None:
+def run_sqlite(runs: int, profile: str) -> dict[str, object] | None:
     database = VAR_DIR / "bench.sqlite3"
     for path in (
         database,
@@ -69,12 +79,12 @@ def run_sqlite(runs: int) -> dict[str, object] | None:
     ):
         path.unlink(missing_ok=True)
     try:
-        return run_pages(f"sqlite:///{database}", runs)
+        return run_pages(f"sqlite:///{database}", runs, profile)
     finally:
         database.unlink(missing_ok=True)
 
 
-def run_postgresql(runs: int) -> dict[str, object] | None:
+def run_postgresql(runs: int, profile: str) -> dict[str, object] | None:
     import psycopg
 
     try:
@@ -86,12 +96,12 @@ def run_postgresql(runs: int) -> dict[str, object] | None:
         admin.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DATABASE} WITH (FORCE)")
         admin.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
         try:
-            return run_pages(f"{POSTGRES_SERVER}/{POSTGRES_DATABASE}", runs)
+            return run_pages(f"{POSTGRES_SERVER}/{POSTGRES_DATABASE}", runs, profile)
         finally:
             admin.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DATABASE} WITH (FORCE)")
 
 
-def run_pages(database_url: str, runs: int) -> dict[str, object] | None:
+def run_pages(database_url: str, runs: int, profile: str = "") -> dict[str, object] | None:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings_test",  # DEBUG off, throwaway secret key
@@ -100,8 +110,14 @@ def run_pages(database_url: str, runs: int) -> dict[str, object] | None:
         "DATABASE_URL": database_url,
         "BENCH_RUNS": str(max(runs, 50)),
         "LOG_LEVEL": "WARNING",
+        "BENCH_PROFILE": profile,
     }
     env.pop("REDIS_URL", None)  # the cache and broker stay on files under var/bench
+    if profile:  # the profile is for reading, straight to the terminal
+        subprocess.run(
+            [sys.executable, str(REPO_ROOT / "bench" / "pages.py")], env=env, cwd=REPO_ROOT, check=False
+        )
+        return None
     completed = subprocess.run(
         [sys.executable, str(REPO_ROOT / "bench" / "pages.py")],
         env=env,
