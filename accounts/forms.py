@@ -114,6 +114,12 @@ class OrganizationForm(forms.ModelForm[Organization]):
             "website": "Helps moderators verify the organisation.",
         }
 
+    def validate_constraints(self) -> None:
+        # The model's only constraint is the case-insensitive unique name. The service checks it
+        # (after normalising spaces) with a message that says what to do; the form would otherwise
+        # show Django's generic "Constraint “accounts_organization_unique_name_ci” is violated."
+        return None
+
 
 class VerificationForm(forms.Form):
     note = forms.CharField(
