@@ -69,6 +69,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Default attribution of new annotations",
     )
 
+    # Email notifications (sent by the worker); each can be turned off from the profile.
+    notify_on_decision = models.BooleanField(
+        default=True, help_text="Email me when a moderator decides on my item"
+    )
+    notify_on_reply = models.BooleanField(
+        default=True, help_text="Email me when someone replies to my annotation"
+    )
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"

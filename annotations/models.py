@@ -171,6 +171,7 @@ class Reply(models.Model):
     body = models.TextField(max_length=REPLY_MAX_LENGTH)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
     rejection_reason = models.TextField(blank=True)
+    moderator_note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -246,3 +247,55 @@ class Flag(models.Model):
     def __str__(self) -> str:
         item = f"annotation {self.annotation_id}" if self.annotation_id else f"reply {self.reply_id}"
         return f"{self.reason} flag on {item}"
+
+
+class ModerationEvent(models.Model):
+    """Append-only log of every moderation change (DESIGN §5). Rows are never updated or deleted:
+    on PostgreSQL a trigger refuses it (migration 0004)."""
+
+    class Action(models.TextChoices):
+        APPROVE = "approve"
+        REJECT = "reject"
+        SPAM = "spam"
+        FEATURE = "feature"
+        UNFEATURE = "unfeature"
+        NOTE = "note"
+        # Automatic: enough flags, or a repeated body, sent the item back to the queue.
+        FLAGGED = "flagged"
+        DUPLICATE = "duplicate"
+        # The author edited an approved item under pre-moderation.
+        EDITED = "edited"
+
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.PROTECT, null=True, blank=True, related_name="moderation_events"
+    )
+    reply = models.ForeignKey(
+        Reply, on_delete=models.PROTECT, null=True, blank=True, related_name="moderation_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    from_status = models.CharField(max_length=10, choices=Status.choices)
+    to_status = models.CharField(max_length=10, choices=Status.choices)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(annotation__isnull=False, reply__isnull=True)
+                | Q(annotation__isnull=True, reply__isnull=False),
+                name="annotations_modevent_one_item",
+            ),
+        ]
+        indexes = [
+            # The audit log, filtered by moderator and/or action, newest first.
+            models.Index(fields=["actor", "created_at"], name="annotations_modevent_actor"),
+            models.Index(fields=["action", "created_at"], name="annotations_modevent_action"),
+        ]
+
+    def __str__(self) -> str:
+        item = f"annotation {self.annotation_id}" if self.annotation_id else f"reply {self.reply_id}"
+        return f"{self.action} {item}: {self.from_status} → {self.to_status}"

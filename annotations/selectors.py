@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
 from annotations.models import Annotation, Reply, Status
+from treaty.models import Provision
 
 
 def _is_moderator(user: User | AnonymousUser | None) -> bool:
@@ -143,3 +144,63 @@ def replies_visible_to(annotation: Annotation, user: User | AnonymousUser | None
         reply.is_tombstone = reply.pk not in visible_ids  # type: ignore[attr-defined]
         result.append(reply)
     return result
+
+
+# --- The annotation panel of an article page ------------------------------------------------
+
+
+def article_annotations_visible_to(article: Provision, user: User | AnonymousUser | None) -> list[Annotation]:
+    """The annotations on an article (its lead-in and every provision in it) this viewer may see.
+
+    In document order (provision, then oldest first), each with `.thread`: its visible replies as
+    a tree (`.answers` on every reply, tombstones for deleted or hidden replies that still have
+    visible answers). A deleted annotation is included only as a tombstone that keeps a visible
+    thread readable. Three queries whatever the number of annotations: the annotations, their
+    tags, and every reply on the article.
+    """
+    live_visible_replies = Reply.objects.filter(annotation=OuterRef("pk"), deleted_at__isnull=True).filter(
+        visibility_filter(user)
+    )
+    queryset = (
+        Annotation.objects.filter(article=article)
+        .filter(visibility_filter(user))
+        .filter(Q(deleted_at__isnull=True) | Q(Exists(live_visible_replies)))
+    )
+    annotations = list(with_display_data(queryset, user).order_by("provision__order", "created_at", "id"))
+    by_annotation: dict[int, list[Reply]] = {a.pk: [] for a in annotations}
+    replies = (
+        Reply.objects.filter(annotation__article=article)
+        .select_related("author", "organization")
+        .order_by("created_at", "id")
+    )
+    for reply in replies:
+        if reply.annotation_id in by_annotation:
+            by_annotation[reply.annotation_id].append(reply)
+    for annotation in annotations:
+        annotation.thread = _thread(by_annotation[annotation.pk], user)  # type: ignore[attr-defined]
+    return annotations
+
+
+def _thread(replies: list[Reply], user: User | AnonymousUser | None) -> list[Reply]:
+    """Roots of a reply tree, keeping tombstones only where a visible reply hangs below them."""
+    by_id = {r.pk: r for r in replies}
+    visible_ids = {r.pk for r in replies if r.deleted_at is None and _reply_visible_to(r, user)}
+    needed = set(visible_ids)
+    for reply_id in visible_ids:
+        parent_id = by_id[reply_id].parent_id
+        while parent_id is not None and parent_id in by_id:
+            needed.add(parent_id)
+            parent_id = by_id[parent_id].parent_id
+    roots: list[Reply] = []
+    for reply in replies:
+        if reply.pk not in needed:
+            continue
+        reply.is_tombstone = reply.pk not in visible_ids  # type: ignore[attr-defined]
+        reply.answers = []  # type: ignore[attr-defined]
+        # Replies come oldest first, so a parent is always placed before its children.
+        parent = by_id.get(reply.parent_id) if reply.parent_id is not None else None
+        if parent is not None and parent.pk in needed:
+            parent.answers.append(reply)  # type: ignore[attr-defined]
+        else:
+            roots.append(reply)
+    return roots

@@ -5,12 +5,15 @@ and call these. A refused write raises before anything is stored.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Attribution, Membership, Organization, User
+from annotations import moderation
 from annotations.anchoring import AnchorError, quote_anchor
 from annotations.models import (
     BODY_MAX_LENGTH,
@@ -21,10 +24,13 @@ from annotations.models import (
     ConcernTag,
     Endorsement,
     Flag,
+    ModerationEvent,
     Reply,
     Status,
     Target,
 )
+from annotations.tasks import reply_email_task
+from config.enqueue import enqueue_after_commit
 from treaty.models import DraftVersion, Provision
 
 
@@ -195,10 +201,37 @@ def annotation_create(
         created_at=now,
         updated_at=now,
     )
+    duplicate = _recent_duplicate(author, body)
+    if duplicate is not None:
+        annotation.status = Status.PENDING
     annotation.full_clean(exclude=["tags"])
     annotation.save()
     annotation.tags.set(tag_rows)
+    if duplicate is not None:
+        # Repeated identical bodies look like flooding: held for a moderator, with an automatic flag.
+        Flag.objects.create(
+            annotation=annotation,
+            user=None,
+            reason=Flag.Reason.DUPLICATE,
+            note=f"Same text as annotation {duplicate} by the same author",
+        )
+        moderation.log_automatic(
+            item=annotation,
+            action=ModerationEvent.Action.DUPLICATE,
+            from_status=Status.PENDING,
+            to_status=Status.PENDING,
+            reason=f"duplicate of annotation {duplicate}",
+        )
     return annotation
+
+
+def _recent_duplicate(author: User, body: str) -> int | None:
+    since = timezone.now() - timedelta(seconds=settings.DUPLICATE_WINDOW_SECONDS)
+    return (
+        Annotation.objects.filter(author=author, body=body, created_at__gte=since, deleted_at__isnull=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def _require_author(annotation: Annotation, user: User, action: str) -> None:
@@ -269,6 +302,13 @@ def annotation_update(
         # Under pre-moderation an edited text is a new text: it waits for a moderator again.
         annotation.status = Status.PENDING
         fields.append("status")
+        moderation.log_automatic(
+            item=annotation,
+            action=ModerationEvent.Action.EDITED,
+            from_status=Status.APPROVED,
+            to_status=Status.PENDING,
+            reason="edited under pre-moderation",
+        )
     annotation.save(update_fields=fields)
     if tag_rows is not None:
         annotation.tags.set(tag_rows)
@@ -310,7 +350,7 @@ def reply_create(*, annotation: Annotation, author: User, body: str, parent_id: 
         attribution = Attribution.ANONYMOUS
     status = _initial_status(annotation.version, organization)
     now = timezone.now()
-    return Reply.objects.create(
+    reply = Reply.objects.create(
         annotation=annotation,
         parent=parent,
         author=author,
@@ -321,6 +361,9 @@ def reply_create(*, annotation: Annotation, author: User, body: str, parent_id: 
         created_at=now,
         updated_at=now,
     )
+    if status == Status.APPROVED and annotation.author_id not in (None, author.pk):
+        enqueue_after_commit(reply_email_task, reply.pk)
+    return reply
 
 
 @transaction.atomic
@@ -401,8 +444,10 @@ def flag_create(
     )
     try:
         with transaction.atomic():
-            return Flag.objects.create(
+            flag = Flag.objects.create(
                 user=user, annotation=annotation, reply=reply, reason=reason, note=note
             )
     except IntegrityError:
         raise ValidationError({"reason": "You have already flagged this item."}) from None
+    moderation.flag_threshold_apply(annotation or reply)  # type: ignore[arg-type]
+    return flag

@@ -196,6 +196,12 @@ LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=20)
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 
+# --- Moderation -----------------------------------------------------------------------------
+# Open flags at which an approved item goes back to the queue (DESIGN §5).
+FLAG_THRESHOLD = env.int("FLAG_THRESHOLD", default=3)
+# The same body from one user within this many seconds is held for review as a duplicate.
+DUPLICATE_WINDOW_SECONDS = env.int("DUPLICATE_WINDOW_SECONDS", default=600)
+
 # --- Email ----------------------------------------------------------------------------------
 # Django 6.1 configures mail through MAILERS; EMAIL_URL (smtp://user:pass@host:587?tls=True,
 # consolemail://, ...) is translated into it.

@@ -26,3 +26,8 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 # WhiteNoise warns about a missing STATIC_ROOT; the tests serve from the finders instead.
 STATIC_ROOT = VAR_DIR / "static"  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# Several test runs may share one PostgreSQL server (a developer's runs beside CI's): a run can
+# pick its own test database name so that they do not drop each other's.
+if os.environ.get("TEST_DATABASE_NAME") and DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}  # noqa: F405

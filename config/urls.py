@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
+from annotations.api import moderation as moderation_api
 from annotations.api import views as annotations_api
 from config.health import healthz
 from treaty import api as treaty_api
@@ -26,6 +27,16 @@ api_v1 = [
         annotations_api.EndorsementView.as_view(),
         name="annotation-endorsements",
     ),
+    path(
+        "annotations/<int:pk>/moderation/",
+        moderation_api.AnnotationModerationView.as_view(),
+        name="annotation-moderation",
+    ),
+    path(
+        "replies/<int:pk>/moderation/", moderation_api.ReplyModerationView.as_view(), name="reply-moderation"
+    ),
+    path("moderation/queue/", moderation_api.ModerationQueueView.as_view(), name="moderation-queue"),
+    path("moderation/bulk/", moderation_api.ModerationBulkView.as_view(), name="moderation-bulk"),
     path("treaties/", treaty_api.TreatyListView.as_view(), name="treaty-list"),
     path("treaties/<slug:slug>/", treaty_api.TreatyDetailView.as_view(), name="treaty-detail"),
     path(
@@ -44,5 +55,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("accounts/", include("accounts.urls")),
+    path("", include("annotations.urls")),
     path("", include("treaty.urls")),
 ]

@@ -1,0 +1,16 @@
+"""HTML routes of the annotations app (the API lives under /api/v1/, in config.urls)."""
+
+from django.urls import path
+
+from annotations import views
+
+app_name = "annotations"
+
+urlpatterns = [
+    path("annotations/tags.css", views.tag_stylesheet, name="tag-stylesheet"),
+    path("annotations/<int:pk>/replies/", views.reply_create, name="reply-create"),
+    path("annotations/<int:pk>/delete/", views.annotation_delete, name="delete"),
+    path("annotations/<int:pk>/endorsement/", views.endorsement_toggle, name="endorsement"),
+    path("annotations/<int:pk>/flag/", views.flag_create, name="flag"),
+    path("replies/<int:pk>/delete/", views.reply_delete, name="reply-delete"),
+]

@@ -1,0 +1,365 @@
+"""HTML side of annotating: the panel of an article page, and small forms that work without script.
+
+The article page (treaty.views.article_detail) asks `article_panel` for everything the panel and
+the margin show. Replies, deletion, endorsements and flags are plain POST forms handled here, so
+they work without JavaScript; static/js/annotate.js sends the same forms through the API instead
+and shows errors beside the form. Creating and editing annotations needs the script (the form
+opens next to a selection).
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.decorators import verified_required
+from accounts.models import Attribution, Organization, User
+from accounts.privacy import author_visible_to
+from annotations import selectors, services
+from annotations.models import (
+    BODY_MAX_LENGTH,
+    PROPOSED_TEXT_MAX_LENGTH,
+    REPLY_MAX_LENGTH,
+    Annotation,
+    ConcernTag,
+    Endorsement,
+    Flag,
+    Reply,
+    Status,
+)
+from annotations.rendering import comment_html
+from treaty import selectors as treaty_selectors
+from treaty.models import DraftVersion, Provision
+
+# --- The panel ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PanelFilters:
+    tag: str = ""
+    position: str = ""
+    organization: str = ""
+    mine: bool = False
+
+    @property
+    def active(self) -> bool:
+        return bool(self.tag or self.position or self.organization or self.mine)
+
+
+@dataclass
+class PanelGroup:
+    provision: Provision
+    annotations: list[Annotation]
+
+    @property
+    def all_hidden(self) -> bool:
+        return all(a.hidden for a in self.annotations)  # type: ignore[attr-defined]
+
+
+@dataclass
+class ArticlePanel:
+    groups: list[PanelGroup]
+    total: int  # live annotations the viewer may see
+    shown: int  # of those, how many match the filters
+    filters: PanelFilters
+    tags: list[ConcernTag]  # active tags, for the filter and the form
+    positions: list[tuple[str, str]]
+    severities: list[tuple[int, str]]
+    organizations: list[Organization]  # those named publicly on this article's annotations
+    targets: list[Provision]  # what the form's provision picker offers, the article first
+    can_annotate: bool
+    cannot_annotate_reason: str
+    attribution_choices: list[tuple[str, str]]
+    attribution_default: str
+    my_organizations: list[Organization] = field(default_factory=list)
+    body_max_length: int = BODY_MAX_LENGTH
+    proposed_text_max_length: int = PROPOSED_TEXT_MAX_LENGTH
+    reply_max_length: int = REPLY_MAX_LENGTH
+    flag_reasons: list[tuple[str, str]] = field(default_factory=list)
+
+
+def panel_filters(params: QueryDict) -> PanelFilters:
+    position = params.get("position", "")
+    return PanelFilters(
+        tag=params.get("tag", "")[:60],
+        position=position if position in Annotation.Position.values else "",
+        organization=params.get("organization", "")[:220],
+        mine=params.get("mine") in ("1", "on", "true"),
+    )
+
+
+def _is_verified(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_verified)  # type: ignore[union-attr]
+
+
+def _publicly_named_organization(annotation: Annotation) -> Organization | None:
+    # The organisation filter must not reveal who wrote an anonymous annotation (as in the API).
+    if annotation.attribution == Attribution.ANONYMOUS:
+        return None
+    return annotation.organization
+
+
+def _matches(annotation: Annotation, filters: PanelFilters, user: User | AnonymousUser) -> bool:
+    if annotation.deleted_at is not None:
+        return not filters.active
+    if filters.tag and filters.tag not in {t.slug for t in annotation.tags.all()}:
+        return False
+    if filters.position and annotation.position != filters.position:
+        return False
+    if filters.organization:
+        organization = _publicly_named_organization(annotation)
+        if organization is None or organization.slug != filters.organization:
+            return False
+    return not (filters.mine and (not user.is_authenticated or annotation.author_id != user.pk))
+
+
+def _prepare_replies(replies: Iterable[Reply], viewer: User | AnonymousUser) -> None:
+    for reply in replies:
+        if not reply.is_tombstone and reply.deleted_at is None:  # type: ignore[attr-defined]
+            reply.author_view = author_visible_to(  # type: ignore[attr-defined]
+                viewer, author=reply.author, organization=reply.organization, attribution=reply.attribution
+            )
+            reply.body_html = comment_html(reply.body)  # type: ignore[attr-defined]
+            reply.can_delete = viewer.is_authenticated and reply.author_id == viewer.pk  # type: ignore[attr-defined]
+        _prepare_replies(reply.answers, viewer)  # type: ignore[attr-defined]
+
+
+def article_panel(
+    request: HttpRequest, version: DraftVersion, article: Provision, provisions: list[Provision]
+) -> ArticlePanel:
+    """Everything the annotation panel and the margin counts show, in a constant number of queries.
+
+    Sets `annotation_count` on `article` and on each of `provisions` (live annotations only).
+    """
+    viewer = request.user
+    filters = panel_filters(request.GET)
+    annotations = selectors.article_annotations_visible_to(article, viewer)
+    verified = _is_verified(viewer)
+    my_organizations = services.active_organizations(viewer) if verified else []  # type: ignore[arg-type]
+    endorsed: set[tuple[int, int]] = set()
+    if my_organizations:
+        endorsed = set(
+            Endorsement.objects.filter(
+                annotation__article=article, organization__in=my_organizations
+            ).values_list("annotation_id", "organization_id")
+        )
+
+    counts: dict[int, int] = {}
+    organizations: dict[int, Organization] = {}
+    groups: list[PanelGroup] = []
+    shown = 0
+    for annotation in annotations:
+        live = annotation.deleted_at is None
+        if live:
+            counts[annotation.provision_id] = counts.get(annotation.provision_id, 0) + 1
+            named = _publicly_named_organization(annotation)
+            if named is not None:
+                organizations[named.pk] = named
+            annotation.author_view = author_visible_to(  # type: ignore[attr-defined]
+                viewer,
+                author=annotation.author,
+                organization=annotation.organization,
+                attribution=annotation.attribution,
+            )
+            annotation.body_html = comment_html(annotation.body)  # type: ignore[attr-defined]
+            annotation.tag_list = list(annotation.tags.all())  # type: ignore[attr-defined]
+        is_author = viewer.is_authenticated and annotation.author_id == viewer.pk
+        annotation.can_edit = bool(live and verified and is_author)  # type: ignore[attr-defined]
+        annotation.can_reply = bool(live and verified)  # type: ignore[attr-defined]
+        annotation.can_flag = bool(live and verified and not is_author)  # type: ignore[attr-defined]
+        annotation.endorse_options = [  # type: ignore[attr-defined]
+            (organization, (annotation.pk, organization.pk) in endorsed)
+            for organization in my_organizations
+            if live and annotation.status == Status.APPROVED and organization.pk != annotation.organization_id
+        ]
+        annotation.hidden = not _matches(annotation, filters, viewer)  # type: ignore[attr-defined]
+        shown += live and not annotation.hidden  # type: ignore[attr-defined]
+        _prepare_replies(annotation.thread, viewer)  # type: ignore[attr-defined]
+        if groups and groups[-1].provision.pk == annotation.provision_id:
+            groups[-1].annotations.append(annotation)
+        else:
+            groups.append(PanelGroup(annotation.provision, [annotation]))
+
+    for provision in [article, *provisions]:
+        provision.annotation_count = counts.get(provision.pk, 0)  # type: ignore[attr-defined]
+
+    if not viewer.is_authenticated:
+        reason = "login"
+    elif not verified:
+        reason = "unverified"
+    elif not version.accepts_annotations:
+        reason = "closed"
+    else:
+        reason = ""
+    return ArticlePanel(
+        groups=groups,
+        total=sum(counts.values()),
+        shown=shown,
+        filters=filters,
+        tags=list(ConcernTag.objects.filter(is_active=True)),
+        positions=list(Annotation.Position.choices),
+        severities=list(Annotation.Severity.choices),
+        organizations=sorted(organizations.values(), key=lambda o: o.name.casefold()),
+        targets=[article, *(p for p in provisions if p.text)],
+        can_annotate=not reason,
+        cannot_annotate_reason=reason,
+        attribution_choices=list(Attribution.choices),
+        attribution_default=_attribution_default(viewer, my_organizations),
+        my_organizations=my_organizations,
+        flag_reasons=[c for c in Flag.Reason.choices if c[0] != Flag.Reason.DUPLICATE],
+    )
+
+
+def _attribution_default(viewer: User | AnonymousUser, organizations: list[Organization]) -> str:
+    preference = getattr(viewer, "attribution_preference", Attribution.PERSON)
+    if preference == Attribution.ORGANIZATION and not organizations:
+        # "My organisation only" without one would be refused: start from the name instead.
+        return Attribution.PERSON
+    return preference
+
+
+# --- Concern tag colours --------------------------------------------------------------------
+
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+@require_GET
+def tag_stylesheet(request: HttpRequest) -> HttpResponse:
+    """One class per concern tag setting --tag-color: the CSP forbids style attributes."""
+    rules = [
+        f".tag-{tag.slug} {{ --tag-color: {tag.color}; }}"
+        for tag in ConcernTag.objects.order_by("order", "slug")
+        # Staff type these in the admin: never let a stray character end the rule.
+        if _SLUG.fullmatch(tag.slug) and _COLOUR.fullmatch(tag.color)
+    ]
+    response = HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+# --- Forms that work without script -----------------------------------------------------------
+
+
+def _annotation_or_404(request: HttpRequest, pk: int) -> Annotation:
+    annotation = selectors.annotation_get_visible(pk, request.user)
+    if annotation is None:
+        raise Http404(f"There is no annotation {pk}.")
+    return annotation
+
+
+def _article_url(annotation: Annotation, fragment: str) -> str:
+    version = annotation.version
+    path = reverse("treaty:article", args=[version.treaty.slug, annotation.article.number])
+    default = treaty_selectors.version_choose(treaty_selectors.version_list(version.treaty))
+    query = (
+        ""
+        if default.pk == version.pk
+        else "?" + urlencode({"version": version.label, "lang": version.language})
+    )
+    return f"{path}{query}#{fragment}"
+
+
+def _refused(request: HttpRequest, error: ValidationError | PermissionDenied | services.NotFound) -> None:
+    if isinstance(error, ValidationError):
+        text = " ".join(error.messages)
+    else:
+        text = str(error) or "You cannot do that."
+    messages.error(request, text)
+
+
+@verified_required
+@require_POST
+def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
+    annotation = _annotation_or_404(request, pk)
+    parent = request.POST.get("parent") or None
+    try:
+        reply = services.reply_create(
+            annotation=annotation,
+            author=request.user,  # type: ignore[arg-type]
+            body=request.POST.get("body", ""),
+            parent_id=int(parent) if parent and parent.isdigit() else None,
+        )
+    except (ValidationError, PermissionDenied, services.NotFound) as error:
+        _refused(request, error)
+        return HttpResponseRedirect(_article_url(annotation, f"annotation-{annotation.pk}"))
+    messages.success(request, "Your reply was posted.")
+    return HttpResponseRedirect(_article_url(annotation, f"reply-{reply.pk}"))
+
+
+@verified_required
+@require_POST
+def reply_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    reply = get_object_or_404(Reply.objects.select_related("annotation"), pk=pk, deleted_at__isnull=True)
+    annotation = _annotation_or_404(request, reply.annotation_id)
+    try:
+        services.reply_delete(reply=reply, actor=request.user)  # type: ignore[arg-type]
+    except PermissionDenied as error:
+        _refused(request, error)
+    else:
+        messages.success(request, "Your reply was deleted.")
+    return HttpResponseRedirect(_article_url(annotation, f"annotation-{annotation.pk}"))
+
+
+@verified_required
+@require_POST
+def annotation_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    annotation = _annotation_or_404(request, pk)
+    try:
+        services.annotation_delete(annotation=annotation, actor=request.user)  # type: ignore[arg-type]
+    except PermissionDenied as error:
+        _refused(request, error)
+        return HttpResponseRedirect(_article_url(annotation, f"annotation-{annotation.pk}"))
+    messages.success(request, "Your annotation was deleted.")
+    return HttpResponseRedirect(_article_url(annotation, "annotations"))
+
+
+@verified_required
+@require_POST
+def endorsement_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    annotation = _annotation_or_404(request, pk)
+    organization = request.POST.get("organization") or None
+    try:
+        if request.POST.get("withdraw"):
+            services.endorsement_delete(
+                annotation=annotation,
+                user=request.user,  # type: ignore[arg-type]
+                organization_slug=organization,
+            )
+            messages.success(request, "The endorsement was withdrawn.")
+        else:
+            endorsement = services.endorsement_create(
+                annotation=annotation,
+                user=request.user,  # type: ignore[arg-type]
+                organization_slug=organization,
+            )
+            messages.success(request, f"{endorsement.organization.name} now endorses this annotation.")
+    except (ValidationError, PermissionDenied, services.NotFound) as error:
+        _refused(request, error)
+    return HttpResponseRedirect(_article_url(annotation, f"annotation-{annotation.pk}"))
+
+
+@verified_required
+@require_POST
+def flag_create(request: HttpRequest, pk: int) -> HttpResponse:
+    annotation = _annotation_or_404(request, pk)
+    try:
+        services.flag_create(
+            user=request.user,  # type: ignore[arg-type]
+            annotation=annotation,
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+        )
+    except (ValidationError, PermissionDenied, services.NotFound) as error:
+        _refused(request, error)
+    else:
+        messages.success(request, "Thank you: moderators will look at it.")
+    return HttpResponseRedirect(_article_url(annotation, f"annotation-{annotation.pk}"))
