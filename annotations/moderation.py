@@ -96,9 +96,9 @@ def moderate(
             "Its author deleted this item: there is nothing left to moderate.", current_status=current.status
         )
     if expected_status is not None and current.status != expected_status:
+        seen_then = f"it is now {current.status}, not {expected_status}."
         raise ModerationConflict(
-            f"Someone decided first: it is now {current.status}, not {expected_status}.{_last_decision(current)}",
-            current_status=current.status,
+            f"Someone decided first: {seen_then}{_last_decision(current)}", current_status=current.status
         )
     if action == Action.APPROVE and current.author_id == moderator.pk and current.status != Status.APPROVED:
         raise PermissionDenied("You cannot approve your own contribution: another moderator must decide.")

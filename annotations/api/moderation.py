@@ -223,7 +223,7 @@ class ModerationBulkView(APIView):
                         "detail": str(conflict),
                         "current_status": conflict.current_status,
                     }
-                except Exception as error:  # noqa: BLE001 - reported per item, the others still proceed
+                except Exception as error:  # reported per item; the others still proceed
                     outcome |= {"result": "refused", "detail": getattr(error, "detail", str(error))}
             results.append(outcome)
         return Response({"results": results}, status=status.HTTP_200_OK)
