@@ -299,3 +299,70 @@ class ModerationEvent(models.Model):
     def __str__(self) -> str:
         item = f"annotation {self.annotation_id}" if self.annotation_id else f"reply {self.reply_id}"
         return f"{self.action} {item}: {self.from_status} → {self.to_status}"
+
+
+class Heat(models.Model):
+    """Aggregated approved annotations for one cell of a heatmap (DESIGN §6), kept by the worker.
+
+    A row counts one (article, provision, concern tag) of a version within one segment of
+    authors: everyone (""), one organisation type ("type:ngo") or one country ("country:KE").
+    `provision` NULL is the article's roll-up, `tag` NULL all tags together, `article` NULL the
+    whole version. Distinct organisations do not add up across provisions or tags, so every
+    level is counted from the annotations, never summed from finer rows.
+    """
+
+    version = models.ForeignKey(DraftVersion, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(Provision, on_delete=models.CASCADE, null=True, related_name="+")
+    provision = models.ForeignKey(Provision, on_delete=models.CASCADE, null=True, related_name="+")
+    tag = models.ForeignKey(ConcernTag, on_delete=models.CASCADE, null=True, related_name="+")
+    segment = models.CharField(max_length=40, blank=True)
+    annotations = models.PositiveIntegerField()
+    organizations = models.PositiveIntegerField()
+    endorsements = models.PositiveIntegerField()
+    score = models.PositiveIntegerField()
+    # Approved annotations per position (Annotation.Position).
+    pos_concern = models.PositiveIntegerField(default=0)
+    pos_oppose = models.PositiveIntegerField(default=0)
+    pos_amend = models.PositiveIntegerField(default=0)
+    pos_delete = models.PositiveIntegerField(default=0)
+    pos_clarify = models.PositiveIntegerField(default=0)
+    pos_support = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # The treaty heatmap: one segment of a version, every article.
+            models.Index(fields=["version", "segment", "article"], name="annotations_heat_version"),
+            # An article's recompute replaces exactly its rows.
+            models.Index(fields=["article", "segment"], name="annotations_heat_article"),
+        ]
+
+    def __str__(self) -> str:
+        return f"heat {self.version_id}/{self.article_id}/{self.provision_id}/{self.tag_id}/{self.segment}"
+
+
+class HeatDirty(models.Model):
+    """An article whose heat is out of date (article NULL: the version totals).
+
+    Written in the same transaction as the change that caused it, so nothing is lost when the
+    broker is down: the periodic reconcile task finds it.
+    """
+
+    version = models.ForeignKey(DraftVersion, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(Provision, on_delete=models.CASCADE, null=True, related_name="+")
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "article"],
+                condition=Q(article__isnull=False),
+                name="annotations_heatdirty_article",
+            ),
+            models.UniqueConstraint(
+                fields=["version"], condition=Q(article__isnull=True), name="annotations_heatdirty_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"dirty {self.version_id}/{self.article_id}"

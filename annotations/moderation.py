@@ -14,6 +14,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from accounts.models import User
+from annotations.heat import heat_mark_dirty
 from annotations.models import Annotation, Flag, ModerationEvent, Reply, Status
 from annotations.tasks import decision_email_task
 from config.enqueue import enqueue_after_commit
@@ -139,6 +140,13 @@ def moderate(
         to_status=new_status,
         reason=reason,
     )
+    counted_item = current if not is_reply else None
+    if (
+        counted_item is not None
+        and Status.APPROVED in (current.status, new_status)
+        and current.status != new_status
+    ):
+        heat_mark_dirty(version_id=counted_item.version_id, article_id=counted_item.article_id)
     if DECISIONS[action] is not None:
         # A decision settles the flags raised so far.
         flags = Flag.objects.filter(reply=current) if is_reply else Flag.objects.filter(annotation=current)
@@ -160,6 +168,8 @@ def flag_threshold_apply(item: Annotation | Reply) -> None:
     moved = model.objects.filter(pk=item.pk, status=Status.APPROVED).update(  # type: ignore[attr-defined]
         status=Status.PENDING, updated_at=timezone.now()
     )
+    if moved and isinstance(item, Annotation):
+        heat_mark_dirty(version_id=item.version_id, article_id=item.article_id)
     if moved:
         ModerationEvent.objects.create(
             annotation=item if isinstance(item, Annotation) else None,

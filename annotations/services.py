@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Attribution, Membership, Organization, User
 from annotations import moderation
 from annotations.anchoring import AnchorError, quote_anchor
+from annotations.heat import heat_mark_dirty
 from annotations.models import (
     BODY_MAX_LENGTH,
     PROPOSED_TEXT_MAX_LENGTH,
@@ -207,6 +208,8 @@ def annotation_create(
     annotation.full_clean(exclude=["tags"])
     annotation.save()
     annotation.tags.set(tag_rows)
+    if annotation.status == Status.APPROVED:
+        heat_mark_dirty(version_id=version.pk, article_id=annotation.article_id)
     if duplicate is not None:
         # Repeated identical bodies look like flooding: held for a moderator, with an automatic flag.
         Flag.objects.create(
@@ -256,6 +259,7 @@ def annotation_update(
     _require_verified(editor)
     annotation = Annotation.objects.select_for_update().get(pk=annotation.pk)
     _require_author(annotation, editor, "edit")
+    was_approved = annotation.status == Status.APPROVED
     previous_tags = list(annotation.tags.values_list("slug", flat=True))
     revision = AnnotationRevision(
         annotation=annotation,
@@ -313,6 +317,8 @@ def annotation_update(
     if tag_rows is not None:
         annotation.tags.set(tag_rows)
     revision.save()
+    if was_approved:  # it counted before; whatever changed, its article is recounted
+        heat_mark_dirty(version_id=annotation.version_id, article_id=annotation.article_id)
     return annotation
 
 
@@ -322,6 +328,8 @@ def annotation_delete(*, annotation: Annotation, actor: User) -> Annotation:
     _require_author(annotation, actor, "delete")
     annotation.deleted_at = annotation.updated_at = timezone.now()
     annotation.save(update_fields=["deleted_at", "updated_at"])
+    if annotation.status == Status.APPROVED:
+        heat_mark_dirty(version_id=annotation.version_id, article_id=annotation.article_id)
     return annotation
 
 
@@ -404,13 +412,15 @@ def endorsement_create(
         raise ValidationError({"organization": f"This annotation is already {organization.name}'s own."})
     try:
         with transaction.atomic():
-            return Endorsement.objects.create(
+            endorsement = Endorsement.objects.create(
                 annotation=annotation, organization=organization, endorsed_by=user
             )
     except IntegrityError:
         raise ValidationError(
             {"organization": f"{organization.name} has already endorsed this annotation."}
         ) from None
+    heat_mark_dirty(version_id=annotation.version_id, article_id=annotation.article_id)
+    return endorsement
 
 
 @transaction.atomic
@@ -420,6 +430,8 @@ def endorsement_delete(*, annotation: Annotation, user: User, organization_slug:
     deleted, _ = Endorsement.objects.filter(annotation=annotation, organization=organization).delete()
     if not deleted:
         raise NotFound(f"{organization.name} has not endorsed this annotation.")
+    if annotation.status == Status.APPROVED:
+        heat_mark_dirty(version_id=annotation.version_id, article_id=annotation.article_id)
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from annotations import emails
+from annotations import emails, heat
 from annotations.models import ModerationEvent, Reply
 
 # Email is network I/O: retried; not acks_late, since a redelivery would send the mail twice.
@@ -51,3 +51,28 @@ def reply_email_task(reply_id: int) -> None:
     )
     if reply is not None:
         emails.reply_email_send(reply=reply)
+
+
+# Heat (queue "aggregate", config.celery). acks_late is safe: every task recomputes from the
+# database, so a redelivered message only repeats the same result.
+HEAT_TASK_OPTIONS = {"acks_late": True, "soft_time_limit": 240, "time_limit": 300}
+
+
+@shared_task(**HEAT_TASK_OPTIONS)
+def article_heat_refresh_task(version_id: int, article_id: int) -> None:
+    # Released before reading, so a change committed during the recompute schedules another.
+    heat.heat_schedule_release(version_id=version_id, article_id=article_id)
+    heat.article_heat_refresh(version_id=version_id, article_id=article_id)
+    heat.schedule_version_totals(version_id)
+
+
+@shared_task(**HEAT_TASK_OPTIONS)
+def heat_totals_refresh_task(version_id: int) -> None:
+    heat.heat_schedule_release(version_id=version_id, article_id=None)
+    heat.version_totals_refresh(version_id=version_id)
+
+
+@shared_task(**HEAT_TASK_OPTIONS)
+def heat_reconcile_task() -> int:
+    """Beat, every minute: whatever is still dirty (lost message, broker outage) is recomputed."""
+    return heat.heat_reconcile()

@@ -30,6 +30,8 @@ app.conf.update(
     broker_connection_timeout=2,
     task_publish_retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.5},
     timezone="UTC",
-    beat_schedule={},
+    beat_schedule={
+        "heat-reconcile": {"task": "annotations.tasks.heat_reconcile_task", "schedule": 60.0},
+    },
 )
 app.autodiscover_tasks()

@@ -11,15 +11,18 @@ from kombu.exceptions import OperationalError
 logger = logging.getLogger(__name__)
 
 
-def enqueue_after_commit(task: Task, *args: Any) -> None:
+def enqueue_after_commit(task: Task, *args: Any, countdown: float | None = None) -> None:
     """Like `task.delay_on_commit(*args)`, but a broker outage cannot turn a committed write into an
     error: the failure is logged and the periodic reconcile task catches up (DESIGN §6)."""
-    transaction.on_commit(partial(_send, task, args))
+    transaction.on_commit(partial(send_task, task, *args, countdown=countdown))
 
 
-def _send(task: Task, args: tuple[Any, ...]) -> None:
+def send_task(task: Task, *args: Any, countdown: float | None = None) -> bool:
+    """Publish now; True if the broker took it."""
     try:
-        task.delay(*args)
+        task.apply_async(args, countdown=countdown)
+        return True
     except (OperationalError, ConnectionError, OSError):
         # Only an unreachable broker is tolerated: a programming error must still fail loudly.
         logger.exception("could not enqueue %s%r; the periodic reconcile will catch up", task.name, args)
+        return False
