@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -9,15 +10,19 @@ from pytest_django import Settings
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache(settings: Settings) -> Iterator[None]:
-    """Login-failure counters live in the cache: every test starts with none.
+def fresh_cache(settings: Settings, tmp_path: Path) -> Iterator[None]:
+    """Login-failure counters live in the cache: every test starts with an empty one of its own.
 
-    A key prefix of its own gives each test an empty cache without flushing anything: on Redis the
-    cache shares its database with the Celery broker, and in either backend with whoever else runs
-    tests on this machine at the same time, so `cache.clear()` would drop their tasks and counters.
+    Not `cache.clear()`: on Redis the cache shares its database with the Celery broker (and with
+    whoever else runs tests on this machine), so flushing it would drop their tasks; a key prefix of
+    this test's own isolates it instead. The file cache gets a folder of its own, which also keeps
+    it under FileBasedCache's 300-entry cull, where it would drop counters at random.
     """
-    caches = {alias: dict(config) for alias, config in settings.CACHES.items()}
-    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
-    settings.CACHES = caches
+    default = dict(settings.CACHES["default"])
+    if "redis" in default["BACKEND"].lower():
+        default["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    else:
+        default["LOCATION"] = str(tmp_path / "cache")
+    settings.CACHES = {**settings.CACHES, "default": default}
     assert cache.get("login-fail:ip:127.0.0.1") is None
     yield
