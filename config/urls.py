@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
+from annotations.api import heatmap as heatmap_api
 from annotations.api import moderation as moderation_api
 from annotations.api import views as annotations_api
 from config.health import healthz
@@ -38,6 +39,12 @@ api_v1 = [
     path("moderation/queue/", moderation_api.ModerationQueueView.as_view(), name="moderation-queue"),
     path("moderation/bulk/", moderation_api.ModerationBulkView.as_view(), name="moderation-bulk"),
     path("treaties/", treaty_api.TreatyListView.as_view(), name="treaty-list"),
+    path("treaties/<slug:slug>/heatmap/", heatmap_api.TreatyHeatmapView.as_view(), name="treaty-heatmap"),
+    path(
+        "treaties/<slug:slug>/articles/<str:number>/heatmap/",
+        heatmap_api.ArticleHeatmapView.as_view(),
+        name="article-heatmap",
+    ),
     path("treaties/<slug:slug>/", treaty_api.TreatyDetailView.as_view(), name="treaty-detail"),
     path(
         "treaties/<slug:slug>/articles/<str:number>/",
@@ -56,5 +63,6 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("accounts/", include("accounts.urls")),
     path("", include("annotations.urls")),
+    path("moderation/", include("annotations.moderation_urls")),
     path("", include("treaty.urls")),
 ]

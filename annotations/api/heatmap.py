@@ -1,0 +1,131 @@
+"""Heatmap API (DESIGN §7): served from the stored heat rows, with ETag and Last-Modified."""
+
+import hashlib
+import json
+from typing import Any
+
+from django.utils.http import http_date, quote_etag
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotations.heatmap import HeatCell, HeatMatrix, article_heat, heat_segment, treaty_heat
+from config.api_errors import service_errors
+from treaty import selectors as treaty_selectors
+
+FILTERS = [
+    OpenApiParameter("version", OpenApiTypes.STR, description="draft label (default: the current draft)"),
+    OpenApiParameter("language", OpenApiTypes.STR, description="BCP 47 tag of the text"),
+    OpenApiParameter("tag", OpenApiTypes.STR, description="only this concern tag's column"),
+    OpenApiParameter("organization_type", OpenApiTypes.STR, description="ngo, academic, … or individual"),
+    OpenApiParameter("country", OpenApiTypes.STR, description="ISO 3166 alpha-2 code of the organisations"),
+]
+
+
+def _cell(cell: HeatCell) -> dict[str, Any]:
+    return {"tag": cell.tag, **cell.metrics(), "positions": cell.positions}
+
+
+def _total(cell: HeatCell) -> dict[str, Any]:
+    return {**cell.metrics(), "positions": cell.positions}
+
+
+def _common(matrix: HeatMatrix, slug: str) -> dict[str, Any]:
+    return {
+        "treaty": slug,
+        "version": matrix.version.label,
+        "language": matrix.version.language,
+        "computed_at": matrix.computed_at.isoformat() if matrix.computed_at else None,
+        "filters": {"segment": matrix.segment or "all"},
+        "tags": [{"slug": t.slug, "name": t.name, "color": t.color} for t in matrix.tags],
+    }
+
+
+def _conditional(request: Request, body: dict[str, Any], matrix: HeatMatrix) -> Response:
+    """304 when the client already holds this exact body; ETag is a hash of it."""
+    etag = quote_etag(hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:32])
+    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        response = Response(status=304)
+    else:
+        response = Response(body)
+    response["ETag"] = etag
+    if matrix.computed_at:
+        response["Last-Modified"] = http_date(matrix.computed_at.timestamp())
+    response["Cache-Control"] = "public, max-age=0, must-revalidate"
+    return response
+
+
+def _scope(request: Request, slug: str):  # type: ignore[no-untyped-def]
+    treaty = treaty_selectors.treaty_get(slug)
+    versions = treaty_selectors.version_list(treaty)
+    version = treaty_selectors.version_choose(
+        versions,
+        label=request.query_params.get("version") or None,
+        language=request.query_params.get("language") or None,
+    )
+    with service_errors():
+        segment = heat_segment(
+            organization_type=request.query_params.get("organization_type") or None,
+            country=request.query_params.get("country") or None,
+        )
+    return treaty, version, segment
+
+
+class TreatyHeatmapView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=FILTERS, responses=OpenApiTypes.OBJECT, summary="Heat per article × concern tag"
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        treaty, version, segment = _scope(request, slug)
+        with service_errors():
+            matrix = treaty_heat(version, segment=segment, tag=request.query_params.get("tag") or None)
+        body = _common(matrix, treaty.slug) | {
+            "articles": [
+                {
+                    "number": row.provision.number or None,
+                    "key": row.provision.key,
+                    "title": row.provision.heading or row.provision.label,
+                    "total": _total(row.total),
+                    "cells": [_cell(c) for c in row.cells],
+                }
+                for row in matrix.rows
+            ],
+            "totals": {
+                "cells": [_cell(c) for c in matrix.column_totals],
+                "total": _total(matrix.grand_total),
+            },
+        }
+        return _conditional(request, body, matrix)
+
+
+class ArticleHeatmapView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=FILTERS, responses=OpenApiTypes.OBJECT, summary="Heat per provision × concern tag"
+    )
+    def get(self, request: Request, slug: str, number: str) -> Response:
+        treaty, version, segment = _scope(request, slug)
+        article = treaty_selectors.article_get(version, number)
+        with service_errors():
+            matrix = article_heat(
+                version, article, segment=segment, tag=request.query_params.get("tag") or None
+            )
+        body = _common(matrix, treaty.slug) | {
+            "article": {"number": article.number, "key": article.key, "title": article.heading},
+            "provisions": [
+                {
+                    "key": row.provision.key,
+                    "label": row.provision.label,
+                    "total": _total(row.total),
+                    "cells": [_cell(c) for c in row.cells],
+                }
+                for row in matrix.rows
+            ],
+        }
+        return _conditional(request, body, matrix)

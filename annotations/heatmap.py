@@ -1,0 +1,146 @@
+"""Reading heat: the treaty matrix (units × tags) and an article's (provisions × tags).
+
+Everything is served from the stored Heat rows (annotations.heat keeps them), filtered by one
+segment: all authors, one organisation type, or one country.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q
+
+from accounts.models import Organization
+from annotations.models import ConcernTag, Heat
+from treaty.models import DraftVersion, Provision
+
+METRICS = ("annotations", "organizations", "endorsements", "score")
+POSITION_FIELDS = ("pos_concern", "pos_oppose", "pos_amend", "pos_delete", "pos_clarify", "pos_support")
+EMPTY = dict.fromkeys(METRICS, 0)
+
+
+def heat_segment(*, organization_type: str | None, country: str | None) -> str:
+    """The stored segment a filter reads. Raises ValidationError naming a bad filter."""
+    if organization_type and country:
+        raise ValidationError({"detail": "Filter by organization_type or by country, not both at once."})
+    if organization_type:
+        valid = [*Organization.Type.values, "individual"]
+        if organization_type not in valid:
+            raise ValidationError({"organization_type": f"Use one of: {', '.join(valid)}."})
+        return f"type:{organization_type}"
+    if country:
+        if len(country) != 2 or not country.isalpha():
+            raise ValidationError({"country": "Use a two-letter ISO 3166 country code, e.g. KE."})
+        return f"country:{country.upper()}"
+    return ""
+
+
+@dataclass
+class HeatCell:
+    tag: str | None  # None: all tags
+    annotations: int = 0
+    organizations: int = 0
+    endorsements: int = 0
+    score: int = 0
+    positions: dict[str, int] = field(default_factory=dict)
+
+    def metrics(self) -> dict[str, int]:
+        return {m: getattr(self, m) for m in METRICS}
+
+
+@dataclass
+class HeatRow:
+    provision: Provision  # an article (treaty matrix) or a provision (article matrix)
+    total: HeatCell
+    cells: list[HeatCell]  # one per tag, in tag order
+
+
+@dataclass
+class HeatMatrix:
+    version: DraftVersion
+    tags: list[ConcernTag]
+    rows: list[HeatRow]
+    column_totals: list[HeatCell]  # per tag, across the whole version (treaty matrix only)
+    grand_total: HeatCell
+    computed_at: datetime | None
+    segment: str
+
+
+def _cell(row: Heat | None, tag: str | None) -> HeatCell:
+    if row is None:
+        return HeatCell(tag=tag, positions=dict.fromkeys((p[4:] for p in POSITION_FIELDS), 0))
+    return HeatCell(
+        tag=tag,
+        annotations=row.annotations,
+        organizations=row.organizations,
+        endorsements=row.endorsements,
+        score=row.score,
+        positions={p[4:]: getattr(row, p) for p in POSITION_FIELDS},
+    )
+
+
+def _tags(tag: str | None) -> list[ConcernTag]:
+    tags = list(ConcernTag.objects.filter(Q(is_active=True) | Q(slug=tag or "")).order_by("order", "name"))
+    if tag:
+        tags = [t for t in tags if t.slug == tag]
+        if not tags:
+            raise ValidationError({"tag": f"Unknown concern tag “{tag}”."})
+    return tags
+
+
+def treaty_heat(version: DraftVersion, *, segment: str = "", tag: str | None = None) -> HeatMatrix:
+    """Reading units (articles, preamble, final clause) × tags, with row and column totals."""
+    tags = _tags(tag)
+    units = list(
+        Provision.objects.filter(version=version, article_id=F("pk"))
+        .order_by("order")
+        .only("id", "key", "kind", "number", "label", "heading", "order", "parent_id")
+    )
+    stored = list(
+        Heat.objects.filter(version=version, segment=segment, provision__isnull=True).select_related("tag")
+    )
+    by_unit: dict[tuple[int | None, int | None], Heat] = {(h.article_id, h.tag_id): h for h in stored}
+    rows = [
+        HeatRow(
+            provision=unit,
+            total=_cell(by_unit.get((unit.pk, None)), None),
+            cells=[_cell(by_unit.get((unit.pk, t.pk)), t.slug) for t in tags],
+        )
+        for unit in units
+    ]
+    return HeatMatrix(
+        version=version,
+        tags=tags,
+        rows=rows,
+        column_totals=[_cell(by_unit.get((None, t.pk)), t.slug) for t in tags],
+        grand_total=_cell(by_unit.get((None, None)), None),
+        computed_at=max((h.computed_at for h in stored), default=None),
+        segment=segment,
+    )
+
+
+def article_heat(
+    version: DraftVersion, article: Provision, *, segment: str = "", tag: str | None = None
+) -> HeatMatrix:
+    """An article's provisions × tags; the article's own row is its roll-up."""
+    tags = _tags(tag)
+    provisions = list(Provision.objects.filter(article=article).order_by("order"))
+    stored = list(Heat.objects.filter(version=version, article=article, segment=segment))
+    by_key: dict[tuple[int | None, int | None], Heat] = {(h.provision_id, h.tag_id): h for h in stored}
+    rows = [
+        HeatRow(
+            provision=p,
+            total=_cell(by_key.get((p.pk, None)), None),
+            cells=[_cell(by_key.get((p.pk, t.pk)), t.slug) for t in tags],
+        )
+        for p in provisions
+    ]
+    return HeatMatrix(
+        version=version,
+        tags=tags,
+        rows=rows,
+        column_totals=[_cell(by_key.get((None, t.pk)), t.slug) for t in tags],
+        grand_total=_cell(by_key.get((None, None)), None),
+        computed_at=max((h.computed_at for h in stored), default=None),
+        segment=segment,
+    )

@@ -1,0 +1,231 @@
+import pytest
+from django.core.management import call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from annotations.heat import article_heat_refresh, heat_rebuild, version_totals_refresh
+from annotations.models import Annotation, ConcernTag, Heat, HeatDirty
+from annotations.moderation import moderate
+from annotations.services import (
+    annotation_create,
+    annotation_delete,
+    annotation_update,
+    endorsement_create,
+)
+from tests.annotations.heat_recount import brute_force, stored
+from tests.factories import VerifiedUserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _annotate(
+    version, author, key="art-2.1", tags=("privacy",), severity=2, position="oppose", **kw
+) -> Annotation:
+    return annotation_create(
+        author=author,
+        version=version,
+        provision_key=key,
+        tags=list(tags),
+        severity=severity,
+        position=position,
+        body=kw.pop("body", f"{author.pk}-{key}-{tags}-{severity}"),
+        **kw,
+    )
+
+
+def _cell(version, article_key=None, provision_key=None, tag=None, segment="") -> Heat | None:
+    query = Heat.objects.filter(version=version, segment=segment)
+    query = query.filter(article__key=article_key) if article_key else query.filter(article__isnull=True)
+    query = (
+        query.filter(provision__key=provision_key) if provision_key else query.filter(provision__isnull=True)
+    )
+    query = query.filter(tag__slug=tag) if tag else query.filter(tag__isnull=True)
+    return query.first()
+
+
+def test_counts_of_one_article(version, alice, mallory, mod) -> None:
+    from tests.factories import MembershipFactory
+
+    # Two people of the same organisation count as one organisation.
+    colleague = VerifiedUserFactory(display_name="Colleague")
+    MembershipFactory(user=colleague, organization=alice.memberships.get().organization)
+    loner = VerifiedUserFactory(display_name="No organisation")
+    a1 = _annotate(version, alice, tags=("privacy", "gender"), severity=3)
+    _annotate(version, colleague, tags=("privacy",), severity=1, position="amend", proposed_text="new words")
+    _annotate(version, mallory, key="art-2.2.a", tags=("privacy",), severity=2, attribution="anonymous")
+    _annotate(version, loner, key="art-2.2.b.i", tags=("surveillance-powers",), severity=2)
+    endorsement_create(annotation=a1, user=mallory)
+    # Never counted: pending, rejected, spam, deleted.
+    hidden = [_annotate(version, loner, body=f"hidden {i}") for i in range(4)]
+    for item, action in zip(hidden[:3], ["note", "reject", "spam"], strict=True):
+        if action != "note":
+            moderate(item=item, moderator=mod, action=action, reason="no")
+    Annotation.objects.filter(pk=hidden[0].pk).update(status="pending")
+    annotation_delete(annotation=hidden[3], actor=loner)
+
+    article = version.provisions.get(key="art-2")
+    article_heat_refresh(version_id=version.pk, article_id=article.pk)
+    version_totals_refresh(version_id=version.pk)
+
+    privacy_21 = _cell(version, "art-2", "art-2.1", "privacy")
+    assert (privacy_21.annotations, privacy_21.organizations, privacy_21.endorsements, privacy_21.score) == (
+        2,
+        1,
+        1,
+        4,
+    )
+    article_privacy = _cell(version, "art-2", None, "privacy")
+    assert (article_privacy.annotations, article_privacy.organizations, article_privacy.score) == (3, 2, 6)
+    article_all = _cell(version, "art-2", None, None)
+    # 4 annotations, 3 "organisations": DRW, Mallory Monitoring, and the loner as one.
+    assert (
+        article_all.annotations,
+        article_all.organizations,
+        article_all.endorsements,
+        article_all.score,
+    ) == (
+        4,
+        3,
+        1,
+        8,
+    )
+    assert (article_all.pos_oppose, article_all.pos_amend) == (3, 1)
+    ngo = _cell(version, "art-2", None, None, segment="type:ngo")
+    assert ngo.annotations == 3
+    assert _cell(version, "art-2", None, None, segment="type:individual").annotations == 1
+    assert _cell(version, None, None, "privacy").annotations == 3  # version column total
+    assert stored(version.pk) == brute_force(version.pk)
+
+
+def test_recompute_is_idempotent_and_order_free(version, alice, mallory) -> None:
+    _annotate(version, alice)
+    _annotate(version, mallory, key="art-3")
+    article = version.provisions.get(key="art-2")
+    article_heat_refresh(version_id=version.pk, article_id=article.pk)
+    first = stored(version.pk)
+    article_heat_refresh(version_id=version.pk, article_id=article.pk)
+    assert stored(version.pk) == first
+    assert (
+        Heat.objects.filter(
+            version=version, article=article, provision__isnull=True, tag__isnull=True, segment=""
+        ).count()
+        == 1
+    )
+
+
+def test_writes_mark_the_article_dirty_until_recomputed(version, alice) -> None:
+    annotation = _annotate(version, alice)
+    assert HeatDirty.objects.filter(version=version, article=annotation.article).exists()
+    assert HeatDirty.objects.filter(version=version, article__isnull=True).exists()
+    article_heat_refresh(version_id=version.pk, article_id=annotation.article_id)
+    version_totals_refresh(version_id=version.pk)
+    assert not HeatDirty.objects.exists()
+
+
+def test_after_commit_the_worker_path_recomputes(version, alice, django_capture_on_commit_callbacks) -> None:
+    # Tasks run inline in unit tests: committing the write runs the (coalesced) recompute.
+    from django.core.cache import cache
+
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _annotate(version, alice)
+    assert _cell(version, "art-2", "art-2.1", "privacy").annotations == 1
+    assert stored(version.pk) == brute_force(version.pk)
+
+
+def test_rebuild_command(version, alice, mallory, capsys) -> None:
+    _annotate(version, alice)
+    _annotate(version, mallory, key="pre.1")
+    Heat.objects.all().delete()
+    call_command("rebuild_heatmaps", "--treaty", "sample")
+    assert stored(version.pk) == brute_force(version.pk)
+    assert "Rebuilt" in capsys.readouterr().out
+
+
+def test_rebuild_unknown_treaty_fails_clearly() -> None:
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="No treaty 'nope'"):
+        call_command("rebuild_heatmaps", "--treaty", "nope")
+
+
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(
+            ["create", "create", "create", "edit", "delete", "approve", "reject", "spam", "endorse"]
+        ),
+        st.integers(min_value=0, max_value=50),
+        st.sampled_from(
+            ["art-1", "art-2", "art-2.1", "art-2.2.b.ii", "art-2.2.b~1", "art-3", "pre.1", "final"]
+        ),
+        st.lists(
+            st.sampled_from(["privacy", "gender", "surveillance-powers"]), min_size=1, max_size=3, unique=True
+        ),
+        st.integers(min_value=1, max_value=3),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=OPS)
+def test_stored_heat_equals_a_brute_force_recount(version, alice, mallory, mod, ops) -> None:
+    """Random sequences of create / edit / delete / moderate / endorse, then the recompute of every
+    article (in a shuffled order, some twice) equals a recount from the raw annotations."""
+    from django.db import transaction
+
+    from tests.factories import MembershipFactory, OrganizationFactory
+
+    with transaction.atomic():
+        people = [alice, mallory, mod]
+        extra_org = OrganizationFactory(name="Ops Org", slug="ops-org", country="KE", type="academic")
+        member = VerifiedUserFactory()
+        MembershipFactory(user=member, organization=extra_org)
+        people += [member, VerifiedUserFactory()]
+        made: list[Annotation] = []
+        for op, n, key, tags, severity in ops:
+            if op == "create" or not made:
+                made.append(
+                    _annotate(
+                        version,
+                        people[n % len(people)],
+                        key=key,
+                        tags=tags,
+                        severity=severity,
+                        body=f"op {len(made)}",
+                    )
+                )
+                continue
+            target = made[n % len(made)]
+            target.refresh_from_db()
+            try:
+                if op == "edit":
+                    annotation_update(annotation=target, editor=target.author, tags=tags, severity=severity)
+                elif op == "delete":
+                    annotation_delete(annotation=target, actor=target.author)
+                elif op == "endorse":
+                    endorsement_create(annotation=target, user=people[(n + 1) % len(people)])
+                else:
+                    moderate(
+                        item=target, moderator=mod if target.author != mod else alice, action=op, reason="r"
+                    )
+            except Exception:  # refused operations (deleted item, own org, not a moderator…) change nothing
+                pass
+        units = list(
+            version.provisions.filter(article_id__isnull=False)
+            .values_list("article_id", flat=True)
+            .distinct()
+        )
+        for unit in [*reversed(units), *units[:2]]:
+            article_heat_refresh(version_id=version.pk, article_id=unit)
+        version_totals_refresh(version_id=version.pk)
+        assert stored(version.pk) == brute_force(version.pk)
+        transaction.set_rollback(True)
+
+
+def test_heat_rebuild_covers_preamble_and_final(version, alice) -> None:
+    _annotate(version, alice, key="final")
+    heat_rebuild(versions=[version])
+    assert _cell(version, "final", "final", "privacy").annotations == 1
+    assert ConcernTag.objects.filter(slug="privacy").exists()
