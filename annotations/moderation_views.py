@@ -1,0 +1,683 @@
+"""The moderation console (DESIGN §5, issue 5), and the author's own "My annotations" page.
+
+Parse → selector / service → render, as everywhere. Every decision goes through
+`annotations.moderation.moderate()` carrying the status the moderator saw: when another moderator
+decided first, the page shows the service's message (who chose what) and the item as it is now,
+and never overwrites the other decision. Everything works as plain forms, without script.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    QueryDict,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.decorators import moderator_required
+from accounts.models import MODERATORS_GROUP, Organization, User
+from accounts.privacy import AuthorView, author_visible_to
+from annotations import moderation
+from annotations.models import (
+    Annotation,
+    AnnotationRevision,
+    ConcernTag,
+    Flag,
+    ModerationEvent,
+    Reply,
+    Status,
+)
+from annotations.moderation_log import LogFilters, moderation_log, moderation_log_csv
+from annotations.moderation_queue import QueueFilters, moderation_queue
+from annotations.rendering import comment_html
+from annotations.selectors import with_display_data
+from treaty.models import DraftVersion, Provision, Treaty
+
+Action = ModerationEvent.Action
+
+QUEUE_PAGE_SIZE = 25
+LOG_PAGE_SIZE = 50
+MY_PAGE_SIZE = 50
+BULK_MAX_ITEMS = 200
+REASON_MAX_LENGTH = 4000  # as the API
+
+# What the success message says, per action ("Approved annotation 12.").
+DONE = {
+    Action.APPROVE: "Approved {label}.",
+    Action.REJECT: "Rejected {label}: its author will see your reason.",
+    Action.SPAM: "Marked {label} as spam.",
+    Action.FEATURE: "Featured {label}: it now comes first on its article page.",
+    Action.UNFEATURE: "{label} is no longer featured.",
+    Action.NOTE: "Saved the public moderator note on {label}.",
+}
+STATUS_FOR_AUTHOR = {
+    Status.PENDING: "Waiting for a moderator",
+    Status.APPROVED: "Published",
+    Status.REJECTED: "Not published",
+    Status.SPAM: "Not published (spam)",
+}
+
+
+# --- What one item shows in the console ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuoteInContext:
+    """The paragraph an annotation is on, split around the quoted words (code point offsets)."""
+
+    provision: Provision
+    before: str
+    exact: str
+    after: str
+    version: DraftVersion
+
+
+def quote_in_context(annotation: Annotation) -> QuoteInContext:
+    # annotation.provision is the target's provision, denormalised and never edited, and it is
+    # already joined in: target.provision would cost one query per item.
+    provision = annotation.provision
+    text = provision.text
+    target = annotation.target
+    start, end = target.start, target.end
+    if target.exact and start is not None and end is not None and text[start:end] == target.exact:
+        return QuoteInContext(provision, text[:start], target.exact, text[end:], annotation.version)
+    if target.exact and (found := text.find(target.exact)) >= 0:
+        # Offsets that no longer match would be a bug elsewhere: still show the words in place.
+        end = found + len(target.exact)
+        return QuoteInContext(provision, text[:found], target.exact, text[end:], annotation.version)
+    return QuoteInContext(provision, text, "", "", annotation.version)
+
+
+@dataclass
+class ConsoleItem:
+    kind: str  # "annotation" or "reply"
+    item: Annotation | Reply
+    author_view: AuthorView
+    body_html: str
+    context: QuoteInContext
+    annotation: Annotation  # the item itself, or the annotation a reply answers
+    tags: list[ConcernTag] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+    revisions: list[AnnotationRevision] = field(default_factory=list)
+    events: list[ModerationEvent] = field(default_factory=list)
+    own: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.item.pk}"
+
+    @property
+    def dom_id(self) -> str:
+        return f"{self.kind}-{self.item.pk}"
+
+    @property
+    def decide_url(self) -> str:
+        return reverse(f"moderation:{self.kind}-decide", args=[self.item.pk])
+
+    @property
+    def detail_url(self) -> str:
+        return reverse(f"moderation:{self.kind}", args=[self.item.pk])
+
+    @property
+    def public_url(self) -> str:
+        return article_url(self.annotation, self.dom_id)
+
+    @property
+    def bulk_value(self) -> str:
+        return f"{self.kind}:{self.item.pk}:{self.item.status}"
+
+    @property
+    def deleted(self) -> bool:
+        return self.item.deleted_at is not None
+
+    @property
+    def status(self) -> str:
+        return self.item.status
+
+    @property
+    def can_approve(self) -> bool:
+        # Approving an approved item with open flags keeps it published and settles the flags.
+        return not self.deleted and (self.status != Status.APPROVED or bool(self.flags))
+
+    @property
+    def can_reject(self) -> bool:
+        return not self.deleted and self.status != Status.REJECTED
+
+    @property
+    def can_spam(self) -> bool:
+        return not self.deleted and self.status != Status.SPAM
+
+    @property
+    def can_feature(self) -> bool:
+        return (
+            self.kind == "annotation"
+            and not self.deleted
+            and self.status == Status.APPROVED
+            and not self.item.featured  # type: ignore[union-attr]
+        )
+
+    @property
+    def can_unfeature(self) -> bool:
+        return self.kind == "annotation" and not self.deleted and bool(self.item.featured)  # type: ignore[union-attr]
+
+
+def article_url(annotation: Annotation, fragment: str) -> str:
+    """The public article page with the item in its panel (version and language spelled out)."""
+    version = annotation.version
+    path = reverse("treaty:article", args=[version.treaty.slug, annotation.article.number])
+    return f"{path}?{urlencode({'version': version.label, 'lang': version.language})}#{fragment}"
+
+
+def _console_items(
+    viewer: User,
+    annotations: Iterable[tuple[str, Annotation | Reply]],
+    *,
+    with_events: bool = False,
+) -> list[ConsoleItem]:
+    """Wrap annotations and replies (already joined to what they show) for the templates.
+
+    Costs three queries whatever the number of items: open flags, edit history, and (on the
+    item page only) the moderation events."""
+    pairs = list(annotations)
+    annotation_ids = [item.pk for kind, item in pairs if kind == "annotation"]
+    reply_ids = [item.pk for kind, item in pairs if kind == "reply"]
+    flags: dict[tuple[str, int], list[Flag]] = {}
+    if pairs:
+        open_flags = (
+            Flag.objects.filter(resolved_at__isnull=True)
+            .filter(Q(annotation_id__in=annotation_ids) | Q(reply_id__in=reply_ids))
+            .select_related("user")
+            .order_by("created_at", "id")
+        )
+        for flag in open_flags:
+            key = ("annotation", flag.annotation_id) if flag.annotation_id else ("reply", flag.reply_id)
+            flags.setdefault(key, []).append(flag)  # type: ignore[arg-type]
+    revisions: dict[int, list[AnnotationRevision]] = {}
+    if annotation_ids:
+        for revision in AnnotationRevision.objects.filter(annotation_id__in=annotation_ids).order_by(
+            "-created_at", "-id"
+        ):
+            revisions.setdefault(revision.annotation_id, []).append(revision)
+    events: dict[tuple[str, int], list[ModerationEvent]] = {}
+    if with_events and pairs:
+        for event in (
+            ModerationEvent.objects.filter(Q(annotation_id__in=annotation_ids) | Q(reply_id__in=reply_ids))
+            .select_related("actor")
+            .order_by("-created_at", "-id")
+        ):
+            key = ("annotation", event.annotation_id) if event.annotation_id else ("reply", event.reply_id)
+            events.setdefault(key, []).append(event)  # type: ignore[arg-type]
+
+    items = []
+    for kind, item in pairs:
+        annotation = item if isinstance(item, Annotation) else item.annotation
+        items.append(
+            ConsoleItem(
+                kind=kind,
+                item=item,
+                # Moderators see who wrote it, anonymous contributions included (accounts.privacy).
+                author_view=author_visible_to(
+                    viewer, author=item.author, organization=item.organization, attribution=item.attribution
+                ),
+                body_html=comment_html(item.body),
+                context=quote_in_context(annotation),
+                annotation=annotation,
+                tags=list(item.tags.all()) if isinstance(item, Annotation) else [],
+                flags=flags.get((kind, item.pk), []),
+                revisions=revisions.get(item.pk, []) if kind == "annotation" else [],
+                events=events.get((kind, item.pk), []),
+                own=item.author_id == viewer.pk,
+            )
+        )
+    return items
+
+
+def _replies_for_console() -> Any:
+    return Reply.objects.select_related(
+        "author",
+        "organization",
+        "annotation",
+        "annotation__target",
+        "annotation__provision",
+        "annotation__article",
+        "annotation__version__treaty",
+    )
+
+
+def _console_nav_counts() -> dict[str, int]:
+    return {"organizations_waiting": Organization.objects.filter(verified_at__isnull=True).count()}
+
+
+# --- The queue -------------------------------------------------------------------------------
+
+VERIFIED_CHOICES = [("", "Either"), ("yes", "Verified"), ("no", "Not verified, or none")]
+
+
+class QueueFilterForm(forms.Form):
+    treaty = forms.ChoiceField(required=False)
+    article = forms.CharField(required=False, max_length=20, label="Article number")
+    tag = forms.ChoiceField(required=False, label="Concern tag")
+    organization = forms.ChoiceField(required=False, label="Organisation")
+    flag_reason = forms.ChoiceField(
+        required=False, label="Flag reason", choices=[("", "Any"), *Flag.Reason.choices]
+    )
+    verified = forms.ChoiceField(required=False, label="Author's organisation", choices=VERIFIED_CHOICES)
+
+    def __init__(self, data: QueryDict) -> None:
+        super().__init__(data)
+        self.fields["treaty"].choices = [  # type: ignore[attr-defined]
+            ("", "Any"),
+            *Treaty.objects.order_by("title").values_list("slug", "title"),
+        ]
+        self.fields["tag"].choices = [  # type: ignore[attr-defined]
+            ("", "Any"),
+            *ConcernTag.objects.order_by("order", "name").values_list("slug", "name"),
+        ]
+        self.fields["organization"].choices = [  # type: ignore[attr-defined]
+            ("", "Any"),
+            *Organization.objects.order_by("name").values_list("slug", "name"),
+        ]
+
+    def filters(self) -> QueueFilters:
+        """The valid fields only: an invalid one is reported beside the form and ignored."""
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        verified = data.get("verified") or ""
+        return QueueFilters(
+            treaty=data.get("treaty") or None,
+            article=(data.get("article") or "").strip() or None,
+            tag=data.get("tag") or None,
+            organization=data.get("organization") or None,
+            flag_reason=data.get("flag_reason") or None,
+            organization_verified=None if not verified else verified == "yes",
+        )
+
+
+@moderator_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    form = QueueFilterForm(request.GET)
+    valid = form.is_valid()
+    filters = form.filters()
+    cursor = request.GET.get("cursor") or None
+    problem = ""
+    try:
+        page = moderation_queue(filters, cursor=cursor, page_size=QUEUE_PAGE_SIZE)
+    except ValueError as error:
+        problem = str(error)
+        page = moderation_queue(filters, page_size=QUEUE_PAGE_SIZE)
+        cursor = None
+    viewer: User = request.user  # type: ignore[assignment]
+    items = _console_items(viewer, ((entry.kind, entry.item) for entry in page.entries))
+    filter_query = request.GET.copy()
+    filter_query.pop("cursor", None)
+    next_url = first_url = ""
+    if page.next_cursor:
+        following = filter_query.copy()
+        following["cursor"] = page.next_cursor
+        next_url = f"{request.path}?{following.urlencode()}"
+    if cursor:
+        first_url = f"{request.path}?{filter_query.urlencode()}" if filter_query else request.path
+    context = {
+        "form": form,
+        "items": items,
+        "counts": page.counts,
+        "next_url": next_url,
+        "first_url": first_url,
+        "problem": problem,
+        "here": request.get_full_path(),
+        "filtered": any(value for key, value in filter_query.items()),
+        "console_section": "queue",
+        **_console_nav_counts(),
+    }
+    return render(
+        request,
+        "annotations/moderation/queue.html",
+        context,
+        status=200 if valid and not problem else 400,
+    )
+
+
+# --- One item, and decisions on it -----------------------------------------------------------
+
+
+def _load_item(kind: str, pk: int) -> Annotation | Reply:
+    if kind == "annotation":
+        return get_object_or_404(with_display_data(Annotation.objects.all(), None), pk=pk)
+    return get_object_or_404(_replies_for_console(), pk=pk)
+
+
+def _item_page(
+    request: HttpRequest,
+    kind: str,
+    pk: int,
+    *,
+    problem: str = "",
+    problem_kind: str = "",
+    draft: dict[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    item = _load_item(kind, pk)
+    viewer: User = request.user  # type: ignore[assignment]
+    (console_item,) = _console_items(viewer, [(kind, item)], with_events=True)
+    context = {
+        "entry": console_item,
+        "problem": problem,
+        "problem_kind": problem_kind,
+        "draft": draft or {},
+        "here": reverse(f"moderation:{kind}", args=[pk]),
+        "back": _safe_next(request, default=reverse("moderation:queue")),
+        "console_section": "",
+        **_console_nav_counts(),
+    }
+    return render(request, "annotations/moderation/item.html", context, status=status)
+
+
+@moderator_required
+@require_GET
+def annotation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _item_page(request, "annotation", pk)
+
+
+@moderator_required
+@require_GET
+def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _item_page(request, "reply", pk)
+
+
+def _safe_next(request: HttpRequest, *, default: str) -> str:
+    """Where to go back to: only a page of this console, never another site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if allowed and target.startswith("/moderation/") else default
+
+
+def _error_text(error: ValidationError | PermissionDenied) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or "You cannot do that."
+
+
+def _decide(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    item: Annotation | Reply = (
+        get_object_or_404(Annotation, pk=pk) if kind == "annotation" else get_object_or_404(Reply, pk=pk)
+    )
+    action = request.POST.get("action", "")
+    reason = request.POST.get("reason", "")
+    expected_status = request.POST.get("expected_status", "")
+    draft = {"action": action, "reason": reason}
+    label = f"{kind} {pk}"
+    try:
+        if not expected_status:
+            # The console always sends what the moderator saw; without it a stale page could
+            # silently overwrite another moderator's decision.
+            raise ValidationError("The form did not say which status you saw: reload the page and try again.")
+        if len(reason) > REASON_MAX_LENGTH:
+            raise ValidationError(f"Keep the reason under {REASON_MAX_LENGTH} characters.")
+        moderation.moderate(
+            item=item,
+            moderator=request.user,  # type: ignore[arg-type]
+            action=action,
+            reason=reason,
+            expected_status=expected_status,
+        )
+    except moderation.ModerationConflict as conflict:
+        return _item_page(
+            request, kind, pk, problem=str(conflict), problem_kind="conflict", draft=draft, status=409
+        )
+    except ValidationError as error:
+        return _item_page(
+            request, kind, pk, problem=_error_text(error), problem_kind="invalid", draft=draft, status=400
+        )
+    except PermissionDenied as error:
+        return _item_page(
+            request, kind, pk, problem=_error_text(error), problem_kind="refused", draft=draft, status=403
+        )
+    done = DONE[action].format(label=label)  # type: ignore[index]
+    messages.success(request, done[:1].upper() + done[1:])
+    return HttpResponseRedirect(_safe_next(request, default=reverse("moderation:queue")))
+
+
+@moderator_required
+@require_POST
+def annotation_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, "annotation", pk)
+
+
+@moderator_required
+@require_POST
+def reply_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, "reply", pk)
+
+
+# --- Bulk decisions --------------------------------------------------------------------------
+
+
+@dataclass
+class BulkOutcome:
+    kind: str
+    pk: int
+    result: str  # ok, conflict, refused, not_found
+    message: str
+    status: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.pk}"
+
+    @property
+    def detail_url(self) -> str:
+        return reverse(f"moderation:{self.kind}", args=[self.pk])
+
+
+def _parse_selection(values: list[str]) -> list[tuple[str, int, str]]:
+    selection = []
+    for value in values:
+        kind, _, rest = value.partition(":")
+        number, _, expected = rest.partition(":")
+        if kind not in ("annotation", "reply") or not number.isdigit() or expected not in Status.values:
+            raise ValidationError(f"“{value}” is not an item of the queue: reload the page.")
+        selection.append((kind, int(number), expected))
+    return selection
+
+
+@moderator_required
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    action = request.POST.get("action", "")
+    reason = request.POST.get("reason", "")
+    back = _safe_next(request, default=reverse("moderation:queue"))
+    problem = ""
+    outcomes: list[BulkOutcome] = []
+    try:
+        selection = _parse_selection(request.POST.getlist("items"))
+        if action not in (Action.APPROVE, Action.REJECT):
+            raise ValidationError("Choose whether to approve or to reject the selected items.")
+        if not selection:
+            raise ValidationError("Select at least one item: tick its checkbox in the queue.")
+        if len(selection) > BULK_MAX_ITEMS:
+            raise ValidationError(f"Select at most {BULK_MAX_ITEMS} items at a time.")
+        if action == Action.REJECT and not reason.strip():
+            raise ValidationError("Give the reason for rejecting them: their authors will see it.")
+        if len(reason) > REASON_MAX_LENGTH:
+            raise ValidationError(f"Keep the reason under {REASON_MAX_LENGTH} characters.")
+    except ValidationError as error:
+        problem = _error_text(error)
+    else:
+        for kind, pk, expected in selection:
+            outcomes.append(_bulk_one(request, kind, pk, expected, action, reason))
+    context = {
+        "problem": problem,
+        "outcomes": outcomes,
+        "action": action,
+        "reason": reason,
+        "back": back,
+        "done": sum(outcome.result == "ok" for outcome in outcomes),
+        "console_section": "",
+        **_console_nav_counts(),
+    }
+    return render(request, "annotations/moderation/bulk_result.html", context, status=400 if problem else 200)
+
+
+def _bulk_one(
+    request: HttpRequest, kind: str, pk: int, expected: str, action: str, reason: str
+) -> BulkOutcome:
+    model = Annotation if kind == "annotation" else Reply
+    item = model.objects.filter(pk=pk).first()
+    if item is None:
+        return BulkOutcome(kind, pk, "not_found", f"There is no {kind} {pk}.")
+    try:
+        decision = moderation.moderate(
+            item=item,
+            moderator=request.user,  # type: ignore[arg-type]
+            action=action,
+            reason=reason,
+            expected_status=expected,
+        )
+    except moderation.ModerationConflict as conflict:
+        return BulkOutcome(kind, pk, "conflict", str(conflict), conflict.current_status)
+    except (ValidationError, PermissionDenied) as error:
+        # One refusal (say, the moderator's own item) must not stop the others.
+        return BulkOutcome(kind, pk, "refused", _error_text(error), item.status)
+    return BulkOutcome(kind, pk, "ok", DONE[action].format(label=f"{kind} {pk}"), decision.item.status)  # type: ignore[index]
+
+
+# --- The audit log ---------------------------------------------------------------------------
+
+
+class LogFilterForm(forms.Form):
+    moderator = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    action = forms.ChoiceField(required=False, choices=[("", "Any"), *Action.choices])
+    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, data: QueryDict) -> None:
+        super().__init__(data)
+        # Current moderators, and former ones who are still in the log.
+        moderators = (
+            User.objects.filter(
+                Q(groups__name=MODERATORS_GROUP)
+                | Q(pk__in=ModerationEvent.objects.filter(actor__isnull=False).values("actor_id"))
+            )
+            .distinct()
+            .order_by("display_name", "email")
+        )
+        self.fields["moderator"].choices = [  # type: ignore[attr-defined]
+            ("", "Anyone"),
+            *((user.pk, user.display_name or user.email) for user in moderators),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since: date | None = data.get("since")
+        until: date | None = data.get("until")
+        if since and until and since > until:
+            raise ValidationError("The start date is after the end date.")
+        return data
+
+    def filters(self) -> LogFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return LogFilters(
+            moderator_id=data.get("moderator"),
+            action=data.get("action") or None,
+            since=data.get("since"),
+            until=data.get("until"),
+        )
+
+
+@moderator_required
+@require_GET
+def log(request: HttpRequest) -> HttpResponse:
+    form = LogFilterForm(request.GET)
+    valid = form.is_valid()
+    events = moderation_log(form.filters())
+    page = Paginator(events, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "csv_url": reverse("moderation:log-csv") + (f"?{query.urlencode()}" if query else ""),
+        "console_section": "log",
+        **_console_nav_counts(),
+    }
+    return render(request, "annotations/moderation/log.html", context, status=200 if valid else 400)
+
+
+@moderator_required  # type: ignore[arg-type]  # the decorator's type knows only HttpResponse
+@require_GET
+def log_csv(request: HttpRequest) -> HttpResponseBase:
+    form = LogFilterForm(request.GET)
+    if not form.is_valid():
+        return log(request)
+    response = StreamingHttpResponse(
+        moderation_log_csv(moderation_log(form.filters())), content_type="text/csv; charset=utf-8"
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="moderation-log-{stamp}.csv"'
+    return response
+
+
+# --- The author's own items ------------------------------------------------------------------
+
+
+@dataclass
+class MyItem:
+    kind: str
+    item: Annotation | Reply
+    annotation: Annotation
+
+    @property
+    def status_text(self) -> str:
+        return STATUS_FOR_AUTHOR[self.item.status]  # type: ignore[index]
+
+    @property
+    def url(self) -> str:
+        return article_url(self.annotation, f"{self.kind}-{self.item.pk}")
+
+
+@login_required
+@require_GET
+def my_annotations(request: HttpRequest) -> HttpResponse:
+    user: User | AnonymousUser = request.user
+    annotations = (
+        Annotation.objects.filter(author_id=user.pk, deleted_at__isnull=True)
+        .select_related("version__treaty", "article", "provision", "target")
+        .prefetch_related("tags")
+        .order_by("-created_at", "-id")
+    )
+    replies = (
+        Reply.objects.filter(author_id=user.pk, deleted_at__isnull=True)
+        .select_related("annotation__version__treaty", "annotation__article", "annotation__provision")
+        .order_by("-created_at", "-id")
+    )
+    annotation_page = Paginator(annotations, MY_PAGE_SIZE).get_page(request.GET.get("page"))
+    reply_page = Paginator(replies, MY_PAGE_SIZE).get_page(request.GET.get("replies_page"))
+    context = {
+        "annotation_page": annotation_page,
+        "reply_page": reply_page,
+        "annotation_items": [MyItem("annotation", a, a) for a in annotation_page],
+        "reply_items": [MyItem("reply", r, r.annotation) for r in reply_page],
+    }
+    return render(request, "annotations/my_annotations.html", context)
