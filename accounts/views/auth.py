@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.email_links import InvalidLink
 from accounts.forms import SignUpForm, ThrottledLoginForm, add_service_errors
+from accounts.login_throttle import client_ip, login_success_record
 from accounts.services.users import email_confirm, email_confirmation_resend, user_sign_up
 
 
@@ -85,6 +86,14 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password-reset-complete")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        # The lockout message offers a reset as the way out: five wrong guesses by anybody lock an
+        # account, so its owner, having proved control of the mailbox, may log in again at once
+        # instead of waiting. The per-address limit still applies.
+        login_success_record(form.user.email, client_ip(self.request.META))
+        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

@@ -58,6 +58,22 @@ def test_the_reset_link_sets_a_new_password_once(alice: User, anon: Client) -> N
     assert "new_password1" not in again.content.decode()
 
 
+def test_a_reset_lifts_the_lockout_of_the_account(alice: User, anon: Client) -> None:
+    # The lockout message points to the reset: it must let the owner back in at once.
+    login = reverse("accounts:login")
+    for _ in range(5):
+        anon.post(login, {"username": "alice@example.org", "password": "a wrong guess"})
+    assert (
+        anon.post(login, {"username": "alice@example.org", "password": PERSONA_PASSWORD}).status_code == 429
+    )
+
+    ask_for_reset(anon, "alice@example.org")
+    form_page = anon.get(reset_path_from(mail.outbox[0]), follow=True)
+    anon.post(form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+
+    assert anon.post(login, {"username": "alice@example.org", "password": NEW_PASSWORD}).status_code == 302
+
+
 def test_a_weak_new_password_is_refused_and_the_old_one_kept(alice: User, anon: Client) -> None:
     ask_for_reset(anon, "alice@example.org")
     form_page = anon.get(reset_path_from(mail.outbox[0]), follow=True)

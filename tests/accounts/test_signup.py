@@ -155,6 +155,22 @@ def test_a_weak_password_is_refused_with_a_clear_message_and_nothing_is_written(
     assert mail.outbox == []
 
 
+def test_a_weak_password_answers_the_same_for_a_registered_address(
+    alice: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    # The password is judged before the address is looked up, so this answer reveals nothing either.
+    fresh = sign_up(
+        Client(), django_capture_on_commit_callbacks, email="fresh@example.org", password="password1"
+    )
+    taken = sign_up(
+        Client(), django_capture_on_commit_callbacks, email="alice@example.org", password="password1"
+    )
+
+    assert fresh.status_code == taken.status_code == 400
+    assert "This password is too common." in taken.content.decode()
+    assert mail.outbox == []  # not even the notice to alice
+
+
 def test_a_blank_display_name_is_refused(
     anon: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
