@@ -134,16 +134,27 @@ def _schedule_article(version_id: int, article_id: int) -> None:
     from annotations.tasks import article_heat_refresh_task
 
     # A burst of writes to one article schedules one recompute: the first write takes the key;
-    # the task runs COALESCE_SECONDS later and reads every change committed by then. A change
-    # that lands after the task has read keeps its dirty mark, and the task schedules again.
-    if cache.add(f"heat-scheduled:{version_id}:{article_id}", 1, timeout=COALESCE_SECONDS):
+    # the task runs COALESCE_SECONDS later and reads every change committed by then. The task
+    # releases the key before it reads, so a later change schedules the next recompute.
+    try:
+        first = cache.add(f"heat-scheduled:{version_id}:{article_id}", 1, timeout=COALESCE_SECONDS)
+    except Exception:
+        # The cache (Redis) is down: the write is committed and marked dirty; reconcile will do it.
+        logger.exception("heat scheduling skipped for %s/%s", version_id, article_id)
+        return
+    if first:
         send_task(article_heat_refresh_task, version_id, article_id, countdown=COALESCE_SECONDS)
 
 
 def schedule_version_totals(version_id: int) -> None:
     from annotations.tasks import heat_totals_refresh_task
 
-    if cache.add(f"heat-totals-scheduled:{version_id}", 1, timeout=TOTALS_COALESCE_SECONDS):
+    try:
+        first = cache.add(f"heat-totals-scheduled:{version_id}", 1, timeout=TOTALS_COALESCE_SECONDS)
+    except Exception:
+        logger.exception("heat totals scheduling skipped for %s", version_id)
+        return
+    if first:
         send_task(heat_totals_refresh_task, version_id, countdown=TOTALS_COALESCE_SECONDS)
 
 

@@ -73,6 +73,6 @@ def heat_totals_refresh_task(version_id: int) -> None:
 
 
 @shared_task(**HEAT_TASK_OPTIONS)
-def heat_reconcile_task() -> int:
+def heat_reconcile_task(older_than_seconds: int = heat.COALESCE_SECONDS * 2) -> int:
     """Beat, every minute: whatever is still dirty (lost message, broker outage) is recomputed."""
-    return heat.heat_reconcile()
+    return heat.heat_reconcile(older_than_seconds=older_than_seconds)

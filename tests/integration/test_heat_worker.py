@@ -1,0 +1,93 @@
+"""Heat end to end with a real worker on the configured broker and database (DESIGN §6)."""
+
+from collections.abc import Iterator
+
+import pytest
+from django.core.cache import cache
+
+from annotations.models import HeatDirty
+from annotations.tasks import heat_reconcile_task
+from config.celery import app as celery_app
+from tests.factories import import_small_treaty
+from tests.integration.conftest import WorkerProcess
+
+# serialized_rollback: the flush after a transactional test would also wipe the seeded concern tags.
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+DEAD_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connections are refused
+
+
+def _reset_publisher_pools() -> None:
+    # The app caches its connection and producer pools; a new broker URL needs fresh ones (kombu
+    # keeps one pool per URL, so the configured broker's pool is found again on restore).
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_down() -> Iterator[None]:
+    saved = celery_app.conf.broker_url, celery_app.conf.broker_transport_options
+    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = DEAD_BROKER, {}
+    _reset_publisher_pools()
+    try:
+        yield
+    finally:
+        celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
+        _reset_publisher_pools()
+
+
+def _heat_of_article(client, number: str) -> int:  # type: ignore[no-untyped-def]
+    body = client.get("/api/v1/treaties/sample/heatmap/").json()
+    return next(a for a in body["articles"] if a["number"] == number)["total"]["annotations"]
+
+
+NEW = {"treaty": "sample", "provision": "art-2.1", "tags": ["privacy"], "severity": 2, "position": "concern"}
+
+
+def test_annotations_reach_the_heatmap_and_a_rejection_takes_them_out(
+    celery_worker_process: WorkerProcess, alice, mod, api_client_as, anon
+) -> None:
+    cache.clear()
+    import_small_treaty()
+    writer = api_client_as(alice)
+    ids = [
+        writer.post("/api/v1/annotations/", {**NEW, "body": f"Concern {i}"}, format="json").json()["id"]
+        for i in range(3)
+    ]
+    celery_worker_process.wait_until(lambda: _heat_of_article(anon, "2") == 3, "three annotations counted")
+    response = api_client_as(mod).post(
+        f"/api/v1/annotations/{ids[0]}/moderation/",
+        {"action": "reject", "reason": "Duplicate."},
+        format="json",
+    )
+    assert response.status_code == 200
+    celery_worker_process.wait_until(
+        lambda: _heat_of_article(anon, "2") == 2, "the rejected one no longer counts"
+    )
+
+
+def test_writes_succeed_with_the_broker_down_and_heat_converges_after(
+    celery_worker_process: WorkerProcess, alice, api_client_as, anon, broker_down
+) -> None:
+    cache.clear()
+    import_small_treaty()
+    writer = api_client_as(alice)
+    for i in range(2):
+        response = writer.post("/api/v1/annotations/", {**NEW, "body": f"Offline {i}"}, format="json")
+        assert response.status_code == 201, response.content  # the write does not need the broker
+    assert HeatDirty.objects.filter(article__key="art-2").exists()  # nothing is lost
+    assert _heat_of_article(anon, "2") == 0
+
+    # The broker is back: the periodic reconcile (beat) catches up.
+    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = broker_down_saved()
+    _reset_publisher_pools()
+    heat_reconcile_task.delay(0)
+    celery_worker_process.wait_until(lambda: _heat_of_article(anon, "2") == 2, "the heat converged")
+    assert not HeatDirty.objects.filter(article__key="art-2").exists()
+
+
+def broker_down_saved() -> tuple[str, dict[str, object]]:
+    """The configured broker, as the settings give it."""
+    from django.conf import settings
+
+    return settings.CELERY_BROKER_URL, getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
