@@ -53,6 +53,10 @@ def test_a_moderator_in_a_new_organisation_which_is_created_verified(db: None) -
     assert organization.verification_note == "created by manage.py add_user"
     membership = Membership.objects.get()
     assert (membership.user, membership.role, membership.status) == (user, "admin", "active")
+    # The verification is in the organisation's log like any other.
+    assert list(organization.events.values_list("action", "actor", "note")) == [
+        ("verified", None, "created verified by manage.py add_user")
+    ]
     assert "created verified organisation 'Privacy International'" in output
     assert "moderator" in output
 

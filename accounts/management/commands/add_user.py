@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import MODERATORS_GROUP, Membership, Organization, User
+from accounts.models import MODERATORS_GROUP, Membership, Organization, OrganizationEvent, User
 from accounts.services.organizations import unique_slug
 from accounts.services.users import email_clean
 
@@ -56,6 +56,13 @@ class Command(BaseCommand):
                         type=Organization.Type.NGO,
                         verified_at=timezone.now(),
                         verification_note="created by manage.py add_user",
+                    )
+                    # Verification is an audited decision (OrganizationEvent); here the site's
+                    # administrator took it, outside the web site, so there is no actor.
+                    OrganizationEvent.objects.create(
+                        organization=organization,
+                        action=OrganizationEvent.Action.VERIFIED,
+                        note="created verified by manage.py add_user",
                     )
                     notes.append(f"created verified organisation {name!r}")
                 is_first = not organization.memberships.filter(status=Membership.Status.ACTIVE).exists()
