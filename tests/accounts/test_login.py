@@ -49,7 +49,9 @@ def test_the_right_password_logs_in(alice: User, anon: Client) -> None:
     assert alice.last_login is not None
 
 
-@pytest.mark.parametrize("spelling", ["ALICE@EXAMPLE.ORG", "Alice@Example.org", " alice@example.org "])
+@pytest.mark.parametrize(
+    "spelling", ["ALICE@EXAMPLE.ORG", "Alice@Example.org", " alice@example.org ", "alice@ＥＸＡＭＰＬＥ.org"]
+)
 def test_the_address_may_be_typed_in_any_case(alice: User, anon: Client, spelling: str) -> None:
     # Addresses are unique case-insensitively, so any spelling names the one account.
     response = log_in(anon, spelling, PERSONA_PASSWORD)
