@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -24,6 +25,7 @@ from kombu.utils.url import maybe_sanitize_url
 from config.celery import app as celery_app
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+DEAD_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: every connection is refused
 WORKER_READY_TIMEOUT = 60.0
 WORKER_STOP_TIMEOUT = 30.0
 DEFAULT_WAIT = 60.0
@@ -64,6 +66,35 @@ def broker_failure() -> str | None:
     except Exception as exc:
         return f"cannot connect to {maybe_sanitize_url(url)}: {exc!r}"
     return None
+
+
+@contextmanager
+def publishing_to(broker_url: str, transport_options: dict[str, Any] | None = None) -> Iterator[None]:
+    """Make this process publish to another broker for a while (the worker is not affected).
+
+    The app caches one connection pool and one producer pool; they are dropped so the new URL
+    takes effect, and dropped again afterwards so the configured broker's pools, still open in
+    kombu's registry, are picked up again. Never close them (force_close_all): kombu would hand
+    the closed pool back for the same URL ("Acquire on closed pool").
+    """
+    conf = celery_app.conf
+    saved = conf.broker_url, conf.broker_transport_options
+    conf.broker_url, conf.broker_transport_options = broker_url, transport_options or {}
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    try:
+        yield
+    finally:
+        conf.broker_url, conf.broker_transport_options = saved
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_down() -> Iterator[None]:
+    """This process's broker is unreachable for the test: publishing fails as in an outage."""
+    with publishing_to(DEAD_BROKER):
+        yield
 
 
 class WorkerProcess:

@@ -1,8 +1,9 @@
 """The Celery wiring end to end: publish from this process, a real worker computes, the database shows it."""
 
 import pytest
+from kombu.exceptions import OperationalError
 
-from tests.integration.conftest import WorkerProcess
+from tests.integration.conftest import DEAD_BROKER, WorkerProcess, publishing_to
 from treaty.models import DraftVersion, Provision, Treaty
 from treaty.tasks import version_statistics_refresh_task
 
@@ -64,3 +65,13 @@ def test_worker_consumes_every_queue(celery_worker_process: WorkerProcess, queue
     version_statistics_refresh_task.apply_async(args=[version.pk], queue=queue)
 
     celery_worker_process.wait_until(lambda: stats_computed(version), f"a task sent to {queue!r} ran")
+
+
+def test_publishing_works_again_after_a_broker_outage(celery_worker_process: WorkerProcess) -> None:
+    version = version_with_provisions("W/outage")
+
+    with publishing_to(DEAD_BROKER), pytest.raises(OperationalError):
+        version_statistics_refresh_task.delay(version.pk)
+    version_statistics_refresh_task.delay(version.pk)
+
+    celery_worker_process.wait_until(lambda: stats_computed(version), "a task sent after the outage ran")
