@@ -6,13 +6,14 @@
 Deleted annotations appear only as tombstones where a thread needs them, never in lists.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 
-from accounts.models import User
+from accounts.models import Attribution, User
 from annotations.models import Annotation, Reply, Status
 from treaty.models import Provision
 
@@ -149,31 +150,90 @@ def replies_visible_to(annotation: Annotation, user: User | AnonymousUser | None
 # --- The annotation panel of an article page ------------------------------------------------
 
 
-def article_annotations_visible_to(article: Provision, user: User | AnonymousUser | None) -> list[Annotation]:
-    """The annotations on an article (its lead-in and every provision in it) this viewer may see.
+@dataclass(frozen=True)
+class ArticleAnnotationRow:
+    """One annotation of an article page, light enough to list thousands: counts, filters, paging."""
 
-    In document order (provision, then oldest first), each with `.thread`: its visible replies as
-    a tree (`.answers` on every reply, tombstones for deleted or hidden replies that still have
-    visible answers). A deleted annotation is included only as a tombstone that keeps a visible
-    thread readable. Three queries whatever the number of annotations: the annotations, their
-    tags, and every reply on the article.
-    """
+    id: int
+    provision_id: int
+    author_id: int | None
+    position: str
+    deleted: bool
+    # Only when the public may know it: never for an anonymous annotation.
+    organization_slug: str | None
+    organization_name: str | None
+    has_tag: bool  # carries the tag asked for (True when none was asked for)
+
+
+def _article_queryset(article: Provision, user: User | AnonymousUser | None) -> QuerySet[Annotation]:
     live_visible_replies = Reply.objects.filter(annotation=OuterRef("pk"), deleted_at__isnull=True).filter(
         visibility_filter(user)
     )
-    queryset = (
+    # A deleted annotation stays only as a tombstone that keeps a visible thread readable.
+    return (
         Annotation.objects.filter(article=article)
         .filter(visibility_filter(user))
         .filter(Q(deleted_at__isnull=True) | Q(Exists(live_visible_replies)))
     )
+
+
+def article_annotation_rows(
+    article: Provision, user: User | AnonymousUser | None, *, tag: str | None = None
+) -> list[ArticleAnnotationRow]:
+    """Every annotation on an article this viewer may see, in document order, in one query."""
+    queryset = _article_queryset(article, user)
+    if tag:
+        tagged = Annotation.tags.through.objects.filter(annotation=OuterRef("pk"), concerntag__slug=tag)
+        queryset = queryset.annotate(has_tag=Exists(tagged))
+    else:
+        queryset = queryset.annotate(has_tag=Value(True))
+    rows = queryset.order_by("provision__order", "created_at", "id").values_list(
+        "id",
+        "provision_id",
+        "author_id",
+        "position",
+        "deleted_at",
+        "attribution",
+        "organization__slug",
+        "organization__name",
+        "has_tag",
+    )
+    return [
+        ArticleAnnotationRow(
+            id=pk,
+            provision_id=provision_id,
+            author_id=author_id,
+            position=position,
+            deleted=deleted_at is not None,
+            organization_slug=None if attribution == Attribution.ANONYMOUS else slug,
+            organization_name=None if attribution == Attribution.ANONYMOUS else name,
+            has_tag=bool(has_tag),
+        )
+        for pk, provision_id, author_id, position, deleted_at, attribution, slug, name, has_tag in rows
+    ]
+
+
+def article_annotations_visible_to(
+    article: Provision, user: User | AnonymousUser | None, *, ids: Collection[int] | None = None
+) -> list[Annotation]:
+    """The annotations on an article (its lead-in and every provision in it) this viewer may see.
+
+    Only those in `ids` when given (one page of the panel). In document order (provision, then
+    oldest first), each with `.thread`: its visible replies as a tree (`.answers` on every reply,
+    tombstones for deleted or hidden replies that still have visible answers). Three queries
+    whatever the number of annotations: the annotations, their tags, and their replies.
+    """
+    queryset = _article_queryset(article, user)
+    if ids is not None:
+        if not ids:
+            return []
+        queryset = queryset.filter(pk__in=list(ids))
     annotations = list(with_display_data(queryset, user).order_by("provision__order", "created_at", "id"))
     by_annotation: dict[int, list[Reply]] = {a.pk: [] for a in annotations}
-    replies = (
-        Reply.objects.filter(annotation__article=article)
-        .select_related("author", "organization")
-        .order_by("created_at", "id")
-    )
-    for reply in replies:
+    replies = Reply.objects.filter(annotation__article=article).select_related("author", "organization")
+    if ids is not None:
+        replies = replies.filter(annotation_id__in=list(by_annotation))
+    for reply in replies.order_by("created_at", "id"):
         if reply.annotation_id in by_annotation:
             by_annotation[reply.annotation_id].append(reply)
     for annotation in annotations:
