@@ -54,26 +54,30 @@ class PanelFilters:
         return bool(self.tag or self.position or self.organization or self.mine)
 
 
+# An article with thousands of annotations must stay quick to serve and usable to read.
+PANEL_PAGE_SIZE = 50
+
+
 @dataclass
 class PanelGroup:
     provision: Provision
     annotations: list[Annotation]
 
-    @property
-    def all_hidden(self) -> bool:
-        return all(a.hidden for a in self.annotations)  # type: ignore[attr-defined]
-
 
 @dataclass
 class ArticlePanel:
-    groups: list[PanelGroup]
-    total: int  # live annotations the viewer may see
-    shown: int  # of those, how many match the filters
+    groups: list[PanelGroup]  # this page of the annotations that match the filters
+    total: int  # live annotations the viewer may see on the article
+    matching: int  # of those, how many match the filters
+    first: int  # 1-based position of the first one on this page (0 when none)
+    last: int
+    previous_url: str
+    next_url: str
     filters: PanelFilters
     tags: list[ConcernTag]  # active tags, for the filter and the form
     positions: list[tuple[str, str]]
     severities: list[tuple[int, str]]
-    organizations: list[Organization]  # those named publicly on this article's annotations
+    organizations: list[tuple[str, str]]  # (slug, name) of those named publicly on this article
     targets: list[Provision]  # what the form's provision picker offers, the article first
     can_annotate: bool
     cannot_annotate_reason: str
@@ -100,30 +104,40 @@ def _is_verified(user: User | AnonymousUser) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_verified)  # type: ignore[union-attr]
 
 
-def _publicly_named_organization(annotation: Annotation) -> Organization | None:
-    # The organisation filter must not reveal who wrote an anonymous annotation (as in the API).
-    if annotation.attribution == Attribution.ANONYMOUS:
-        return None
-    return annotation.organization
-
-
-def _matches(annotation: Annotation, filters: PanelFilters, user: User | AnonymousUser) -> bool:
-    if annotation.deleted_at is not None:
+def _matches(row: selectors.ArticleAnnotationRow, filters: PanelFilters, user: User | AnonymousUser) -> bool:
+    if row.deleted:
+        # Tombstones keep threads readable; a filtered list has no thread to keep.
         return not filters.active
-    if filters.tag and filters.tag not in {t.slug for t in annotation.tags.all()}:
+    if not row.has_tag:
         return False
-    if filters.position and annotation.position != filters.position:
+    if filters.position and row.position != filters.position:
         return False
-    if filters.organization:
-        organization = _publicly_named_organization(annotation)
-        if organization is None or organization.slug != filters.organization:
-            return False
-    return not (filters.mine and (not user.is_authenticated or annotation.author_id != user.pk))
+    if filters.organization and row.organization_slug != filters.organization:
+        return False
+    return not (filters.mine and (not user.is_authenticated or row.author_id != user.pk))
+
+
+def _page_number(params: QueryDict, matching: list[selectors.ArticleAnnotationRow]) -> int:
+    # ?show=N opens the page holding annotation N (links to #annotation-N from elsewhere).
+    show = params.get("show", "")
+    if show.isdigit():
+        for index, row in enumerate(matching):
+            if row.id == int(show):
+                return index // PANEL_PAGE_SIZE + 1
+    page = params.get("page", "")
+    return int(page) if page.isdigit() and int(page) > 0 else 1
+
+
+def _page_url(request: HttpRequest, page: int) -> str:
+    params = request.GET.copy()
+    params.pop("show", None)
+    params["page"] = str(page)
+    return f"?{params.urlencode()}#annotations"
 
 
 def _prepare_replies(replies: Iterable[Reply], viewer: User | AnonymousUser) -> None:
     for reply in replies:
-        if not reply.is_tombstone and reply.deleted_at is None:  # type: ignore[attr-defined]
+        if not reply.is_tombstone:  # type: ignore[attr-defined]
             reply.author_view = author_visible_to(  # type: ignore[attr-defined]
                 viewer, author=reply.author, organization=reply.organization, attribution=reply.attribution
             )
@@ -132,64 +146,83 @@ def _prepare_replies(replies: Iterable[Reply], viewer: User | AnonymousUser) -> 
         _prepare_replies(reply.answers, viewer)  # type: ignore[attr-defined]
 
 
+def _prepare_annotation(
+    annotation: Annotation,
+    viewer: User | AnonymousUser,
+    *,
+    verified: bool,
+    my_organizations: list[Organization],
+    endorsed: set[tuple[int, int]],
+) -> None:
+    """What the panel shows of one annotation, and which buttons this viewer gets."""
+    live = annotation.deleted_at is None
+    if live:
+        annotation.author_view = author_visible_to(  # type: ignore[attr-defined]
+            viewer,
+            author=annotation.author,
+            organization=annotation.organization,
+            attribution=annotation.attribution,
+        )
+        annotation.body_html = comment_html(annotation.body)  # type: ignore[attr-defined]
+        annotation.tag_list = list(annotation.tags.all())  # type: ignore[attr-defined]
+    is_author = viewer.is_authenticated and annotation.author_id == viewer.pk
+    annotation.can_edit = bool(live and verified and is_author)  # type: ignore[attr-defined]
+    annotation.can_reply = bool(live and verified)  # type: ignore[attr-defined]
+    annotation.can_flag = bool(live and verified and not is_author)  # type: ignore[attr-defined]
+    annotation.endorse_options = [  # type: ignore[attr-defined]
+        (organization, (annotation.pk, organization.pk) in endorsed)
+        for organization in my_organizations
+        if live and annotation.status == Status.APPROVED and organization.pk != annotation.organization_id
+    ]
+    _prepare_replies(annotation.thread, viewer)  # type: ignore[attr-defined]
+
+
 def article_panel(
     request: HttpRequest, version: DraftVersion, article: Provision, provisions: list[Provision]
 ) -> ArticlePanel:
     """Everything the annotation panel and the margin counts show, in a constant number of queries.
 
     Sets `annotation_count` on `article` and on each of `provisions` (live annotations only).
+    The panel shows one page of PANEL_PAGE_SIZE annotations; counts and filters cover them all.
     """
     viewer = request.user
     filters = panel_filters(request.GET)
-    annotations = selectors.article_annotations_visible_to(article, viewer)
+    rows = selectors.article_annotation_rows(article, viewer, tag=filters.tag or None)
+
+    counts: dict[int, int] = {}
+    organizations: dict[str, str] = {}
+    for row in rows:
+        if not row.deleted:
+            counts[row.provision_id] = counts.get(row.provision_id, 0) + 1
+            if row.organization_slug and row.organization_name:
+                organizations[row.organization_slug] = row.organization_name
+    for provision in [article, *provisions]:
+        provision.annotation_count = counts.get(provision.pk, 0)  # type: ignore[attr-defined]
+
+    matching = [row for row in rows if _matches(row, filters, viewer)]
+    page_count = max(1, -(-len(matching) // PANEL_PAGE_SIZE))
+    page = min(_page_number(request.GET, matching), page_count)
+    on_page = matching[(page - 1) * PANEL_PAGE_SIZE : page * PANEL_PAGE_SIZE]
+    annotations = selectors.article_annotations_visible_to(article, viewer, ids=[row.id for row in on_page])
+
     verified = _is_verified(viewer)
     my_organizations = services.active_organizations(viewer) if verified else []  # type: ignore[arg-type]
     endorsed: set[tuple[int, int]] = set()
-    if my_organizations:
+    if my_organizations and annotations:
         endorsed = set(
             Endorsement.objects.filter(
-                annotation__article=article, organization__in=my_organizations
+                annotation__in=[a.pk for a in annotations], organization__in=my_organizations
             ).values_list("annotation_id", "organization_id")
         )
-
-    counts: dict[int, int] = {}
-    organizations: dict[int, Organization] = {}
     groups: list[PanelGroup] = []
-    shown = 0
     for annotation in annotations:
-        live = annotation.deleted_at is None
-        if live:
-            counts[annotation.provision_id] = counts.get(annotation.provision_id, 0) + 1
-            named = _publicly_named_organization(annotation)
-            if named is not None:
-                organizations[named.pk] = named
-            annotation.author_view = author_visible_to(  # type: ignore[attr-defined]
-                viewer,
-                author=annotation.author,
-                organization=annotation.organization,
-                attribution=annotation.attribution,
-            )
-            annotation.body_html = comment_html(annotation.body)  # type: ignore[attr-defined]
-            annotation.tag_list = list(annotation.tags.all())  # type: ignore[attr-defined]
-        is_author = viewer.is_authenticated and annotation.author_id == viewer.pk
-        annotation.can_edit = bool(live and verified and is_author)  # type: ignore[attr-defined]
-        annotation.can_reply = bool(live and verified)  # type: ignore[attr-defined]
-        annotation.can_flag = bool(live and verified and not is_author)  # type: ignore[attr-defined]
-        annotation.endorse_options = [  # type: ignore[attr-defined]
-            (organization, (annotation.pk, organization.pk) in endorsed)
-            for organization in my_organizations
-            if live and annotation.status == Status.APPROVED and organization.pk != annotation.organization_id
-        ]
-        annotation.hidden = not _matches(annotation, filters, viewer)  # type: ignore[attr-defined]
-        shown += live and not annotation.hidden  # type: ignore[attr-defined]
-        _prepare_replies(annotation.thread, viewer)  # type: ignore[attr-defined]
+        _prepare_annotation(
+            annotation, viewer, verified=verified, my_organizations=my_organizations, endorsed=endorsed
+        )
         if groups and groups[-1].provision.pk == annotation.provision_id:
             groups[-1].annotations.append(annotation)
         else:
             groups.append(PanelGroup(annotation.provision, [annotation]))
-
-    for provision in [article, *provisions]:
-        provision.annotation_count = counts.get(provision.pk, 0)  # type: ignore[attr-defined]
 
     if not viewer.is_authenticated:
         reason = "login"
@@ -199,15 +232,20 @@ def article_panel(
         reason = "closed"
     else:
         reason = ""
+    first = (page - 1) * PANEL_PAGE_SIZE + 1 if on_page else 0
     return ArticlePanel(
         groups=groups,
         total=sum(counts.values()),
-        shown=shown,
+        matching=sum(not row.deleted for row in matching),
+        first=first,
+        last=first + len(on_page) - 1 if on_page else 0,
+        previous_url=_page_url(request, page - 1) if page > 1 else "",
+        next_url=_page_url(request, page + 1) if page < page_count else "",
         filters=filters,
         tags=list(ConcernTag.objects.filter(is_active=True)),
         positions=list(Annotation.Position.choices),
         severities=list(Annotation.Severity.choices),
-        organizations=sorted(organizations.values(), key=lambda o: o.name.casefold()),
+        organizations=sorted(organizations.items(), key=lambda item: item[1].casefold()),
         targets=[article, *(p for p in provisions if p.text)],
         can_annotate=not reason,
         cannot_annotate_reason=reason,

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from annotations.views import article_panel
 from treaty import selectors
 from treaty.models import DraftVersion, Treaty
 
@@ -51,12 +52,15 @@ def article_detail(request: HttpRequest, slug: str, number: str) -> HttpResponse
     article = selectors.article_get(version, number)
     toc = selectors.table_of_contents(version)
     previous, following = toc.neighbours(article)
+    provisions = [p for p in selectors.unit_provisions(article) if p.pk != article.pk]
     context = {
         "treaty": treaty,
         "version": version,
         "versions": versions,
         "article": article,
-        "provisions": [p for p in selectors.unit_provisions(article) if p.pk != article.pk],
+        "provisions": provisions,
+        # The annotation panel, and the counts it sets on each provision for the margin.
+        "panel": article_panel(request, version, article, provisions),
         "ancestors": toc.ancestors(article),
         "previous": previous,
         "next": following,
