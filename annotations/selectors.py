@@ -55,9 +55,10 @@ class AnnotationFilters:
     updated_after: datetime | None = None
 
 
-def annotation_list_visible_to(
+def annotations_matching(
     user: User | AnonymousUser | None, filters: AnnotationFilters
 ) -> QuerySet[Annotation]:
+    """Live annotations this viewer may see that match the filters (lists and exports share it)."""
     queryset = Annotation.objects.filter(deleted_at__isnull=True).filter(visibility_filter(user))
     if filters.treaty:
         queryset = queryset.filter(version__treaty__slug=filters.treaty)
@@ -70,7 +71,11 @@ def annotation_list_visible_to(
     if filters.provision:
         queryset = queryset.filter(target__provision_key=filters.provision)
     if filters.tag:
-        queryset = queryset.filter(tags__slug=filters.tag)
+        # EXISTS rather than a join: no duplicate rows, so no DISTINCT over wide rows.
+        tagged = Annotation.tags.through.objects.filter(
+            annotation_id=OuterRef("pk"), concerntag__slug=filters.tag
+        )
+        queryset = queryset.filter(Exists(tagged))
     if filters.organization:
         # Anonymous annotations never show up under an organisation: that would reveal who wrote them.
         queryset = queryset.filter(organization__slug=filters.organization).exclude(attribution="anonymous")
@@ -82,7 +87,13 @@ def annotation_list_visible_to(
         queryset = queryset.filter(author_id=user.pk)
     if filters.updated_after:
         queryset = queryset.filter(updated_at__gt=filters.updated_after)
-    return with_display_data(queryset.distinct() if filters.tag else queryset, user)
+    return queryset
+
+
+def annotation_list_visible_to(
+    user: User | AnonymousUser | None, filters: AnnotationFilters
+) -> QuerySet[Annotation]:
+    return with_display_data(annotations_matching(user, filters), user)
 
 
 def with_display_data(

@@ -237,6 +237,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # `?format=` is ours (csv, ndjson, jsonld on exports), not DRF's renderer override.
+    "URL_FORMAT_OVERRIDE": None,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -249,6 +251,8 @@ REST_FRAMEWORK = {
         "annotations": env.str("THROTTLE_ANNOTATIONS", default="30/minute"),
         "replies": env.str("THROTTLE_REPLIES", default="30/minute"),
         "flags": env.str("THROTTLE_FLAGS", default="30/hour"),
+        # Exports and feedback downloads, per user (or address): they read a lot.
+        "exports": env.str("THROTTLE_EXPORTS", default="60/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
+from annotations.api import exports as exports_api
 from annotations.api import heatmap as heatmap_api
 from annotations.api import moderation as moderation_api
 from annotations.api import views as annotations_api
@@ -41,6 +42,11 @@ api_v1 = [
     path("treaties/", treaty_api.TreatyListView.as_view(), name="treaty-list"),
     path("treaties/<slug:slug>/heatmap/", heatmap_api.TreatyHeatmapView.as_view(), name="treaty-heatmap"),
     path(
+        "treaties/<slug:slug>/annotations/export/",
+        exports_api.AnnotationExportView.as_view(),
+        name="annotation-export",
+    ),
+    path(
         "treaties/<slug:slug>/articles/<str:number>/heatmap/",
         heatmap_api.ArticleHeatmapView.as_view(),
         name="article-heatmap",
@@ -55,6 +61,7 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("ns/marginalia.jsonld", exports_api.marginalia_context_view, name="jsonld-context"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -64,5 +71,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("annotations.urls")),
     path("moderation/", include("annotations.moderation_urls")),
+    path("", include("annotations.heatmap_urls")),
     path("", include("treaty.urls")),
 ]

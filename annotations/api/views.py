@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any
 
+from django.http import HttpResponse, JsonResponse
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsVerifiedOrReadOnly
-from annotations import selectors, services
+from annotations import export, selectors, services
 from annotations.api.serializers import (
     AnnotationCreateSerializer,
     AnnotationSerializer,
@@ -145,8 +146,24 @@ class AnnotationListView(APIView):
 class AnnotationDetailView(APIView):
     permission_classes = [IsVerifiedOrReadOnly]
 
-    @extend_schema(responses=AnnotationSerializer, summary="An annotation")
-    def get(self, request: Request, pk: int) -> Response:
+    @extend_schema(
+        parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "jsonld"])],
+        responses=AnnotationSerializer,
+        summary="An annotation (?format=jsonld: as a W3C Web Annotation)",
+    )
+    def get(self, request: Request, pk: int) -> Response | HttpResponse:
+        if request.query_params.get("format") == "jsonld":
+            annotation = _annotation_for(request, pk)
+            if annotation.deleted_at is not None:
+                raise NotFound(f"Annotation {pk} was deleted.")
+            row = next(export.export_rows(Annotation.objects.filter(pk=pk)))
+            moderator = bool(getattr(request.user, "is_moderator", False))
+            document = export.web_annotation(
+                row, with_status=moderator or annotation.author_id == request.user.pk
+            )
+            return JsonResponse(
+                document, content_type=export.JSONLD_CONTENT_TYPE, json_dumps_params={"ensure_ascii": False}
+            )
         return Response(_fresh(request, pk))
 
     @extend_schema(

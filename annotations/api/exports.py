@@ -1,0 +1,150 @@
+"""Annotation export (DESIGN §7): streamed CSV, NDJSON, or a W3C AnnotationCollection in pages."""
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+
+from django.db.models import Count, Max, QuerySet
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.http import quote_etag
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from annotations import export
+from annotations.api.views import LIST_FILTERS, _filters
+from annotations.models import Annotation, Endorsement, Reply
+from annotations.selectors import annotations_matching
+from treaty import selectors as treaty_selectors
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "ndjson": "application/x-ndjson; charset=utf-8",
+    "jsonld": export.JSONLD_CONTENT_TYPE,
+}
+JSONLD_PAGE_SIZE = 1_000
+
+
+def _is_moderator(request: Request) -> bool:
+    return bool(request.user.is_authenticated and getattr(request.user, "is_moderator", False))
+
+
+def exported_annotations(request: Request, slug: str) -> QuerySet[Annotation]:
+    """The public get approved annotations; moderators every status. Never the viewer's own
+    unpublished items: an export is a publication."""
+    treaty_selectors.treaty_get(slug)  # 404 for an unknown treaty
+    filters = _filters(request)
+    viewer = request.user if _is_moderator(request) else None
+    return annotations_matching(viewer, replace(filters, treaty=slug, mine=False))
+
+
+def _fingerprint(annotations: QuerySet[Annotation]) -> tuple[str, dict[str, object]]:
+    """An ETag for the export's content: it changes with any annotation, endorsement or reply in it."""
+    summary = annotations.order_by().aggregate(n=Count("pk"), latest=Max("updated_at"), last=Max("pk"))
+    endorsements = Endorsement.objects.filter(annotation__in=annotations.values("pk")).aggregate(
+        n=Count("pk"), latest=Max("created_at")
+    )
+    replies = Reply.objects.filter(annotation__in=annotations.values("pk")).aggregate(
+        n=Count("pk"), latest=Max("updated_at")
+    )
+    raw = json.dumps([summary, endorsements, replies], default=str, sort_keys=True)
+    return quote_etag(hashlib.sha256(raw.encode()).hexdigest()[:32]), summary
+
+
+class AnnotationExportView(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "exports"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format", OpenApiTypes.STR, enum=list(FORMATS), description="csv (default), ndjson, jsonld"
+            ),
+            OpenApiParameter("page", OpenApiTypes.INT, description="jsonld only: a page of the collection"),
+            *[p for p in LIST_FILTERS if p.name != "treaty"],
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/x-ndjson"): OpenApiTypes.STR,
+            (200, "application/ld+json"): OpenApiTypes.OBJECT,
+        },
+        summary="Export annotations (streamed)",
+    )
+    def get(self, request: Request, slug: str) -> HttpResponse:
+        kind = request.query_params.get("format", "csv")
+        if kind not in FORMATS:
+            raise ValidationError({"format": f"Use one of: {', '.join(FORMATS)}."})
+        annotations = exported_annotations(request, slug)
+        etag, summary = _fingerprint(annotations)
+        if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+            response = HttpResponse(status=304)
+            response["ETag"] = etag
+            return response
+        with_status = _is_moderator(request)
+        if kind == "jsonld":
+            response = self._jsonld(request, annotations, summary, with_status)
+        else:
+            rows = export.export_rows(annotations)
+            stream: Iterator[str] = (
+                export.stream_csv(rows, with_status=with_status)
+                if kind == "csv"
+                else export.stream_ndjson(rows, with_status=with_status)
+            )
+            response = StreamingHttpResponse(stream, content_type=FORMATS[kind])
+            stamp = timezone.now().strftime("%Y%m%d-%H%M")
+            response["Content-Disposition"] = f'attachment; filename="{slug}-annotations-{stamp}.{kind}"'
+        response["ETag"] = etag
+        # Moderators' exports hold unpublished text: never cached by anything in between.
+        response["Cache-Control"] = (
+            "private, no-store" if with_status else "public, max-age=0, must-revalidate"
+        )
+        response["Vary"] = "Cookie, Authorization"
+        return response
+
+    def _jsonld(
+        self,
+        request: Request,
+        annotations: QuerySet[Annotation],
+        summary: dict[str, object],
+        with_status: bool,
+    ) -> HttpResponse:
+        query = request.query_params.copy()
+        query.pop("page", None)
+        info = export.CollectionInfo(
+            iri=request.build_absolute_uri(f"{request.path}?{query.urlencode()}"),
+            total=int(summary["n"]),  # type: ignore[call-overload]
+            page_size=JSONLD_PAGE_SIZE,
+            modified=summary["latest"],  # type: ignore[arg-type]
+            label=f"Annotations on {request.parser_context['kwargs']['slug']}",  # type: ignore[index]
+        )
+        page = request.query_params.get("page")
+        if page is None:
+            return JsonResponse(
+                export.web_annotation_collection(info),
+                content_type=export.JSONLD_CONTENT_TYPE,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        if not page.isdigit() or int(page) >= info.pages:
+            raise ValidationError({"page": f"Pages run from 0 to {info.pages - 1}."})
+        number = int(page)
+        ids = annotations.order_by("pk").values_list("pk", flat=True)[
+            number * JSONLD_PAGE_SIZE : (number + 1) * JSONLD_PAGE_SIZE
+        ]
+        rows = export.export_rows(Annotation.objects.filter(pk__in=list(ids)))
+        return StreamingHttpResponse(
+            export.web_annotation_page(info, number, rows, with_status=with_status),
+            content_type=export.JSONLD_CONTENT_TYPE,
+        )
+
+
+def marginalia_context_view(request: Request) -> JsonResponse:
+    response = JsonResponse(export.marginalia_context_document(), content_type="application/ld+json")
+    response["Access-Control-Allow-Origin"] = "*"  # JSON-LD processors elsewhere fetch it
+    return response

@@ -1,0 +1,367 @@
+"""Annotation exports: CSV, NDJSON and W3C Web Annotation JSON-LD, streamed in constant memory.
+
+Rows are read in keyset chunks (id order) with `values()`, never as model instances: each chunk
+costs two queries (the rows with their counts, then their tags), and memory holds one chunk.
+"""
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from accounts.models import Attribution
+from annotations.models import Annotation, Endorsement, Reply, Status
+
+CHUNK_SIZE = 2_000
+
+CSV_COLUMNS = [
+    "id",
+    "permalink",
+    "treaty",
+    "version",
+    "language",
+    "provision",
+    "provision_label",
+    "quote",
+    "tags",
+    "severity",
+    "position",
+    "body",
+    "proposed_text",
+    "organization",
+    "attribution",
+    "status",
+    "featured",
+    "endorsements",
+    "replies",
+    "created",
+    "modified",
+]
+# Columns only moderators get (the public export has approved annotations only).
+PUBLIC_COLUMNS = [c for c in CSV_COLUMNS if c != "status"]
+
+ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+JSONLD_CONTENT_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
+
+
+def _count(model: type[Any], **filters: Any) -> Coalesce:
+    counted = (
+        model.objects.filter(annotation_id=OuterRef("pk"), **filters)
+        .order_by()
+        .values("annotation_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+ROW_FIELDS = {
+    "id": "id",
+    "treaty": "version__treaty__slug",
+    "version": "version__label",
+    "language": "version__language",
+    "article_number": "article__number",
+    "article_kind": "article__kind",
+    "provision": "target__provision_key",
+    "provision_label": "provision__label",
+    "exact": "target__exact",
+    "prefix": "target__prefix",
+    "suffix": "target__suffix",
+    "start": "target__start",
+    "end": "target__end",
+    "severity": "severity",
+    "position": "position",
+    "body": "body",
+    "proposed_text": "proposed_text",
+    "organization_name": "organization__name",
+    "organization_slug": "organization__slug",
+    "attribution": "attribution",
+    "status": "status",
+    "featured": "featured",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+}
+
+
+def export_rows(annotations: QuerySet[Annotation]) -> Iterator[dict[str, Any]]:
+    """Rows of the given annotations (already scoped to the viewer), in id order, one chunk in memory."""
+    base = annotations.order_by().annotate(
+        endorsement_count=_count(Endorsement),
+        reply_count=_count(Reply, deleted_at__isnull=True, status=Status.APPROVED),
+    )
+    last_id = 0
+    while True:
+        chunk = list(
+            base.filter(pk__gt=last_id)
+            .order_by("pk")
+            .values(*ROW_FIELDS.values(), "endorsement_count", "reply_count")[:CHUNK_SIZE]
+        )
+        if not chunk:
+            return
+        ids = [row["id"] for row in chunk]
+        tags: dict[int, list[str]] = {}
+        for annotation_id, slug in (
+            Annotation.tags.through.objects.filter(annotation_id__in=ids)
+            .order_by("annotation_id", "concerntag__order")
+            .values_list("annotation_id", "concerntag__slug")
+        ):
+            tags.setdefault(annotation_id, []).append(slug)
+        for row in chunk:
+            record = {name: row[field] for name, field in ROW_FIELDS.items()}
+            record["tags"] = tags.get(record["id"], [])
+            record["endorsements"] = row["endorsement_count"]
+            record["replies"] = row["reply_count"]
+            yield record
+        last_id = ids[-1]
+
+
+def _public_organization(row: dict[str, Any]) -> str:
+    # An anonymous annotation's organisation would say who wrote it.
+    return "" if row["attribution"] == Attribution.ANONYMOUS else (row["organization_name"] or "")
+
+
+def permalink(row: dict[str, Any]) -> str:
+    if row["article_kind"] == "article":
+        path = reverse("treaty:article", args=[row["treaty"], row["article_number"]])
+    else:
+        path = reverse("treaty:detail", args=[row["treaty"]])
+    return f"{settings.SITE_URL}{path}#annotation-{row['id']}"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def flat_record(row: dict[str, Any], *, with_status: bool) -> dict[str, Any]:
+    record = {
+        "id": row["id"],
+        "permalink": permalink(row),
+        "treaty": row["treaty"],
+        "version": row["version"],
+        "language": row["language"],
+        "provision": row["provision"],
+        "provision_label": row["provision_label"],
+        "quote": row["exact"],
+        "tags": row["tags"],
+        "severity": row["severity"],
+        "position": row["position"],
+        "body": row["body"],
+        "proposed_text": row["proposed_text"],
+        "organization": _public_organization(row),
+        "attribution": row["attribution"],
+        "status": row["status"],
+        "featured": row["featured"],
+        "endorsements": row["endorsements"],
+        "replies": row["replies"],
+        "created": _iso(row["created_at"]),
+        "modified": _iso(row["updated_at"]),
+    }
+    if not with_status:
+        del record["status"]
+    return record
+
+
+class _Line:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, list):
+        value = " ".join(value)
+    # A cell starting with = + - @ would be a formula to a spreadsheet (CSV injection).
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def stream_csv(rows: Iterable[dict[str, Any]], *, with_status: bool) -> Iterator[str]:
+    columns = CSV_COLUMNS if with_status else PUBLIC_COLUMNS
+    writer = csv.writer(_Line())
+    yield "\ufeff" + writer.writerow(columns)  # the BOM makes spreadsheets read UTF-8
+    for row in rows:
+        record = flat_record(row, with_status=with_status)
+        yield writer.writerow([_csv_cell(record[c]) for c in columns])
+
+
+def stream_ndjson(rows: Iterable[dict[str, Any]], *, with_status: bool) -> Iterator[str]:
+    for row in rows:
+        yield json.dumps(flat_record(row, with_status=with_status), ensure_ascii=False) + "\n"
+
+
+# --- W3C Web Annotation (JSON-LD) --------------------------------------------------------------
+
+
+def marginalia_context() -> str:
+    return f"{settings.SITE_URL}/ns/marginalia.jsonld"
+
+
+def annotation_iri(annotation_id: int) -> str:
+    return f"{settings.SITE_URL}/api/v1/annotations/{annotation_id}/?format=jsonld"
+
+
+def _agent(row: dict[str, Any]) -> dict[str, Any]:
+    organization = _public_organization(row)
+    if organization:
+        page = reverse("accounts:organization-detail", args=[row["organization_slug"]])
+        return {
+            "id": f"{settings.SITE_URL}{page}",
+            "type": "Organization",
+            "name": organization,
+        }
+    # Anonymous, or a person without an organisation: the export never names people.
+    return {
+        "type": "Person",
+        "name": "Anonymous" if row["attribution"] == Attribution.ANONYMOUS else "Member",
+    }
+
+
+def web_annotation(row: dict[str, Any], *, with_status: bool, embedded: bool = False) -> dict[str, Any]:
+    """One annotation as a W3C Web Annotation: commenting, tagging, assessing and editing bodies;
+    a target whose FragmentSelector (the provision key) is refined by quote and position selectors."""
+    source = permalink(row).split("#")[0]
+    language = row["language"]
+    bodies: list[dict[str, Any]] = []
+    if row["body"]:
+        bodies.append(
+            {
+                "type": "TextualBody",
+                "purpose": "commenting",
+                "value": row["body"],
+                "format": "text/markdown",
+                "language": "en",
+            }
+        )
+    bodies += [{"type": "TextualBody", "purpose": "tagging", "value": slug} for slug in row["tags"]]
+    assessment = f"{Annotation.Severity(row['severity']).label.lower()}; {row['position']}"
+    bodies.append({"type": "TextualBody", "purpose": "assessing", "value": assessment})
+    if row["proposed_text"]:
+        bodies.append(
+            {"type": "TextualBody", "purpose": "editing", "value": row["proposed_text"], "language": language}
+        )
+    fragment = {
+        "type": "FragmentSelector",
+        "conformsTo": "http://tools.ietf.org/rfc/rfc3236",
+        "value": row["provision"],
+    }
+    if row["exact"]:
+        # Two ways to the same words; each a fragment (the provision) refined within it.
+        selector: Any = [
+            {
+                **fragment,
+                "refinedBy": {
+                    "type": "TextQuoteSelector",
+                    "exact": row["exact"],
+                    "prefix": row["prefix"],
+                    "suffix": row["suffix"],
+                },
+            },
+            {
+                **fragment,
+                "refinedBy": {"type": "TextPositionSelector", "start": row["start"], "end": row["end"]},
+            },
+        ]
+    else:
+        selector = fragment
+    document: dict[str, Any] = {
+        "id": annotation_iri(row["id"]),
+        "type": "Annotation",
+        "motivation": "commenting",
+        "creator": _agent(row),
+        "created": _iso(row["created_at"]),
+        "modified": _iso(row["updated_at"]),
+        "generator": {"id": f"{settings.SITE_URL}/", "type": "Software", "name": "Marginalia"},
+        "body": bodies,
+        "target": {
+            "type": "SpecificResource",
+            "source": source,
+            "language": language,
+            "selector": selector,
+        },
+        "marginalia:severity": row["severity"],
+        "marginalia:position": row["position"],
+        "marginalia:featured": row["featured"],
+        "marginalia:endorsements": row["endorsements"],
+    }
+    if with_status:
+        document["marginalia:status"] = row["status"]
+    if not embedded:
+        document = {"@context": [ANNO_CONTEXT, marginalia_context()], **document}
+    return document
+
+
+@dataclass(frozen=True)
+class CollectionInfo:
+    iri: str  # the collection's own IRI (the export URL without a page)
+    total: int
+    page_size: int
+    modified: datetime | None
+    label: str
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    def page_iri(self, number: int) -> str:
+        separator = "&" if "?" in self.iri else "?"
+        return f"{self.iri}{separator}page={number}"
+
+
+def web_annotation_collection(info: CollectionInfo) -> dict[str, Any]:
+    collection: dict[str, Any] = {
+        "@context": [ANNO_CONTEXT, marginalia_context()],
+        "id": info.iri,
+        "type": "AnnotationCollection",
+        "label": info.label,
+        "total": info.total,
+    }
+    if info.total:
+        collection["first"] = info.page_iri(0)
+        collection["last"] = info.page_iri(info.pages - 1)
+    if info.modified:
+        collection["modified"] = _iso(info.modified)
+    return collection
+
+
+def web_annotation_page(
+    info: CollectionInfo, number: int, rows: Iterable[dict[str, Any]], *, with_status: bool
+) -> Iterator[str]:
+    """A page of the collection as streamed JSON text: the items are written one by one."""
+    head: dict[str, Any] = {
+        "@context": [ANNO_CONTEXT, marginalia_context()],
+        "id": info.page_iri(number),
+        "type": "AnnotationPage",
+        "partOf": {"id": info.iri, "total": info.total}
+        | ({"modified": _iso(info.modified)} if info.modified else {}),
+        "startIndex": number * info.page_size,
+    }
+    if number + 1 < info.pages:
+        head["next"] = info.page_iri(number + 1)
+    if number > 0:
+        head["prev"] = info.page_iri(number - 1)
+    opening = json.dumps(head, ensure_ascii=False)[:-1] + ', "items": ['
+    yield opening
+    for index, row in enumerate(rows):
+        yield ("," if index else "") + json.dumps(
+            web_annotation(row, with_status=with_status, embedded=True), ensure_ascii=False
+        )
+    yield "]}"
+
+
+def marginalia_context_document() -> dict[str, Any]:
+    """Our extension terms (severity, position, status …), so JSON-LD processors keep them."""
+    return {
+        "@context": {
+            "marginalia": f"{settings.SITE_URL}/ns#",
+            "marginalia:severity": {"@type": "http://www.w3.org/2001/XMLSchema#integer"},
+            "marginalia:endorsements": {"@type": "http://www.w3.org/2001/XMLSchema#integer"},
+            "marginalia:featured": {"@type": "http://www.w3.org/2001/XMLSchema#boolean"},
+        }
+    }
