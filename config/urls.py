@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from accounts import api as accounts_api
 from annotations.api import exports as exports_api
+from annotations.api import feedback as feedback_api
 from annotations.api import heatmap as heatmap_api
 from annotations.api import moderation as moderation_api
 from annotations.api import views as annotations_api
@@ -41,6 +42,7 @@ api_v1 = [
     path("moderation/bulk/", moderation_api.ModerationBulkView.as_view(), name="moderation-bulk"),
     path("treaties/", treaty_api.TreatyListView.as_view(), name="treaty-list"),
     path("treaties/<slug:slug>/heatmap/", heatmap_api.TreatyHeatmapView.as_view(), name="treaty-heatmap"),
+    path("treaties/<slug:slug>/feedback/", feedback_api.TreatyFeedbackView.as_view(), name="treaty-feedback"),
     path(
         "treaties/<slug:slug>/annotations/export/",
         exports_api.AnnotationExportView.as_view(),

@@ -1,0 +1,133 @@
+"""Aggregated feedback per article × concern tag: what goes to the negotiating table.
+
+Counts come from the stored heat rows; featured comments and proposed wordings from approved
+annotations, each attributed to its organisation unless its author chose anonymity.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import Attribution
+from annotations.heatmap import HeatCell, HeatMatrix, treaty_heat
+from annotations.models import Annotation, Status
+from treaty.models import DraftVersion, Provision
+
+WORDINGS_PER_ARTICLE = 20
+WHAT_COUNTS = (
+    "Approved annotations only (pending, rejected, spam and deleted ones never count). "
+    "'organizations' counts distinct organisations (an author without one counts as one); "
+    "'score' is the sum of severities (1 note, 2 concern, 3 serious); "
+    "'endorsements' counts organisations co-signing."
+)
+
+
+@dataclass
+class Comment:
+    id: int
+    permalink: str
+    provision: str
+    provision_label: str
+    quote: str
+    body: str
+    proposed_text: str
+    organization: str | None
+    tags: list[str]
+    position: str
+    severity: int
+    moderator_note: str
+
+
+@dataclass
+class ArticleFeedback:
+    unit: Provision
+    total: HeatCell
+    cells: list[HeatCell]
+    featured: list[Comment] = field(default_factory=list)
+    proposed_wordings: list[Comment] = field(default_factory=list)
+
+
+@dataclass
+class Feedback:
+    version: DraftVersion
+    matrix: HeatMatrix
+    articles: list[ArticleFeedback]
+    generated_at: datetime
+    filters: dict[str, str]
+
+    def provenance(self) -> dict[str, Any]:
+        treaty = self.version.treaty
+        return {
+            "treaty": treaty.slug,
+            "title": treaty.title,
+            "version": self.version.label,
+            "language": self.version.language,
+            "generated_at": self.generated_at.isoformat(),
+            "heat_computed_at": self.matrix.computed_at.isoformat() if self.matrix.computed_at else None,
+            "filters": self.filters,
+            "what_counts": WHAT_COUNTS,
+            "source": f"{settings.SITE_URL}/treaties/{treaty.slug}/",
+        }
+
+
+def _comment(annotation: Annotation) -> Comment:
+    unit = annotation.article
+    slug = annotation.version.treaty.slug
+    path = (
+        f"/treaties/{slug}/articles/{unit.number}/"
+        if unit.kind == Provision.Kind.ARTICLE
+        else f"/treaties/{slug}/"
+    )
+    anonymous = annotation.attribution == Attribution.ANONYMOUS
+    return Comment(
+        id=annotation.pk,
+        permalink=f"{settings.SITE_URL}{path}#annotation-{annotation.pk}",
+        provision=annotation.target.provision_key,
+        provision_label=annotation.provision.label,
+        quote=annotation.target.exact,
+        body=annotation.body,
+        proposed_text=annotation.proposed_text,
+        organization=None if anonymous or annotation.organization is None else annotation.organization.name,
+        tags=[t.slug for t in annotation.tags.all()],
+        position=annotation.position,
+        severity=annotation.severity,
+        moderator_note=annotation.moderator_note,
+    )
+
+
+def treaty_feedback(
+    version: DraftVersion, *, segment: str = "", tag: str | None = None, filters: dict[str, str] | None = None
+) -> Feedback:
+    matrix = treaty_heat(version, segment=segment, tag=tag)
+    published = (
+        Annotation.objects.filter(version=version, status=Status.APPROVED, deleted_at__isnull=True)
+        .select_related("target", "provision", "article", "organization", "version__treaty")
+        .prefetch_related("tags")
+    )
+    if tag:
+        published = published.filter(tags__slug=tag)
+    featured: dict[int, list[Comment]] = {}
+    for annotation in published.filter(featured=True).order_by("article__order", "provision__order", "pk"):
+        featured.setdefault(annotation.article_id, []).append(_comment(annotation))
+    wordings: dict[int, list[Comment]] = {}
+    # Curated first, then the most serious; a bounded number per article.
+    for annotation in published.exclude(proposed_text="").order_by("-featured", "-severity", "pk"):
+        bucket = wordings.setdefault(annotation.article_id, [])
+        if len(bucket) < WORDINGS_PER_ARTICLE:
+            bucket.append(_comment(annotation))
+    articles = [
+        ArticleFeedback(
+            unit=row.provision,
+            total=row.total,
+            cells=row.cells,
+            featured=featured.get(row.provision.pk, []),
+            proposed_wordings=wordings.get(row.provision.pk, []),
+        )
+        for row in matrix.rows
+    ]
+    return Feedback(
+        version=version, matrix=matrix, articles=articles, generated_at=timezone.now(), filters=filters or {}
+    )
