@@ -15,11 +15,14 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import ConsoleMessage, Page, Request
+from playwright.sync_api import ConsoleMessage, Page, Request, expect
 
 # Playwright's sync API runs an asyncio loop in this thread; Django would otherwise refuse the
 # ORM calls our fixtures make (SynchronousOnlyOperation). The server itself runs in its own thread.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+# Assertions retry up to this long; only a failing one waits it out (a loaded CI machine is slow).
+expect.set_options(timeout=10_000)
 
 CHROMIUM = Path("/usr/bin/chromium")
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -123,7 +126,9 @@ def watch(page: Page, live_server: Any) -> Iterator[PageWatch]:
     page.on("request", recorder.on_request)
     page.on("console", recorder.on_console)
     page.on("pageerror", recorder.on_page_error)
-    page.set_default_timeout(5_000)
+    # Generous for a loaded CI machine (Swagger UI's bundle is 1.4 MB); a passing test never waits it out.
+    page.set_default_timeout(10_000)
+    page.set_default_navigation_timeout(20_000)
     yield recorder
 
 
