@@ -202,6 +202,12 @@ FLAG_THRESHOLD = env.int("FLAG_THRESHOLD", default=3)
 # The same body from one user within this many seconds is held for review as a duplicate.
 DUPLICATE_WINDOW_SECONDS = env.int("DUPLICATE_WINDOW_SECONDS", default=600)
 
+# --- Export jobs (DESIGN §7) ----------------------------------------------------------------
+# Files written by the worker and downloaded through the API; the web nodes must see them too.
+EXPORT_DIR = VAR_DIR / "exports"
+# A finished export's file is kept this long, then purged (annotations.tasks.export_files_purge_task).
+EXPORT_TTL_HOURS = env.int("EXPORT_TTL_HOURS", default=24)
+
 # --- Email ----------------------------------------------------------------------------------
 # Django 6.1 configures mail through MAILERS; EMAIL_URL (smtp://user:pass@host:587?tls=True,
 # consolemail://, ...) is translated into it.
@@ -284,7 +290,8 @@ else:
     BROKER_DIR = Path(env.str("BROKER_DIR", default=str(VAR_DIR / "broker")))
     for sub in ("queue", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    # A host part only to keep kombu from warning that none was given; the folders are what count.
+    CELERY_BROKER_URL = "filesystem://localhost//"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
