@@ -3,20 +3,24 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from annotations.models import Annotation
-from tests.factories import import_small_treaty
+from treaty.models import DraftVersion
 
 pytestmark = pytest.mark.django_db
 
 
 def test_seed_demo_is_labelled_and_idempotent(settings, capsys) -> None:
     settings.DEBUG = True
-    version = import_small_treaty(slug="budapest-convention").version
+    call_command(
+        "import_treaty", "treaty/data/budapest_convention_ets185.md", "--slug", "budapest-convention",
+        "--version", "ETS No. 185",
+    )
+    version = DraftVersion.objects.get(treaty__slug="budapest-convention")
     call_command("seed_demo")
     first = capsys.readouterr().out
     assert "Demo accounts" in first and "@demo.marginalia.invalid" in first
-    # The sample treaty has only some of the keys the demo uses: those are skipped, never invented.
     demo = Annotation.objects.filter(version=version)
-    assert demo.exists() and all(a.body.startswith("[Demo]") for a in demo)
+    assert demo.count() == 6 and all(a.body.startswith("[Demo]") for a in demo)
+    assert demo.get(target__exact="without right").target.provision_key == "art-2"
     count = demo.count()
     call_command("seed_demo")
     assert "nothing to do" in capsys.readouterr().out
