@@ -8,6 +8,7 @@ and never overwrites the other decision. Everything works as plain forms, withou
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -121,27 +122,27 @@ class ConsoleItem:
     events: list[ModerationEvent] = field(default_factory=list)
     own: bool = False
 
-    @property
+    @cached_property
     def label(self) -> str:
         return f"{self.kind} {self.item.pk}"
 
-    @property
+    @cached_property
     def dom_id(self) -> str:
         return f"{self.kind}-{self.item.pk}"
 
-    @property
+    @cached_property
     def decide_url(self) -> str:
         return reverse(f"moderation:{self.kind}-decide", args=[self.item.pk])
 
-    @property
+    @cached_property
     def detail_url(self) -> str:
         return reverse(f"moderation:{self.kind}", args=[self.item.pk])
 
-    @property
+    @cached_property
     def public_url(self) -> str:
         return article_url(self.annotation, self.dom_id)
 
-    @property
+    @cached_property
     def bulk_value(self) -> str:
         return f"{self.kind}:{self.item.pk}:{self.item.status}"
 
@@ -183,8 +184,14 @@ class ConsoleItem:
 def article_url(annotation: Annotation, fragment: str) -> str:
     """The public article page with the item in its panel (version and language spelled out)."""
     version = annotation.version
+    query = urlencode({"version": version.label, "lang": version.language})
+    if not annotation.article.number:
+        # The preamble and the closing formula have no article page: they are read on the
+        # treaty's own page, which has no annotation panel, so point at the provision itself.
+        path = reverse("treaty:detail", args=[version.treaty.slug])
+        return f"{path}?{query}#{annotation.provision.key}"
     path = reverse("treaty:article", args=[version.treaty.slug, annotation.article.number])
-    return f"{path}?{urlencode({'version': version.label, 'lang': version.language})}#{fragment}"
+    return f"{path}?{query}#{fragment}"
 
 
 def _console_items(

@@ -221,6 +221,16 @@ def test_queue_shows_each_item_in_context_with_everything_a_moderator_needs(
     assert html.index(f'id="annotation-{quoted.pk}"') < html.index(f'id="annotation-{whole.pk}"')
 
 
+def test_queue_and_my_annotations_link_a_preamble_annotation_to_the_treaty_page(
+    pre, alice, mod_client, alice_client
+) -> None:
+    recital = annotate(pre, alice, key="pre.1", quote="recital", body="On the preamble.")
+    block = item_block(mod_client.get(QUEUE).content.decode(), f"annotation-{recital.pk}")
+    assert "Sample <mark>recital</mark> one;" in block
+    assert 'href="/treaties/sample/?version=S%2F1&amp;lang=en#pre.1"' in block
+    assert 'href="/treaties/sample/?version=S%2F1&amp;lang=en#pre.1"' in alice_client.get(MINE).content.decode()
+
+
 def test_queue_lists_pending_replies_and_flagged_approved_items_but_not_decided_ones(
     pre, alice, mallory, mod, mod_client, settings
 ) -> None:
