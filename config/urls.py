@@ -74,5 +74,6 @@ urlpatterns = [
     path("", include("annotations.urls")),
     path("moderation/", include("annotations.moderation_urls")),
     path("", include("annotations.heatmap_urls")),
+    path("", include("annotations.briefing_urls")),
     path("", include("treaty.urls")),
 ]
