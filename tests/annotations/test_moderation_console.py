@@ -228,7 +228,9 @@ def test_queue_and_my_annotations_link_a_preamble_annotation_to_the_treaty_page(
     block = item_block(mod_client.get(QUEUE).content.decode(), f"annotation-{recital.pk}")
     assert "Sample <mark>recital</mark> one;" in block
     assert 'href="/treaties/sample/?version=S%2F1&amp;lang=en#pre.1"' in block
-    assert 'href="/treaties/sample/?version=S%2F1&amp;lang=en#pre.1"' in alice_client.get(MINE).content.decode()
+    assert (
+        'href="/treaties/sample/?version=S%2F1&amp;lang=en#pre.1"' in alice_client.get(MINE).content.decode()
+    )
 
 
 def test_queue_lists_pending_replies_and_flagged_approved_items_but_not_decided_ones(
@@ -771,3 +773,31 @@ def test_public_article_page_shows_only_approved_items(one_of_each, anon, alice_
         assert "PUBLIC-APPROVED comment" in html
         for hidden in ("HIDDEN-PENDING", "HIDDEN-REJECTED", "HIDDEN-SPAM"):
             assert hidden not in html
+
+
+def _streamed(response) -> str:
+    return b"".join(response.streaming_content).decode() if response.streaming else response.content.decode()
+
+
+def test_public_exports_show_only_approved_items(one_of_each, anon, api_client_as, alice) -> None:
+    export = "/api/v1/treaties/sample/annotations/export/"
+    for viewer in (None, alice):  # alice is neither the author nor a moderator
+        client = api_client_as(viewer)
+        for kind in ("csv", "ndjson"):
+            body = _streamed(client.get(f"{export}?format={kind}"))
+            assert "PUBLIC-APPROVED comment" in body and "HIDDEN-" not in body, (viewer, kind)
+        collection = client.get(f"{export}?format=jsonld").json()
+        assert collection["total"] == 1
+        page = _streamed(client.get(collection["first"]))
+        assert "PUBLIC-APPROVED comment" in page and "HIDDEN-" not in page
+
+
+def test_heat_and_feedback_count_only_approved_items(one_of_each, anon) -> None:
+    from annotations.heat import heat_rebuild
+
+    heat_rebuild(versions=[one_of_each["approved"].version])
+    heat = anon.get("/api/v1/treaties/sample/heatmap/").json()
+    article_2 = next(a for a in heat["articles"] if a["number"] == "2")
+    assert article_2["total"]["annotations"] == 1
+    feedback = anon.get("/api/v1/treaties/sample/feedback/")
+    assert feedback.status_code == 200 and "HIDDEN-" not in feedback.content.decode()
