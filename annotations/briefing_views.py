@@ -88,8 +88,13 @@ def _version(request: HttpRequest, treaty: Treaty) -> DraftVersion:
     )
 
 
+def _version_params(request: HttpRequest) -> dict[str, str]:
+    return {k: request.GET[k] for k in ("version", "lang") if request.GET.get(k)}
+
+
 def _version_query(request: HttpRequest) -> str:
-    params = {k: request.GET[k] for k in ("version", "lang") if request.GET.get(k)}
+    """The query string that keeps the version asked for on the links of the page."""
+    params = _version_params(request)
     return f"?{urlencode(params)}" if params else ""
 
 
@@ -144,9 +149,7 @@ def _provenance(feedback: Feedback, source: str) -> dict[str, Any]:
 def treaty_briefing(request: HttpRequest, slug: str) -> HttpResponse:
     treaty = treaty_selectors.treaty_get(slug)
     version = _version(request, treaty)
-    feedback = treaty_feedback(
-        version, filters={k: v for k, v in request.GET.items() if k in ("version", "lang")}
-    )
+    feedback = treaty_feedback(version, filters=_version_params(request))
     matrix = feedback.matrix
     tags = {t.slug: t for t in matrix.tags}
     query = _version_query(request)
@@ -260,7 +263,7 @@ def article_briefing(request: HttpRequest, slug: str, number: str) -> HttpRespon
             )
         ],
         generated_at=timezone.now(),
-        filters={k: v for k, v in request.GET.items() if k in ("version", "lang")},
+        filters=_version_params(request),
     )
     # The article's own row is its lead-in text; its roll-up is the matrix total.
     provisions = [row.provision for row in matrix.rows]

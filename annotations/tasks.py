@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from annotations import emails, heat
+from annotations import emails, export_jobs, heat
 from annotations.models import ModerationEvent, Reply
 
 # Email is network I/O: retried; not acks_late, since a redelivery would send the mail twice.
@@ -76,3 +76,23 @@ def heat_totals_refresh_task(version_id: int) -> None:
 def heat_reconcile_task(older_than_seconds: int = heat.COALESCE_SECONDS * 2) -> int:
     """Beat, every minute: whatever is still dirty (lost message, broker outage) is recomputed."""
     return heat.heat_reconcile(older_than_seconds=older_than_seconds)
+
+
+# Export jobs (queue "export", config.celery: the names contain "export"). acks_late is safe: a
+# run rewrites the job's file from the database (into a .part renamed over it), so a redelivered
+# message only repeats it. The hard limit stays well below the broker's visibility timeout.
+@shared_task(acks_late=True, soft_time_limit=1500, time_limit=1800)
+def export_job_run_task(job_id: int) -> None:
+    export_jobs.export_job_run(job_id=job_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
+def export_files_purge_task() -> int:
+    """Beat, hourly: delete expired export files and mark their jobs expired."""
+    return export_jobs.export_files_purge()
+
+
+@shared_task(acks_late=True, soft_time_limit=50, time_limit=60)
+def export_jobs_requeue_task() -> int:
+    """Beat: send again export jobs whose message was lost while the broker was down."""
+    return export_jobs.export_jobs_requeue()

@@ -32,6 +32,8 @@ app.conf.update(
     timezone="UTC",
     beat_schedule={
         "heat-reconcile": {"task": "annotations.tasks.heat_reconcile_task", "schedule": 60.0},
+        "export-files-purge": {"task": "annotations.tasks.export_files_purge_task", "schedule": 3600.0},
+        "export-jobs-requeue": {"task": "annotations.tasks.export_jobs_requeue_task", "schedule": 900.0},
     },
 )
 app.autodiscover_tasks()

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
+from annotations.api import export_jobs as export_jobs_api
 from annotations.api import exports as exports_api
 from annotations.api import feedback as feedback_api
 from annotations.api import heatmap as heatmap_api
@@ -40,6 +41,13 @@ api_v1 = [
     ),
     path("moderation/queue/", moderation_api.ModerationQueueView.as_view(), name="moderation-queue"),
     path("moderation/bulk/", moderation_api.ModerationBulkView.as_view(), name="moderation-bulk"),
+    path("exports/", export_jobs_api.ExportJobCreateView.as_view(), name="export-job-create"),
+    path("exports/<int:pk>/", export_jobs_api.ExportJobDetailView.as_view(), name="export-job-detail"),
+    path(
+        "exports/<int:pk>/download/",
+        export_jobs_api.ExportJobDownloadView.as_view(),
+        name="export-job-download",
+    ),
     path("treaties/", treaty_api.TreatyListView.as_view(), name="treaty-list"),
     path("treaties/<slug:slug>/heatmap/", heatmap_api.TreatyHeatmapView.as_view(), name="treaty-heatmap"),
     path("treaties/<slug:slug>/feedback/", feedback_api.TreatyFeedbackView.as_view(), name="treaty-feedback"),
