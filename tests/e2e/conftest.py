@@ -5,6 +5,7 @@ to any origin other than the live server and for console errors, which is how a 
 violation or a forgotten CDN link shows up.
 """
 
+import importlib
 import io
 import os
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from playwright.sync_api import ConsoleMessage, Page, Request, expect
 
@@ -54,6 +56,15 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
         "headless": True,
         "args": CHROMIUM_ARGS,
     }
+
+
+@pytest.fixture(autouse=True)
+def concern_tags(live_server: Any) -> None:
+    """The concern tags a data migration seeds. Live-server tests run on a transactional database
+    that is flushed after each test, rows written by migrations included: without this, only the
+    first e2e test of a run would have tags. (Same name as the per-module fixtures, which override it.)"""
+    seed = importlib.import_module("annotations.migrations.0002_seed_concern_tags").seed
+    seed(django_apps, None)
 
 
 @pytest.fixture
