@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -98,9 +97,9 @@ def _version_query(request: HttpRequest) -> str:
     return f"?{urlencode(params)}" if params else ""
 
 
-def _absolute(path: str) -> str:
-    # Printed links must work on paper: always the site's full address.
-    return f"{settings.SITE_URL}{path}"
+def _absolute(request: HttpRequest, path: str) -> str:
+    # Printed links must work on paper: always the full address, of the site being read.
+    return request.build_absolute_uri(path)
 
 
 def _ranked(cells: list[HeatCell], tags: dict[str, ConcernTag]) -> list[tuple[ConcernTag, HeatCell]]:
@@ -163,8 +162,8 @@ def treaty_briefing(request: HttpRequest, slug: str) -> HttpResponse:
 
     def unit_url(unit: Provision) -> str:
         if unit.kind == Provision.Kind.ARTICLE:
-            return _absolute(reverse("briefing:article", args=[treaty.slug, unit.number]) + query)
-        return _absolute(reverse("treaty:detail", args=[treaty.slug]) + query + f"#{unit.key}")
+            return _absolute(request, reverse("briefing:article", args=[treaty.slug, unit.number]) + query)
+        return _absolute(request, reverse("treaty:detail", args=[treaty.slug]) + query + f"#{unit.key}")
 
     articles: list[UnitRow] = []
     comments: list[ArticleComments] = []
@@ -180,7 +179,9 @@ def treaty_briefing(request: HttpRequest, slug: str) -> HttpResponse:
         "treaty": treaty,
         "version": version,
         "feedback": feedback,
-        "provenance": _provenance(feedback, _absolute(reverse("treaty:detail", args=[treaty.slug]) + query)),
+        "provenance": _provenance(
+            feedback, _absolute(request, reverse("treaty:detail", args=[treaty.slug]) + query)
+        ),
         "heat_caption": "Published annotations on the whole text, by concern tag",
         "tag_rows": [TagRow(tag=t, cell=c) for t, c in zip(matrix.tags, matrix.column_totals, strict=True)],
         "total": matrix.grand_total,
@@ -277,7 +278,7 @@ def article_briefing(request: HttpRequest, slug: str, number: str) -> HttpRespon
         "article": article,
         "provisions": [p for p in provisions if p.pk != article.pk],
         "feedback": feedback,
-        "provenance": _provenance(feedback, _absolute(article_url)),
+        "provenance": _provenance(feedback, _absolute(request, article_url)),
         "tag_rows": [TagRow(tag=t, cell=c) for t, c in zip(matrix.tags, matrix.column_totals, strict=True)],
         "total": matrix.grand_total,
         "positions": _positions(matrix.grand_total),
@@ -291,7 +292,7 @@ def article_briefing(request: HttpRequest, slug: str, number: str) -> HttpRespon
             ("Download feedback (CSV)", _feedback_url(treaty, version, query, "csv")),
             ("Annotations on this article (CSV)", _export_url(treaty, version, query, article)),
         ],
-        "article_url": _absolute(article_url),
+        "article_url": _absolute(request, article_url),
         "treaty_briefing_url": reverse("briefing:treaty", args=[treaty.slug]) + query,
     }
     return render(request, "annotations/briefing/article_briefing.html", context)
