@@ -13,8 +13,7 @@ from annotations.services import annotation_create
 from tests.factories import import_small_treaty
 from tests.integration.conftest import WorkerProcess
 
-# serialized_rollback: the flush after a transactional test would also wipe the seeded concern tags.
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from config.celery import app as celery_app
 from tests.factories import import_small_treaty
 from tests.integration.conftest import WorkerProcess
 
-# serialized_rollback: the flush after a transactional test would also wipe the seeded concern tags.
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 DEAD_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connections are refused
 
