@@ -61,6 +61,8 @@ migrate: install
 run: migrate
 	$(DEV_ENV) $(PY) manage.py import_treaty $(TREATY_FILE) --slug budapest-convention \
 	  --version "ETS No. 185" --title "Convention on Cybercrime"
+	@# Demo accounts and [Demo] annotations (a laptop only: the command refuses with DEBUG off).
+	@if [ "$${DEBUG:-1}" = "1" ]; then $(DEV_ENV) $(PY) manage.py seed_demo; fi
 	$(DEV_ENV) PORT="$(PORT)" exec bin/run-dev
 
 worker: install
