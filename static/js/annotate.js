@@ -480,7 +480,7 @@ function connectAnnotating(layout, article, bodies) {
     place(rect || (anchor ? anchor.getBoundingClientRect() : null));
     // With the words chosen, the next thing to decide is the concern: start there.
     const first = editing || selection ? form.querySelector("input[name=tags]") : fields.provision;
-    first.focus();
+    first.focus({ preventScroll: Boolean(rect || anchor) });
   }
 
   function place(rect) {
@@ -488,12 +488,18 @@ function connectAnnotating(layout, article, bodies) {
     dialog.style.left = "";
     if (!rect || window.matchMedia("(max-width: 40rem)").matches) return; // a sheet at the bottom (CSS)
     const width = dialog.offsetWidth;
+    const height = dialog.offsetHeight;
     const left = Math.min(
       Math.max(8, rect.left + window.scrollX),
       document.documentElement.clientWidth + window.scrollX - width - 8,
     );
-    dialog.style.top = `${rect.bottom + window.scrollY + 8}px`;
+    // Below the words or the button; above them when only that keeps both in view.
+    const fitsBelow = rect.bottom + height + 16 <= window.innerHeight;
+    const fitsAbove = rect.top - height - 16 >= 0;
+    const top = !fitsBelow && fitsAbove ? rect.top - height - 8 : rect.bottom + 8;
+    dialog.style.top = `${top + window.scrollY}px`;
     dialog.style.left = `${Math.max(8, left)}px`;
+    dialog.scrollIntoView({ block: "nearest" });
   }
 
   function close() {
