@@ -6,6 +6,7 @@ DEBUG is on; with DEBUG off nothing secret has a default and the site refuses to
 
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import django_stubs_ext
 import environ
@@ -115,7 +116,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "display_name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -124,13 +128,21 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Cache ----------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Its own Redis database by default: clearing the cache must never drop queued tasks.
+    CACHE_URL = env.str("CACHE_URL", default="")
+    if not CACHE_URL:
+        _redis = urlsplit(REDIS_URL)
+        _broker_db = int(_redis.path.strip("/") or 0)
+        CACHE_URL = urlunsplit(_redis._replace(path=f"/{_broker_db + 1}"))
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 else:
     # Shared by the web server and the worker on one laptop, unlike the per-process memory cache.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
+            # Login-throttle counters live here: the default cull at 300 entries would drop them.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 
