@@ -275,3 +275,15 @@ def _thread(replies: list[Reply], user: User | AnonymousUser | None) -> list[Rep
         else:
             roots.append(reply)
     return roots
+
+
+def annotation_page_path(annotation: Annotation) -> str:
+    """Where an annotation is shown: its article page, or the treaty page for the preamble and
+    final clause; with the annotation's anchor."""
+    from django.urls import reverse
+
+    slug = annotation.version.treaty.slug
+    unit = annotation.article
+    if unit.kind == Provision.Kind.ARTICLE:
+        return f"{reverse('treaty:article', args=[slug, unit.number])}#annotation-{annotation.pk}"
+    return f"{reverse('treaty:detail', args=[slug])}#annotation-{annotation.pk}"

@@ -1,5 +1,7 @@
 """Organisation pages: list, create, public page, joining, members, and moderator verification."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
@@ -60,8 +62,26 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "listed_members": listed,
         "can_manage": user.is_authenticated and services.can_manage(user, organization),  # type: ignore[arg-type]
         "verification_form": VerificationForm() if user.is_authenticated and user.is_moderator else None,  # type: ignore[union-attr]
+        "public_annotations": _public_annotations(organization),
     }
     return render(request, "accounts/organization_detail.html", context)
+
+
+PUBLIC_ANNOTATIONS_SHOWN = 30
+
+
+def _public_annotations(organization: Organization) -> list[Any]:
+    """The organisation's published annotations, newest first. Anonymous ones are never listed:
+    that would tell who wrote them."""
+    from annotations.selectors import AnnotationFilters, annotation_list_visible_to, annotation_page_path
+
+    filters = AnnotationFilters(organization=organization.slug)
+    annotations = list(
+        annotation_list_visible_to(None, filters).order_by("-created_at")[:PUBLIC_ANNOTATIONS_SHOWN]
+    )
+    for annotation in annotations:
+        annotation.page_path = annotation_page_path(annotation)  # type: ignore[attr-defined]
+    return annotations
 
 
 @verified_required

@@ -1,6 +1,5 @@
 from typing import Any
 
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,6 +15,7 @@ from annotations.models import (
     Reply,
 )
 from annotations.rendering import comment_html
+from annotations.selectors import annotation_page_path
 
 
 class ConcernTagSerializer(serializers.ModelSerializer[ConcernTag]):
@@ -124,8 +124,7 @@ class AnnotationSerializer(serializers.ModelSerializer[Annotation]):
         return data
 
     def get_url(self, annotation: Annotation) -> str:
-        path = reverse("treaty:article", args=[annotation.version.treaty.slug, annotation.article.number])
-        return f"{path}#annotation-{annotation.pk}"
+        return annotation_page_path(annotation)
 
     def get_tags(self, annotation: Annotation) -> list[str]:
         return [tag.slug for tag in annotation.tags.all()]

@@ -35,3 +35,24 @@ def test_data_export_includes_annotations(alice, alice_annotation) -> None:
     data = json.loads(account_export(user=alice))
     assert data["annotations"][0]["body"] == alice_annotation.body
     assert data["annotations"][0]["provision"] == "art-2.1"
+
+
+def test_organisation_page_lists_its_published_annotations_but_never_anonymous_ones(
+    version, alice, api_client_as, new_annotation, anon
+) -> None:
+    client = api_client_as(alice)
+    client.post("/api/v1/annotations/", {**new_annotation, "body": "Signed by us."}, format="json")
+    client.post(
+        "/api/v1/annotations/",
+        {
+            **new_annotation,
+            "provision": "pre.1",
+            "quote": None,
+            "body": "Quietly.",
+            "attribution": "anonymous",
+        },
+        format="json",
+    )
+    page = anon.get("/accounts/organisations/digital-rights-watch/").text
+    assert "Signed by us." in page and "Quietly." not in page
+    assert "/treaties/sample/articles/2/#annotation-" in page
