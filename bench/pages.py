@@ -52,6 +52,7 @@ class Measure:
     path: str
     status: int
     queries: int
+    min_ms: float  # the least disturbed run: a hint of the cost on a quiet machine
     median_ms: float
     p95_ms: float
     runs: int
@@ -189,6 +190,7 @@ def measure_page(client: Client, treaty: str, page: str, path: str, *, runs: int
         path=path,
         status=response.status_code,
         queries=query_count,
+        min_ms=round(min(timings), 2),
         median_ms=round(statistics.median(timings), 2),
         p95_ms=round(nearest_rank(timings, 95), 2),
         runs=runs,

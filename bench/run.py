@@ -162,8 +162,9 @@ def print_report(report: dict[str, object]) -> list[str]:
         print(f"ERROR: {error}")
         failures.append(f"{vendor}: {str(error).splitlines()[0]}")
 
+    columns = ("status", 6), ("queries", 7), ("min ms", 7), ("median ms", 9), ("p95 ms", 8)
     header = (
-        f"{'treaty':<10} {'page':<26} {'status':>6} {'queries':>7} {'median ms':>9} {'p95 ms':>8}  target"
+        f"{'treaty':<10} {'page':<26} " + " ".join(f"{name:>{width}}" for name, width in columns) + "  target"
     )
     print(header)
     print("-" * len(header))
@@ -184,7 +185,7 @@ def print_report(report: dict[str, object]) -> list[str]:
         verdict = ("MISSED: " + "; ".join(problems)) if problems else "ok (" + ", ".join(verdicts) + ")"
         print(
             f"{m['treaty']:<10} {m['page']:<26} {m['status']:>6} {m['queries']:>7} "
-            f"{m['median_ms']:>9.2f} {m['p95_ms']:>8.2f}  {verdict}"
+            f"{m['min_ms']:>7.2f} {m['median_ms']:>9.2f} {m['p95_ms']:>8.2f}  {verdict}"
         )
         failures += [f"{vendor} {m['treaty']} {m['page']}: {problem}" for problem in problems]
 
