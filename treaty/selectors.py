@@ -38,6 +38,18 @@ def treaty_get(slug: str) -> Treaty:
         raise Http404(f"No treaty {slug!r}.") from None
 
 
+def treaty_with_versions(slug: str) -> tuple[Treaty, list[DraftVersion]]:
+    """A treaty and its versions in one query (404 if there is no such treaty)."""
+    versions = list(
+        DraftVersion.objects.filter(treaty__slug=slug)
+        .select_related("treaty")
+        .order_by("-is_current", "label", "language")
+    )
+    if not versions:
+        return treaty_get(slug), []
+    return versions[0].treaty, versions
+
+
 def version_list(treaty: Treaty) -> list[DraftVersion]:
     return list(treaty.versions.order_by("-is_current", "label", "language"))
 
@@ -116,9 +128,37 @@ def table_of_contents(version: DraftVersion) -> TableOfContents:
 
 def article_get(version: DraftVersion, number: str) -> Provision:
     try:
-        return Provision.objects.get(version=version, kind=Kind.ARTICLE, number=number)
+        # The headings above it (title, section, chapter) come with it, for the breadcrumbs.
+        return Provision.objects.select_related("parent__parent__parent").get(
+            version=version, kind=Kind.ARTICLE, number=number
+        )
     except Provision.DoesNotExist:
         raise Http404(f"No article {number} in this version.") from None
+
+
+def article_ancestors(article: Provision) -> list[Provision]:
+    """Chapter, section and title above an article (loaded by article_get), outermost first."""
+    chain = []
+    parent = article.parent
+    while parent is not None:
+        chain.append(parent)
+        parent = parent.parent if parent.parent_id is not None else None
+    return list(reversed(chain))
+
+
+def article_neighbours(
+    version: DraftVersion, article: Provision
+) -> tuple[Provision | None, Provision | None]:
+    """The previous and next articles, in one query whatever the treaty's size: article numbers
+    run without gaps (the importer refuses a gap), so they are number - 1 and number + 1."""
+    number = int(article.number)
+    around = {
+        p.number: p
+        for p in Provision.objects.filter(
+            version=version, kind=Kind.ARTICLE, number__in=[str(number - 1), str(number + 1)]
+        ).only("id", "number", "label", "heading", "key")
+    }
+    return around.get(str(number - 1)), around.get(str(number + 1))
 
 
 def unit_provisions(unit: Provision) -> list[Provision]:

@@ -6,17 +6,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from annotations.heatmap_views import article_heat_context
 from annotations.views import article_panel
 from treaty import selectors
 from treaty.models import DraftVersion, Treaty
 
 
-def _version_for_request(request: HttpRequest, treaty: Treaty) -> tuple[DraftVersion, list[DraftVersion]]:
-    versions = selectors.version_list(treaty)
+def _version_for_request(request: HttpRequest, slug: str) -> tuple[Treaty, DraftVersion, list[DraftVersion]]:
+    treaty, versions = selectors.treaty_with_versions(slug)
     version = selectors.version_choose(
         versions, label=request.GET.get("version") or None, language=request.GET.get("lang") or None
     )
-    return version, versions
+    return treaty, version, versions
 
 
 def version_query(version: DraftVersion, default: DraftVersion) -> str:
@@ -31,8 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def treaty_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    treaty = selectors.treaty_get(slug)
-    version, versions = _version_for_request(request, treaty)
+    treaty, version, versions = _version_for_request(request, slug)
     preamble, final = selectors.preamble_and_final(version)
     context = {
         "treaty": treaty,
@@ -47,11 +47,9 @@ def treaty_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def article_detail(request: HttpRequest, slug: str, number: str) -> HttpResponse:
-    treaty = selectors.treaty_get(slug)
-    version, versions = _version_for_request(request, treaty)
+    treaty, version, versions = _version_for_request(request, slug)
     article = selectors.article_get(version, number)
-    toc = selectors.table_of_contents(version)
-    previous, following = toc.neighbours(article)
+    previous, following = selectors.article_neighbours(version, article)
     provisions = [p for p in selectors.unit_provisions(article) if p.pk != article.pk]
     context = {
         "treaty": treaty,
@@ -61,7 +59,9 @@ def article_detail(request: HttpRequest, slug: str, number: str) -> HttpResponse
         "provisions": provisions,
         # The annotation panel, and the counts it sets on each provision for the margin.
         "panel": article_panel(request, version, article, provisions),
-        "ancestors": toc.ancestors(article),
+        # The article's heat: its tag breakdown at the top, each provision shaded in the margin.
+        "heat": article_heat_context(version, article, provisions),
+        "ancestors": selectors.article_ancestors(article),
         "previous": previous,
         "next": following,
         "query": version_query(version, selectors.version_choose(versions)),
@@ -70,8 +70,7 @@ def article_detail(request: HttpRequest, slug: str, number: str) -> HttpResponse
 
 
 def search(request: HttpRequest, slug: str) -> HttpResponse:
-    treaty = selectors.treaty_get(slug)
-    version, versions = _version_for_request(request, treaty)
+    treaty, version, versions = _version_for_request(request, slug)
     q = request.GET.get("q", "").strip()
     hits = selectors.provision_search(version, q) if q else []
     query = version_query(version, selectors.version_choose(versions))
