@@ -22,7 +22,7 @@ from annotations.feedback import (
     ArticleFeedback,
     Comment,
     Feedback,
-    _comment,
+    comment_from,
     treaty_feedback,
 )
 from annotations.heatmap import HeatCell, HeatMatrix, article_heat
@@ -232,9 +232,9 @@ def _published_comments(version: DraftVersion, article: Provision) -> tuple[list
         .select_related("target", "provision", "article", "organization", "version__treaty")
         .prefetch_related("tags")
     )
-    featured = [_comment(a) for a in published.filter(featured=True).order_by("provision__order", "pk")]
+    featured = [comment_from(a) for a in published.filter(featured=True).order_by("provision__order", "pk")]
     wordings = [
-        _comment(a)
+        comment_from(a)
         for a in published.exclude(proposed_text="").order_by("-featured", "-severity", "pk")[
             :WORDINGS_PER_ARTICLE
         ]

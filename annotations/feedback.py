@@ -73,7 +73,8 @@ class Feedback:
         }
 
 
-def _comment(annotation: Annotation) -> Comment:
+def comment_from(annotation: Annotation) -> Comment:
+    """A published annotation as it is quoted in feedback: no author unless organisation-attributed."""
     unit = annotation.article
     slug = annotation.version.treaty.slug
     path = (
@@ -111,13 +112,13 @@ def treaty_feedback(
         published = published.filter(tags__slug=tag)
     featured: dict[int, list[Comment]] = {}
     for annotation in published.filter(featured=True).order_by("article__order", "provision__order", "pk"):
-        featured.setdefault(annotation.article_id, []).append(_comment(annotation))
+        featured.setdefault(annotation.article_id, []).append(comment_from(annotation))
     wordings: dict[int, list[Comment]] = {}
     # Curated first, then the most serious; a bounded number per article.
     for annotation in published.exclude(proposed_text="").order_by("-featured", "-severity", "pk"):
         bucket = wordings.setdefault(annotation.article_id, [])
         if len(bucket) < WORDINGS_PER_ARTICLE:
-            bucket.append(_comment(annotation))
+            bucket.append(comment_from(annotation))
     articles = [
         ArticleFeedback(
             unit=row.provision,
