@@ -128,6 +128,11 @@ def _print_report(report: dict[str, Any]) -> list[str]:
     ]
     for error in report.get("errors", []):
         print(f"ERROR: {error}")
+    if "cpu_ms" in report:
+        print(
+            f"machine: load average {', '.join(map(str, report['load']))}; "
+            f"sum(range(10**6)) took {report['cpu_ms']} ms (pure Python, a yardstick for these timings)"
+        )
     header = f"{'page':<38} {'status':>6} {'items':>5} {'queries':>7} {'median ms':>9} {'p95 ms':>8}  target"
     print(header)
     print("-" * len(header))
@@ -261,9 +266,17 @@ def measure() -> None:
                     "p95_ms": round(ordered[max(0, -(-95 * len(ordered) // 100) - 1)], 2),
                 }
             )
+    # A yardstick for the machine's speed at the time: pure Python, no I/O.
+    loops = []
+    for _ in range(9):
+        began = time.perf_counter()
+        sum(range(1_000_000))
+        loops.append((time.perf_counter() - began) * 1000)
     print(
         json.dumps(
             {
+                "cpu_ms": round(statistics.median(loops), 1),
+                "load": [round(value, 2) for value in os.getloadavg()],
                 "vendor": connection.vendor,
                 "pending": PENDING,
                 "runs": runs,
