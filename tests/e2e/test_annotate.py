@@ -5,13 +5,11 @@ Budapest Articles 2 and 3 have no numbered paragraphs: their only text is the ar
 block (key `art-2`, `art-3`), so "paragraph 1 of Article 3" is `art-3` here.
 """
 
-import importlib
 import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.apps import apps as django_apps
 from django.test import Client
 from playwright.sync_api import Page, expect
 
@@ -25,14 +23,6 @@ pytestmark = [pytest.mark.e2e]
 
 TREATY = "/treaties/budapest-convention/"
 PHONE = {"width": 375, "height": 740}
-
-
-@pytest.fixture(autouse=True)
-def concern_tags(live_server: Any) -> None:
-    """The seeded concern tags. Live-server tests flush the database after each test, and the rows a
-    data migration wrote go with it: without this only the first e2e test of a run would have tags."""
-    seed = importlib.import_module("annotations.migrations.0002_seed_concern_tags").seed
-    seed(django_apps, None)
 
 
 @pytest.fixture
