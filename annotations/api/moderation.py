@@ -190,7 +190,13 @@ class BulkRequestSerializer(serializers.Serializer[Any]):
 class ModerationBulkView(APIView):
     permission_classes = [IsModerator]
 
-    @extend_schema(request=BulkRequestSerializer, summary="Approve / reject / mark spam a selection")
+    @extend_schema(
+        request=BulkRequestSerializer,
+        responses=inline_serializer(
+            "ModerationBulkResult", {"results": serializers.ListField(child=serializers.DictField())}
+        ),
+        summary="Approve / reject / mark spam a selection",
+    )
     def post(self, request: Request) -> Response:
         serializer = BulkRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -104,7 +104,10 @@ class AnnotationListView(APIView):
     throttle_scope = "annotations"
 
     @extend_schema(
-        parameters=LIST_FILTERS, responses=AnnotationSerializer(many=True), summary="List annotations"
+        parameters=LIST_FILTERS,
+        responses=AnnotationSerializer(many=True),
+        summary="List annotations",
+        operation_id="annotations_list",
     )
     def get(self, request: Request) -> Response:
         queryset = selectors.annotation_list_visible_to(request.user, _filters(request))
