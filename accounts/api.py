@@ -18,6 +18,7 @@ from accounts.permissions import IsVerified, IsVerifiedOrReadOnly
 from accounts.services import organizations as organization_services
 from accounts.services.api_tokens import api_token_create
 from accounts.services.users import attribution_preference_set
+from annotations.api.errors import error_responses
 from config.api_errors import as_drf_validation_error
 
 
@@ -55,12 +56,14 @@ class MeSerializer(serializers.ModelSerializer[User]):
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=MeSerializer, summary="The logged-in user")
+    @extend_schema(responses={200: MeSerializer, **error_responses(403)}, summary="The logged-in user")
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(_me(request)).data)
 
     @extend_schema(
-        request=MeSerializer, responses=MeSerializer, summary="Change display name or default attribution"
+        request=MeSerializer,
+        responses={200: MeSerializer, **error_responses(400, 403, 415)},
+        summary="Change display name or default attribution",
     )
     def patch(self, request: Request) -> Response:
         user = _me(request)
@@ -95,7 +98,11 @@ class TokenObtainView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={201: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={
+            201: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            # A wrong email or password is 403 (no authentication scheme here to challenge with).
+            **error_responses(400, 403, 415, 429),
+        },
         summary="Exchange email and password for an API token",
     )
     def post(self, request: Request) -> Response:
@@ -125,7 +132,7 @@ class OrganizationListView(APIView):
 
     @extend_schema(
         request=OrganizationSerializer,
-        responses={201: OrganizationSerializer},
+        responses={201: OrganizationSerializer, **error_responses(400, 403, 415)},
         summary="Create an organisation",
     )
     def post(self, request: Request) -> Response:
@@ -143,7 +150,11 @@ class OrganizationListView(APIView):
 class OrganizationJoinView(APIView):
     permission_classes = [IsVerified]
 
-    @extend_schema(request=None, responses={201: MembershipSerializer}, summary="Ask to join an organisation")
+    @extend_schema(
+        request=None,
+        responses={201: MembershipSerializer, **error_responses(400, 403, 404)},
+        summary="Ask to join an organisation",
+    )
     def post(self, request: Request, slug: str) -> Response:
         organization = get_object_or_404(Organization, slug=slug)
         try:

@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from annotations.api.errors import error_responses
 from treaty import selectors
 from treaty.models import Provision
 from treaty.serializers import (
@@ -51,7 +52,11 @@ class TreatyListView(APIView):
 class TreatyDetailView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=VERSION_PARAMETERS, responses=TreatyDetailSerializer, summary="A treaty")
+    @extend_schema(
+        parameters=VERSION_PARAMETERS,
+        responses={200: TreatyDetailSerializer, **error_responses(404)},
+        summary="A treaty",
+    )
     def get(self, request: Request, slug: str) -> Response:
         treaty = selectors.treaty_get(slug)
         version, versions = _version(request, treaty)
@@ -97,7 +102,9 @@ class ArticleDetailView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        parameters=VERSION_PARAMETERS, responses=ArticleSerializer, summary="An article and its provisions"
+        parameters=VERSION_PARAMETERS,
+        responses={200: ArticleSerializer, **error_responses(404)},
+        summary="An article and its provisions",
     )
     def get(self, request: Request, slug: str, number: str) -> Response:
         treaty = selectors.treaty_get(slug)

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from accounts.models import User
 from accounts.permissions import IsVerified
 from annotations import export_jobs
+from annotations.api.errors import error_responses
 from annotations.api.throttles import WriteRateThrottle
 from annotations.models import ExportJob
 from config.api_errors import service_errors
@@ -113,7 +114,7 @@ class ExportJobCreateView(APIView):
 
     @extend_schema(
         request=ExportJobCreateSerializer,
-        responses={202: ExportJobSerializer},
+        responses={202: ExportJobSerializer, **error_responses(400, 403, 415, 429)},
         summary="Ask for a large annotation export (written in the background)",
     )
     def post(self, request: Request) -> Response:
@@ -136,7 +137,10 @@ class ExportJobCreateView(APIView):
 class ExportJobDetailView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=ExportJobSerializer, summary="An export job: status, row count, download link")
+    @extend_schema(
+        responses={200: ExportJobSerializer, **error_responses(403, 404)},
+        summary="An export job: status, row count, download link",
+    )
     def get(self, request: Request, pk: int) -> Response:
         response = Response(ExportJobSerializer(_job_for(request, pk), context={"request": request}).data)
         response["Cache-Control"] = "private, no-store"
@@ -152,6 +156,7 @@ class ExportJobDownloadView(APIView):
             (200, "application/x-ndjson"): OpenApiTypes.STR,
             409: OpenApiResponse(description="not done yet, or failed"),
             410: OpenApiResponse(description="expired: the file was deleted"),
+            **error_responses(403, 404),
         },
         summary="Download an export job's file",
     )

@@ -18,6 +18,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from annotations import export
+from annotations.api.errors import error_responses
 from annotations.api.views import LIST_FILTERS, _filters
 from annotations.models import Annotation, Endorsement, Reply
 from annotations.selectors import annotations_matching
@@ -74,6 +75,7 @@ class AnnotationExportView(APIView):
             (200, "text/csv"): OpenApiTypes.STR,
             (200, "application/x-ndjson"): OpenApiTypes.STR,
             (200, "application/ld+json"): OpenApiTypes.OBJECT,
+            **error_responses(400, 404, 429),
         },
         summary="Export annotations (streamed)",
     )

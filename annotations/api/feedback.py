@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from annotations.api.errors import error_responses
 from annotations.api.heatmap import FILTERS, _scope
 from annotations.export import _csv_cell
 from annotations.feedback import ArticleFeedback, Feedback, treaty_feedback
@@ -112,7 +113,11 @@ class TreatyFeedbackView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"]), *FILTERS],
-        responses={(200, "application/json"): OpenApiTypes.OBJECT, (200, "text/csv"): OpenApiTypes.STR},
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "text/csv"): OpenApiTypes.STR,
+            **error_responses(400, 404, 429),
+        },
         summary="Aggregated feedback per article × concern tag",
     )
     def get(self, request: Request, slug: str) -> HttpResponse:

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from annotations.api.errors import error_responses
 from annotations.heatmap import HeatCell, HeatMatrix, article_heat, heat_segment, treaty_heat
 from config.api_errors import service_errors
 from treaty import selectors as treaty_selectors
@@ -78,7 +79,9 @@ class TreatyHeatmapView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        parameters=FILTERS, responses=OpenApiTypes.OBJECT, summary="Heat per article × concern tag"
+        parameters=FILTERS,
+        responses={200: OpenApiTypes.OBJECT, **error_responses(400, 404)},
+        summary="Heat per article × concern tag",
     )
     def get(self, request: Request, slug: str) -> Response:
         treaty, version, segment = _scope(request, slug)
@@ -107,7 +110,9 @@ class ArticleHeatmapView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        parameters=FILTERS, responses=OpenApiTypes.OBJECT, summary="Heat per provision × concern tag"
+        parameters=FILTERS,
+        responses={200: OpenApiTypes.OBJECT, **error_responses(400, 404)},
+        summary="Heat per provision × concern tag",
     )
     def get(self, request: Request, slug: str, number: str) -> Response:
         treaty, version, segment = _scope(request, slug)

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsModerator
 from annotations import moderation
+from annotations.api.errors import error_responses
 from annotations.api.serializers import AnnotationSerializer, ReplySerializer
 from annotations.models import Annotation, Flag, ModerationEvent, Reply, Status
 from annotations.moderation_queue import QueueFilters, moderation_queue
@@ -62,7 +63,7 @@ class AnnotationModerationView(APIView):
 
     @extend_schema(
         request=ModerationRequestSerializer,
-        responses={200: AnnotationSerializer, 409: CONFLICT},
+        responses={200: AnnotationSerializer, 409: CONFLICT, **error_responses(400, 403, 404, 415)},
         summary="Moderate",
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -81,7 +82,7 @@ class ReplyModerationView(APIView):
 
     @extend_schema(
         request=ModerationRequestSerializer,
-        responses={200: ReplySerializer, 409: CONFLICT},
+        responses={200: ReplySerializer, 409: CONFLICT, **error_responses(400, 403, 404, 415)},
         summary="Moderate a reply",
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -129,14 +130,17 @@ class ModerationQueueView(APIView):
             )
         ]
         + [OpenApiParameter("page_size", OpenApiTypes.INT)],
-        responses=inline_serializer(
-            "ModerationQueue",
-            {
-                "results": serializers.ListField(child=serializers.DictField()),
-                "next": serializers.CharField(allow_null=True),
-                "counts": serializers.DictField(child=serializers.IntegerField()),
-            },
-        ),
+        responses={
+            200: inline_serializer(
+                "ModerationQueue",
+                {
+                    "results": serializers.ListField(child=serializers.DictField()),
+                    "next": serializers.CharField(allow_null=True),
+                    "counts": serializers.DictField(child=serializers.IntegerField()),
+                },
+            ),
+            **error_responses(400, 403),
+        },
         summary="Pending and flagged items, oldest first",
     )
     def get(self, request: Request) -> Response:
@@ -192,9 +196,7 @@ class ModerationBulkView(APIView):
 
     @extend_schema(
         request=BulkRequestSerializer,
-        responses=inline_serializer(
-            "ModerationBulkResult", {"results": serializers.ListField(child=serializers.DictField())}
-        ),
+        responses={200: OpenApiTypes.OBJECT, **error_responses(400, 403, 415)},
         summary="Approve / reject / mark spam a selection",
     )
     def post(self, request: Request) -> Response:

@@ -6,8 +6,8 @@ from typing import Any
 from django.http import HttpResponse, JsonResponse
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny
@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsVerifiedOrReadOnly
 from annotations import export, selectors, services
+from annotations.api.errors import error_responses
 from annotations.api.serializers import (
     AnnotationCreateSerializer,
     AnnotationSerializer,
@@ -104,8 +105,23 @@ class AnnotationListView(APIView):
     throttle_scope = "annotations"
 
     @extend_schema(
-        parameters=LIST_FILTERS,
-        responses=AnnotationSerializer(many=True),
+        parameters=[
+            *LIST_FILTERS,
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="from `next`"),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="1-100 (default 50)"),
+        ],
+        responses={
+            200: inline_serializer(
+                "PaginatedAnnotationList",
+                {
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "results": AnnotationSerializer(many=True),
+                },
+            ),
+            # 404 for a cursor that is not one of ours (DRF's CursorPagination).
+            **error_responses(400, 404),
+        },
         summary="List annotations",
         operation_id="annotations_list",
     )
@@ -117,7 +133,9 @@ class AnnotationListView(APIView):
         return paginator.get_paginated_response(data)
 
     @extend_schema(
-        request=AnnotationCreateSerializer, responses={201: AnnotationSerializer}, summary="Annotate"
+        request=AnnotationCreateSerializer,
+        responses={201: AnnotationSerializer, **error_responses(400, 403, 404, 415, 429)},
+        summary="Annotate",
     )
     def post(self, request: Request) -> Response:
         serializer = AnnotationCreateSerializer(data=request.data)
@@ -151,7 +169,11 @@ class AnnotationDetailView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "jsonld"])],
-        responses=AnnotationSerializer,
+        responses={
+            (200, "application/json"): AnnotationSerializer,
+            (200, "application/ld+json"): OpenApiTypes.OBJECT,
+            **error_responses(404),
+        },
         summary="An annotation (?format=jsonld: as a W3C Web Annotation)",
     )
     def get(self, request: Request, pk: int) -> Response | HttpResponse:
@@ -170,7 +192,9 @@ class AnnotationDetailView(APIView):
         return Response(_fresh(request, pk))
 
     @extend_schema(
-        request=AnnotationUpdateSerializer, responses=AnnotationSerializer, summary="Edit (author only)"
+        request=AnnotationUpdateSerializer,
+        responses={200: AnnotationSerializer, **error_responses(400, 403, 404, 415)},
+        summary="Edit (author only)",
     )
     def patch(self, request: Request, pk: int) -> Response:
         annotation = _annotation_for(request, pk)
@@ -182,7 +206,9 @@ class AnnotationDetailView(APIView):
             )  # type: ignore[arg-type]
         return Response(_fresh(request, pk))
 
-    @extend_schema(responses={204: None}, summary="Delete (author only; a tombstone stays)")
+    @extend_schema(
+        responses={204: None, **error_responses(403, 404)}, summary="Delete (author only; a tombstone stays)"
+    )
     def delete(self, request: Request, pk: int) -> Response:
         annotation = _annotation_for(request, pk)
         with service_errors(services.NotFound):
@@ -195,13 +221,20 @@ class ReplyListView(APIView):
     throttle_classes = [WriteRateThrottle]
     throttle_scope = "replies"
 
-    @extend_schema(responses=ReplySerializer(many=True), summary="Replies (threaded by parent)")
+    @extend_schema(
+        responses={200: ReplySerializer(many=True), **error_responses(404)},
+        summary="Replies (threaded by parent)",
+    )
     def get(self, request: Request, pk: int) -> Response:
         annotation = _annotation_for(request, pk)
         replies = selectors.replies_visible_to(annotation, request.user)
         return Response(ReplySerializer(replies, many=True, context={"request": request}).data)
 
-    @extend_schema(request=ReplyCreateSerializer, responses={201: ReplySerializer}, summary="Reply")
+    @extend_schema(
+        request=ReplyCreateSerializer,
+        responses={201: ReplySerializer, **error_responses(400, 403, 404, 415, 429)},
+        summary="Reply",
+    )
     def post(self, request: Request, pk: int) -> Response:
         annotation = _annotation_for(request, pk)
         serializer = ReplyCreateSerializer(data=request.data)
@@ -223,7 +256,14 @@ class FlagView(APIView):
     throttle_classes = [WriteRateThrottle]
     throttle_scope = "flags"
 
-    @extend_schema(request=FlagCreateSerializer, responses={201: None}, summary="Flag for moderators")
+    @extend_schema(
+        request=FlagCreateSerializer,
+        responses={
+            201: inline_serializer("FlagReceived", {"detail": serializers.CharField()}),
+            **error_responses(400, 403, 404, 415, 429),
+        },
+        summary="Flag for moderators",
+    )
     def post(self, request: Request, pk: int) -> Response:
         annotation = _annotation_for(request, pk)
         serializer = FlagCreateSerializer(data=request.data)
@@ -238,7 +278,7 @@ class EndorsementView(APIView):
 
     @extend_schema(
         request=EndorsementSerializer,
-        responses={201: AnnotationSerializer},
+        responses={201: AnnotationSerializer, **error_responses(400, 403, 404, 415)},
         summary="Co-sign as my organisation",
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -255,7 +295,8 @@ class EndorsementView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("organization", OpenApiTypes.STR)],
-        responses=AnnotationSerializer,
+        # 200 with the annotation as it is now (not 204): the endorsement count changed.
+        responses={200: AnnotationSerializer, **error_responses(400, 403, 404)},
         summary="Withdraw my organisation's endorsement",
     )
     def delete(self, request: Request, pk: int) -> Response:
