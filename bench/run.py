@@ -19,6 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import exports  # bench/exports.py, beside this file
 import moderation_queue  # bench/moderation_queue.py, beside this file
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +63,8 @@ def main() -> int:
             failures += print_report(report)
     # The moderation queue with 10,000 pending annotations (bench/moderation_queue.py).
     failures += moderation_queue.run(options.runs, options.only)
+    # Streamed CSV and NDJSON exports of 1,000,000 annotations, PostgreSQL only (bench/exports.py).
+    failures += exports.run(options.only)
     print()
     if failures:
         print(f"{len(failures)} problem(s):")
@@ -70,7 +73,8 @@ def main() -> int:
         return 1
     print(
         f"All targets met: <= {MAX_QUERIES} queries per page, article median <= {MAX_ARTICLE_MEDIAN_MS:g} ms;"
-        f" moderation queue: constant queries, median <= {moderation_queue.MAX_MEDIAN_MS:g} ms."
+        f" moderation queue: constant queries, median <= {moderation_queue.MAX_MEDIAN_MS:g} ms;"
+        f" exports: >= {exports.MIN_ROWS_PER_SECOND:,} rows/s, <= {exports.MAX_PEAK_MB:g} MB."
     )
     return 0
 
