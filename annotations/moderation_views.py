@@ -8,8 +8,8 @@ and never overwrites the other decision. Everything works as plain forms, withou
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
