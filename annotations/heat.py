@@ -9,6 +9,7 @@ periodic reconcile picks up anything a lost message or a dead broker left behind
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from functools import partial
 
 from django.core.cache import cache
@@ -28,37 +29,68 @@ COALESCE_SECONDS = 3
 TOTALS_COALESCE_SECONDS = 15
 POSITIONS = [p.value for p in Annotation.Position]
 
-_POSITION_SUMS = ", ".join(f"SUM(CASE WHEN position = '{p}' THEN 1 ELSE 0 END)" for p in POSITIONS)
-_COUNTS = f"COUNT(*), COUNT(DISTINCT who), SUM(endorsements), SUM(severity), {_POSITION_SUMS}"
-
 # The rows that count, one per (annotation, tag) plus one per annotation with tag NULL (all
-# tags), each repeated for its segments: everyone, its organisation type, its country. `who`
-# is what "distinct organisations" counts: the organisation, else the author (an author
-# without one counts as one), else the annotation (a former member's).
-_BASE = """
+# tags). `who` is what "distinct organisations" counts: the organisation, else the author (an
+# author without one counts as one), else the annotation (a former member's); three integer
+# classes (mod 3) that cannot collide.
+#
+# Distinct organisations are counted in two levels instead of COUNT(DISTINCT who): `by_who` has
+# one row per (provision, tag, who) with its sums, and the outer GROUP BY of a cell counts those
+# rows. Both are hash aggregates, where COUNT(DISTINCT) sorted every row of every segment again
+# (seconds for an article with 60,000 annotations: bench/heat.py). `article_who` and
+# `version_who` merge the provisions, then the articles, the same way: distinct organisations
+# never add up. A who's organisation type and country come with it, so each segment (everyone,
+# one type, one country) is one more GROUP BY over the same rows, never a copy of them.
+_POSITION_COUNTS = ", ".join(
+    f"SUM(CASE WHEN position = '{p}' THEN 1 ELSE 0 END) AS pos_{p}" for p in POSITIONS
+)
+_POSITION_SUMS = ", ".join(f"SUM(pos_{p}) AS pos_{p}" for p in POSITIONS)
+_SUMS = f"SUM(n) AS n, SUM(endorsements) AS endorsements, SUM(score) AS score, {_POSITION_SUMS}"
+_COUNTS = "SUM(n), COUNT(*), SUM(endorsements), SUM(score), " + ", ".join(f"SUM(pos_{p})" for p in POSITIONS)
+
+_BASE = f"""
 WITH approved AS (
-    SELECT a.id, a.provision_id, a.severity, a.position,
-           COALESCE('o' || a.organization_id, 'u' || a.author_id, 'a' || a.id) AS who,
+    SELECT a.id, a.article_id, a.provision_id, a.severity, a.position,
+           COALESCE(a.organization_id * 3, a.author_id * 3 + 1, a.id * 3 + 2) AS who,
            COALESCE(o.type, 'individual') AS org_type, COALESCE(o.country, '') AS country,
-           (SELECT COUNT(*) FROM annotations_endorsement e WHERE e.annotation_id = a.id) AS endorsements
+           {{endorsements}} AS endorsements
     FROM annotations_annotation a
-    LEFT JOIN accounts_organization o ON o.id = a.organization_id
-    WHERE {scope} AND a.status = 'approved' AND a.deleted_at IS NULL
+    LEFT JOIN accounts_organization o ON o.id = a.organization_id {{endorsements_join}}
+    WHERE {{scope}} AND a.status = 'approved' AND a.deleted_at IS NULL
 ),
 tagged AS (
     SELECT ap.*, t.concerntag_id AS tag_id
-    FROM approved ap JOIN annotations_annotation_tags t ON t.annotation_id = ap.id
+    FROM approved ap JOIN annotations_annotation_tags t ON t.annotation_id = ap.id {{narrow_tags}}
     UNION ALL
     SELECT ap.*, NULL AS tag_id FROM approved ap
+),by_who AS (
+    SELECT article_id, provision_id, tag_id, who, org_type, country, COUNT(*) AS n,
+           SUM(endorsements) AS endorsements, SUM(severity) AS score, {_POSITION_COUNTS}
+    FROM tagged GROUP BY article_id, provision_id, tag_id, who, org_type, country
 ),
-segmented AS (
-    SELECT tagged.*, '' AS segment FROM tagged
-    UNION ALL
-    SELECT tagged.*, 'type:' || org_type AS segment FROM tagged
-    UNION ALL
-    SELECT tagged.*, 'country:' || country AS segment FROM tagged WHERE country <> ''
+article_who AS (
+    SELECT article_id, tag_id, who, org_type, country, {_SUMS}
+    FROM by_who GROUP BY article_id, tag_id, who, org_type, country
+),
+version_who AS (
+    SELECT tag_id, who, org_type, country, {_SUMS} FROM article_who GROUP BY tag_id, who, org_type, country
 )
 """
+
+
+def _cells(source: str, keys: str, article: str, provision: str) -> str:
+    """The heat rows of one level (one row per who in `source`), for every segment."""
+    segments = (
+        ("''", "", ""),
+        ("'type:' || org_type", ", org_type", ""),
+        ("'country:' || country", ", country", " WHERE country <> ''"),
+    )
+    return "\nUNION ALL\n".join(
+        f"SELECT %(version)s, {article}, {provision}, tag_id, {segment}, {_COUNTS}, %(now)s "
+        f"FROM {source}{where} GROUP BY {keys}{key}"
+        for segment, key, where in segments
+    )
+
 
 _COLUMNS = (
     "version_id, article_id, provision_id, tag_id, segment, annotations, organizations, endorsements, score, "
@@ -67,32 +99,61 @@ _COLUMNS = (
 )
 
 # The SQL is assembled from constants of this module only; values go in as parameters.
+_NO_ID = "CAST(NULL AS BIGINT)"  # typed: in a UNION of bare NULLs PostgreSQL would guess text
+_ARTICLE_ROWS = (
+    _cells("by_who", "article_id, provision_id, tag_id", "article_id", "provision_id")
+    + "\nUNION ALL\n"
+    + _cells("article_who", "article_id, tag_id", "article_id", _NO_ID)
+)
+_VERSION_ROWS = _cells("version_who", "tag_id", _NO_ID, _NO_ID)
+_INSERT = f"INSERT INTO annotations_heat ({_COLUMNS})"
+# One article: its annotations' tags and endorsements are looked up by annotation (an index scan
+# each), not hashed from the whole tag and endorsement tables, whose size grows with every
+# article of the treaty (the planner misjudges the join out of the `approved` CTE). A whole
+# version reads both tables once.
+_IN_ARTICLE = (
+    "annotation_id IN (SELECT id FROM annotations_annotation "
+    "WHERE version_id = %(version)s AND article_id = %(article)s)"
+)
 _ARTICLE_INSERT = (
-    _BASE.format(scope="a.version_id = %(version)s AND a.article_id = %(article)s")
-    + f"""
-INSERT INTO annotations_heat ({_COLUMNS})
-SELECT %(version)s, %(article)s, provision_id, tag_id, segment, {_COUNTS}, %(now)s
-FROM segmented GROUP BY provision_id, tag_id, segment
-UNION ALL
-SELECT %(version)s, %(article)s, NULL, tag_id, segment, {_COUNTS}, %(now)s
-FROM segmented GROUP BY tag_id, segment
-"""
+    _BASE.format(
+        scope="a.version_id = %(version)s AND a.article_id = %(article)s",
+        endorsements="(SELECT COUNT(*) FROM annotations_endorsement e WHERE e.annotation_id = a.id)",
+        endorsements_join="",
+        narrow_tags=f"AND t.{_IN_ARTICLE}",
+    )
+    + _INSERT
+    + _ARTICLE_ROWS
 )
+_VERSION_BASE = _BASE.format(
+    scope="a.version_id = %(version)s",
+    endorsements="COALESCE(e.endorsements, 0)",
+    endorsements_join="""
+    LEFT JOIN (
+        SELECT annotation_id, COUNT(*) AS endorsements FROM annotations_endorsement GROUP BY annotation_id
+    ) e ON e.annotation_id = a.id""",
+    narrow_tags="",
+)
+_VERSION_INSERT = _VERSION_BASE + _INSERT + _VERSION_ROWS
+# A whole version in one pass over its annotations: every article, then the totals.
+_REBUILD_INSERT = _VERSION_BASE + _INSERT + _ARTICLE_ROWS + "\nUNION ALL\n" + _VERSION_ROWS
 
-_VERSION_INSERT = (
-    _BASE.format(scope="a.version_id = %(version)s")
-    + f"""
-INSERT INTO annotations_heat ({_COLUMNS})
-SELECT %(version)s, NULL, NULL, tag_id, segment, {_COUNTS}, %(now)s
-FROM segmented GROUP BY tag_id, segment
-"""
-)
+
+def _aggregate_settings() -> None:
+    """For the transaction of a recompute, on PostgreSQL: no JIT (compiling these many-column
+    aggregates took longer than running them, seconds per article: bench/heat.py), and memory
+    enough for the hash aggregates not to spill to disk."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
 
 
 @transaction.atomic
 def article_heat_refresh(*, version_id: int, article_id: int) -> int:
     """Recompute one article's heat rows from the annotations. Returns the number of rows."""
     started = timezone.now()
+    _aggregate_settings()
     # Serialise recomputes of one article: two at once must not both delete, then both insert.
     list(Provision.objects.select_for_update().filter(pk=article_id).values_list("pk", flat=True))
     Heat.objects.filter(version_id=version_id, article_id=article_id).delete()
@@ -109,6 +170,7 @@ def version_totals_refresh(*, version_id: int) -> int:
     """Recompute a version's column totals (per tag, every article): distinct organisations
     across articles cannot be summed from the article rows."""
     started = timezone.now()
+    _aggregate_settings()
     list(DraftVersion.objects.select_for_update().filter(pk=version_id).values_list("pk", flat=True))
     Heat.objects.filter(version_id=version_id, article__isnull=True).delete()
     with connection.cursor() as cursor:
@@ -168,7 +230,7 @@ def heat_schedule_release(*, version_id: int, article_id: int | None) -> None:
 
 def heat_reconcile(*, older_than_seconds: int = COALESCE_SECONDS * 2) -> int:
     """Recompute whatever is still dirty (a lost message, a dead broker). Returns how many."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     done = 0
     for version_id, article_id in HeatDirty.objects.filter(marked_at__lte=cutoff).values_list(
         "version_id", "article_id"
@@ -182,20 +244,33 @@ def heat_reconcile(*, older_than_seconds: int = COALESCE_SECONDS * 2) -> int:
 
 
 def heat_rebuild(*, versions: list[DraftVersion], progress: Callable[[int, int], None] | None = None) -> int:
-    """Recompute every reading unit (article, preamble, final clause, annex) and the totals."""
-    units = list(
-        Provision.objects.filter(version__in=versions, article_id=F("pk"))
-        .order_by("version_id", "order")
-        .values_list("version_id", "pk")
-    )
-    total = len(units) + len(versions)
+    """Recompute every reading unit (article, preamble, final clause, annex) and the totals of each
+    version: one statement per version, a single pass over its annotations, where one recompute
+    per article read the annotation and tag tables once per article (bench/heat.py)."""
     rows = 0
-    for index, (version_id, article_id) in enumerate(units, start=1):
-        rows += article_heat_refresh(version_id=version_id, article_id=article_id)
+    for index, version in enumerate(versions, start=1):
+        rows += _version_rebuild(version_id=version.pk)
         if progress:
-            progress(index, total)
-    for index, version in enumerate(versions, start=len(units) + 1):
-        rows += version_totals_refresh(version_id=version.pk)
-        if progress:
-            progress(index, total)
+            progress(index, len(versions))
     return rows
+
+
+@transaction.atomic
+def _version_rebuild(*, version_id: int) -> int:
+    started = timezone.now()
+    _aggregate_settings()
+    # The locks the per-article and totals recomputes take, all of them, in one order (every unit
+    # by id, then the version): a recompute running meanwhile waits, and cannot deadlock with this.
+    list(
+        Provision.objects.select_for_update()
+        .filter(version_id=version_id, article_id=F("pk"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    list(DraftVersion.objects.select_for_update().filter(pk=version_id).values_list("pk", flat=True))
+    Heat.objects.filter(version_id=version_id).delete()
+    with connection.cursor() as cursor:
+        cursor.execute(_REBUILD_INSERT, {"version": version_id, "now": started})
+        written = cursor.rowcount
+    HeatDirty.objects.filter(version_id=version_id, marked_at__lte=started).delete()
+    return written
