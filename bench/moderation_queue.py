@@ -300,13 +300,9 @@ def seed(pending: int) -> Any:
     from treaty.models import DraftVersion, Provision
 
     version = DraftVersion.objects.get(treaty__slug="budapest-convention")
-    # Article provisions only: the API cannot serialise an annotation on the preamble or the closing
-    # formula yet (their "article" has no number, and the link to it fails to reverse).
+    # Every provision one can annotate: the preamble and the closing formula included.
     provisions = list(
-        Provision.objects.filter(version=version, article__isnull=False)
-        .exclude(text="")
-        .exclude(article__number="")
-        .order_by("order")
+        Provision.objects.filter(version=version, article__isnull=False).exclude(text="").order_by("order")
     )
     tags = list(ConcernTag.objects.filter(is_active=True))
     now = timezone.now()
