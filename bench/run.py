@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import exports  # bench/exports.py, beside this file
+import heat as heat_bench  # bench/heat.py, beside this file
 import moderation_queue  # bench/moderation_queue.py, beside this file
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +64,9 @@ def main() -> int:
             failures += print_report(report)
     # The moderation queue with 10,000 pending annotations (bench/moderation_queue.py).
     failures += moderation_queue.run(options.runs, options.only)
+    # Heat with 1,000,000 annotations, PostgreSQL only (bench/heat.py).
+    if options.only in (None, "postgresql"):
+        failures += heat_bench.run()
     # Streamed CSV and NDJSON exports of 1,000,000 annotations, PostgreSQL only (bench/exports.py).
     failures += exports.run(options.only)
     print()
