@@ -12,6 +12,7 @@ position the cells count annotations, and the page says so.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
@@ -69,7 +70,7 @@ def _plural(count: int, one: str, many: str) -> str:
 
 
 def age_text(then: datetime, now: datetime) -> str:
-    """ "40 s ago", "3 min ago", "5 h ago", "2 days ago": server-rendered, next to an ISO <time>."""
+    """How long ago, shortly: 40 s ago, 3 min ago, 5 h ago, 2 days ago (shown beside an ISO <time>)."""
     seconds = max(0, int((now - then).total_seconds()))
     if seconds < 60:
         return f"{seconds} s ago"
@@ -112,12 +113,12 @@ class HeatmapFilters:
         return {name: value for name, value in values.items() if value}
 
 
-def heatmap_filters(params: dict[str, str] | HttpRequest) -> HeatmapFilters:
-    get = params.GET if isinstance(params, HttpRequest) else params
+def heatmap_filters(get: Mapping[str, str]) -> HeatmapFilters:
+    """The filters of a request's query string (request.GET), with a message for each bad one."""
     filters = HeatmapFilters(
-        metric=(get.get("metric") or DEFAULT_METRIC).strip(),
+        metric=(get.get("metric") or DEFAULT_METRIC).strip()[:40],
         tag=(get.get("tag") or "").strip()[:60],
-        position=(get.get("position") or "").strip(),
+        position=(get.get("position") or "").strip()[:40],
         organization_type=(get.get("organization_type") or "").strip()[:40],
         country=(get.get("country") or "").strip().upper()[:10],
     )
@@ -360,7 +361,7 @@ def _segment_options(version: DraftVersion) -> tuple[list[tuple[str, str]], list
 @require_GET
 def treaty_heatmap(request: HttpRequest, slug: str) -> HttpResponse:
     scope = _scope(request, slug)
-    filters = heatmap_filters(request)
+    filters = heatmap_filters(request.GET)
     matrix = _matrix(scope, filters)
     table = heat_table(scope, matrix, filters) if matrix else None
     dirty = list(HeatDirty.objects.filter(version=scope.version).values_list("article_id", flat=True))
@@ -430,7 +431,7 @@ def _download_name(scope: Scope, extension: str) -> str:
 @require_GET
 def treaty_heatmap_svg(request: HttpRequest, slug: str) -> HttpResponse:
     scope = _scope(request, slug)
-    filters = heatmap_filters(request)
+    filters = heatmap_filters(request.GET)
     matrix = _matrix(scope, filters)
     if matrix is None:
         return _bad_request(filters)
@@ -506,7 +507,7 @@ def treaty_heatmap_csv(request: HttpRequest, slug: str) -> HttpResponse:
     """One row per reading unit × concern tag, every number the stored heat holds. The position
     filter does not apply (every position has a column); the tag and segment filters do."""
     scope = _scope(request, slug)
-    filters = heatmap_filters(request)
+    filters = heatmap_filters(request.GET)
     matrix = _matrix(scope, filters)
     if matrix is None:
         return _bad_request(filters)
