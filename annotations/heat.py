@@ -29,53 +29,81 @@ COALESCE_SECONDS = 3
 TOTALS_COALESCE_SECONDS = 15
 POSITIONS = [p.value for p in Annotation.Position]
 
-# The rows that count, one per (annotation, tag) plus one per annotation with tag NULL (all
-# tags). `who` is what "distinct organisations" counts: the organisation, else the author (an
+# The rows that count, `tagged`: one per (annotation, tag) plus one per annotation with tag NULL
+# (all tags). `who` is what "distinct organisations" counts: the organisation, else the author (an
 # author without one counts as one), else the annotation (a former member's); three integer
 # classes (mod 3) that cannot collide.
 #
-# Distinct organisations are counted in two levels instead of COUNT(DISTINCT who): `by_who` has
-# one row per (provision, tag, who) with its sums, and the outer GROUP BY of a cell counts those
-# rows. Both are hash aggregates, where COUNT(DISTINCT) sorted every row of every segment again
-# (seconds for an article with 60,000 annotations: bench/heat.py). `article_who` and
-# `version_who` merge the provisions, then the articles, the same way: distinct organisations
-# never add up. A who's organisation type and country come with it, so each segment (everyone,
-# one type, one country) is one more GROUP BY over the same rows, never a copy of them.
-_POSITION_COUNTS = ", ".join(
-    f"SUM(CASE WHEN position = '{p}' THEN 1 ELSE 0 END) AS pos_{p}" for p in POSITIONS
-)
-_POSITION_SUMS = ", ".join(f"SUM(pos_{p}) AS pos_{p}" for p in POSITIONS)
-_SUMS = f"SUM(n) AS n, SUM(endorsements) AS endorsements, SUM(score) AS score, {_POSITION_SUMS}"
-_COUNTS = "SUM(n), COUNT(*), SUM(endorsements), SUM(score), " + ", ".join(f"SUM(pos_{p})" for p in POSITIONS)
-
-_BASE = f"""
-WITH approved AS (
-    SELECT a.id, a.article_id, a.provision_id, a.severity, a.position,
+# On PostgreSQL an annotation carries its tag ids and endorsement count (migration 0007, kept by
+# triggers) and a covering index holds every column read here: an article's rows come from an
+# index-only scan, the tag ids unnested in place. SQLite, the small embedded case, joins the tag
+# table and counts endorsements per annotation.
+_TAGGED_POSTGRESQL = """
+tagged AS (
+    SELECT a.article_id, a.provision_id, a.severity, a.position, a.heat_endorsements AS endorsements,
            COALESCE(a.organization_id * 3, a.author_id * 3 + 1, a.id * 3 + 2) AS who,
-           COALESCE(o.type, 'individual') AS org_type, COALESCE(o.country, '') AS country,
-           {{endorsements}} AS endorsements
+           unnest(a.heat_tag_ids || CAST(NULL AS INTEGER)) AS tag_id
     FROM annotations_annotation a
-    LEFT JOIN accounts_organization o ON o.id = a.organization_id {{endorsements_join}}
-    WHERE {{scope}} AND a.status = 'approved' AND a.deleted_at IS NULL
+    WHERE {scope} AND a.status = 'approved' AND a.deleted_at IS NULL
+)"""
+_TAGGED_SQLITE = """
+approved AS (
+    SELECT a.id, a.article_id, a.provision_id, a.severity, a.position,
+           (SELECT COUNT(*) FROM annotations_endorsement e WHERE e.annotation_id = a.id) AS endorsements,
+           COALESCE(a.organization_id * 3, a.author_id * 3 + 1, a.id * 3 + 2) AS who
+    FROM annotations_annotation a
+    WHERE {scope} AND a.status = 'approved' AND a.deleted_at IS NULL
 ),
 tagged AS (
-    SELECT ap.*, t.concerntag_id AS tag_id
-    FROM approved ap JOIN annotations_annotation_tags t ON t.annotation_id = ap.id {{narrow_tags}}
+    SELECT ap.article_id, ap.provision_id, ap.severity, ap.position, ap.endorsements, ap.who,
+           t.concerntag_id AS tag_id
+    FROM approved ap JOIN annotations_annotation_tags t ON t.annotation_id = ap.id
     UNION ALL
-    SELECT ap.*, NULL AS tag_id FROM approved ap
-),by_who AS (
-    SELECT article_id, provision_id, tag_id, who, org_type, country, COUNT(*) AS n,
-           SUM(endorsements) AS endorsements, SUM(severity) AS score, {_POSITION_COUNTS}
-    FROM tagged GROUP BY article_id, provision_id, tag_id, who, org_type, country
+    SELECT article_id, provision_id, severity, position, endorsements, who, NULL FROM approved
+)"""
+
+# Distinct organisations are counted in two levels instead of COUNT(DISTINCT who): `by_who` has
+# one row per (provision, tag, who) with its sums, and the outer GROUP BY of a cell counts those
+# rows. Both are hash aggregates, where COUNT(DISTINCT) sorted every row of every segment again.
+# `article_who` and `version_who` merge the provisions, then the articles, the same way:
+# distinct organisations never add up. A who's organisation type and country are looked up once
+# per by_who row (`who_rows`), after the aggregation: as grouping keys they made it slower. Each
+# segment (everyone, one type, one country) is one more GROUP BY over the same rows, never a
+# copy of them. Sums are cast to integer at each level: PostgreSQL sums bigints as numeric.
+_POSITION_COUNTS = ", ".join(
+    f"CAST(SUM(CASE WHEN position = '{p}' THEN 1 ELSE 0 END) AS INTEGER) AS pos_{p}" for p in POSITIONS
+)
+_POSITION_SUMS = ", ".join(f"CAST(SUM(pos_{p}) AS INTEGER) AS pos_{p}" for p in POSITIONS)
+_SUMS = (
+    "CAST(SUM(n) AS INTEGER) AS n, CAST(SUM(endorsements) AS INTEGER) AS endorsements, "
+    f"CAST(SUM(score) AS INTEGER) AS score, {_POSITION_SUMS}"
+)
+_COUNTS = "SUM(n), COUNT(*), SUM(endorsements), SUM(score), " + ", ".join(f"SUM(pos_{p})" for p in POSITIONS)
+
+_LEVELS = f"""
+by_who AS (
+    SELECT article_id, provision_id, tag_id, who, CAST(COUNT(*) AS INTEGER) AS n,
+           CAST(SUM(endorsements) AS INTEGER) AS endorsements, CAST(SUM(severity) AS INTEGER) AS score,
+           {_POSITION_COUNTS}
+    FROM tagged GROUP BY article_id, provision_id, tag_id, who
+),
+who_rows AS (
+    SELECT b.*, COALESCE(o.type, 'individual') AS org_type, COALESCE(o.country, '') AS country
+    FROM by_who b LEFT JOIN accounts_organization o ON b.who %% 3 = 0 AND o.id = b.who / 3
 ),
 article_who AS (
     SELECT article_id, tag_id, who, org_type, country, {_SUMS}
-    FROM by_who GROUP BY article_id, tag_id, who, org_type, country
+    FROM who_rows GROUP BY article_id, tag_id, who, org_type, country
 ),
 version_who AS (
     SELECT tag_id, who, org_type, country, {_SUMS} FROM article_who GROUP BY tag_id, who, org_type, country
 )
 """
+
+
+def _with(scope: str, vendor: str) -> str:
+    tagged = _TAGGED_POSTGRESQL if vendor == "postgresql" else _TAGGED_SQLITE
+    return "WITH " + tagged.format(scope=scope) + "," + _LEVELS
 
 
 def _cells(source: str, keys: str, article: str, provision: str) -> str:
@@ -101,52 +129,63 @@ _COLUMNS = (
 # The SQL is assembled from constants of this module only; values go in as parameters.
 _NO_ID = "CAST(NULL AS BIGINT)"  # typed: in a UNION of bare NULLs PostgreSQL would guess text
 _ARTICLE_ROWS = (
-    _cells("by_who", "article_id, provision_id, tag_id", "article_id", "provision_id")
+    _cells("who_rows", "article_id, provision_id, tag_id", "article_id", "provision_id")
     + "\nUNION ALL\n"
     + _cells("article_who", "article_id, tag_id", "article_id", _NO_ID)
 )
 _VERSION_ROWS = _cells("version_who", "tag_id", _NO_ID, _NO_ID)
-_INSERT = f"INSERT INTO annotations_heat ({_COLUMNS})"
-# One article: its annotations' tags and endorsements are looked up by annotation (an index scan
-# each), not hashed from the whole tag and endorsement tables, whose size grows with every
-# article of the treaty (the planner misjudges the join out of the `approved` CTE). A whole
-# version reads both tables once.
-_IN_ARTICLE = (
-    "annotation_id IN (SELECT id FROM annotations_annotation "
-    "WHERE version_id = %(version)s AND article_id = %(article)s)"
-)
-_ARTICLE_INSERT = (
-    _BASE.format(
-        scope="a.version_id = %(version)s AND a.article_id = %(article)s",
-        endorsements="(SELECT COUNT(*) FROM annotations_endorsement e WHERE e.annotation_id = a.id)",
-        endorsements_join="",
-        narrow_tags=f"AND t.{_IN_ARTICLE}",
-    )
-    + _INSERT
-    + _ARTICLE_ROWS
-)
-_VERSION_BASE = _BASE.format(
-    scope="a.version_id = %(version)s",
-    endorsements="COALESCE(e.endorsements, 0)",
-    endorsements_join="""
-    LEFT JOIN (
-        SELECT annotation_id, COUNT(*) AS endorsements FROM annotations_endorsement GROUP BY annotation_id
-    ) e ON e.annotation_id = a.id""",
-    narrow_tags="",
-)
-_VERSION_INSERT = _VERSION_BASE + _INSERT + _VERSION_ROWS
-# A whole version in one pass over its annotations: every article, then the totals.
-_REBUILD_INSERT = _VERSION_BASE + _INSERT + _ARTICLE_ROWS + "\nUNION ALL\n" + _VERSION_ROWS
+_INSERT = f"INSERT INTO annotations_heat ({_COLUMNS}) "
+_ARTICLE_SCOPE = "a.version_id = %(version)s AND a.article_id = %(article)s"
+_VERSION_SCOPE = "a.version_id = %(version)s"
 
 
-def _aggregate_settings() -> None:
+def _article_insert(vendor: str) -> str:
+    return _with(_ARTICLE_SCOPE, vendor) + _INSERT + _ARTICLE_ROWS
+
+
+def _version_insert(vendor: str) -> str:
+    return _with(_VERSION_SCOPE, vendor) + _INSERT + _VERSION_ROWS
+
+
+def _rebuild_insert(vendor: str) -> str:
+    """A whole version in one pass over its annotations: every article, then the totals."""
+    return _with(_VERSION_SCOPE, vendor) + _INSERT + _ARTICLE_ROWS + "\nUNION ALL\n" + _VERSION_ROWS
+
+
+def heat_read_columns_fill() -> None:
+    """Set every annotation's copy of its tag ids and endorsement count (PostgreSQL, migration
+    0007) from the tables. Triggers keep the copies as rows change; this is for a bulk load that
+    turned triggers off (session_replication_role = replica, as bench/heat.py does)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE annotations_annotation a SET heat_tag_ids = t.ids
+              FROM (SELECT annotation_id, array_agg(DISTINCT concerntag_id::integer) AS ids
+                      FROM annotations_annotation_tags GROUP BY annotation_id) t
+             WHERE t.annotation_id = a.id AND a.heat_tag_ids IS DISTINCT FROM t.ids
+            """
+        )
+        cursor.execute(
+            """
+            UPDATE annotations_annotation a SET heat_endorsements = e.n
+              FROM (SELECT annotation_id, count(*)::integer AS n FROM annotations_endorsement
+                     GROUP BY annotation_id) e
+             WHERE e.annotation_id = a.id AND a.heat_endorsements <> e.n
+            """
+        )
+
+
+def _aggregate_settings(work_mem: str = "64MB") -> None:
     """For the transaction of a recompute, on PostgreSQL: no JIT (compiling these many-column
     aggregates took longer than running them, seconds per article: bench/heat.py), and memory
-    enough for the hash aggregates not to spill to disk."""
+    enough for the hash aggregates not to spill to disk (a whole version's by_who, a million
+    groups for a million annotations, needs a few hundred MB: it is the rebuild's only)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
 
 
 @transaction.atomic
@@ -158,7 +197,9 @@ def article_heat_refresh(*, version_id: int, article_id: int) -> int:
     list(Provision.objects.select_for_update().filter(pk=article_id).values_list("pk", flat=True))
     Heat.objects.filter(version_id=version_id, article_id=article_id).delete()
     with connection.cursor() as cursor:
-        cursor.execute(_ARTICLE_INSERT, {"version": version_id, "article": article_id, "now": started})
+        cursor.execute(
+            _article_insert(connection.vendor), {"version": version_id, "article": article_id, "now": started}
+        )
         written = cursor.rowcount
     # Only marks made before this recompute read the data are settled by it.
     HeatDirty.objects.filter(version_id=version_id, article_id=article_id, marked_at__lte=started).delete()
@@ -174,7 +215,7 @@ def version_totals_refresh(*, version_id: int) -> int:
     list(DraftVersion.objects.select_for_update().filter(pk=version_id).values_list("pk", flat=True))
     Heat.objects.filter(version_id=version_id, article__isnull=True).delete()
     with connection.cursor() as cursor:
-        cursor.execute(_VERSION_INSERT, {"version": version_id, "now": started})
+        cursor.execute(_version_insert(connection.vendor), {"version": version_id, "now": started})
         written = cursor.rowcount
     HeatDirty.objects.filter(version_id=version_id, article__isnull=True, marked_at__lte=started).delete()
     return written
@@ -258,7 +299,7 @@ def heat_rebuild(*, versions: list[DraftVersion], progress: Callable[[int, int],
 @transaction.atomic
 def _version_rebuild(*, version_id: int) -> int:
     started = timezone.now()
-    _aggregate_settings()
+    _aggregate_settings(work_mem="512MB")
     # The locks the per-article and totals recomputes take, all of them, in one order (every unit
     # by id, then the version): a recompute running meanwhile waits, and cannot deadlock with this.
     list(
@@ -270,7 +311,7 @@ def _version_rebuild(*, version_id: int) -> int:
     list(DraftVersion.objects.select_for_update().filter(pk=version_id).values_list("pk", flat=True))
     Heat.objects.filter(version_id=version_id).delete()
     with connection.cursor() as cursor:
-        cursor.execute(_REBUILD_INSERT, {"version": version_id, "now": started})
+        cursor.execute(_rebuild_insert(connection.vendor), {"version": version_id, "now": started})
         written = cursor.rowcount
     HeatDirty.objects.filter(version_id=version_id, marked_at__lte=started).delete()
     return written

@@ -311,10 +311,22 @@ class Heat(models.Model):
     level is counted from the annotations, never summed from finer rows.
     """
 
-    version = models.ForeignKey(DraftVersion, on_delete=models.CASCADE, related_name="+")
-    article = models.ForeignKey(Provision, on_delete=models.CASCADE, null=True, related_name="+")
-    provision = models.ForeignKey(Provision, on_delete=models.CASCADE, null=True, related_name="+")
-    tag = models.ForeignKey(ConcernTag, on_delete=models.CASCADE, null=True, related_name="+")
+    # Derived rows, rewritten wholesale by every recompute from annotations whose own keys the
+    # database checks: no foreign-key constraint (its deferred check per inserted row cost more
+    # than the aggregation, bench/heat.py) and no index beyond the two below. Deleting a version,
+    # provision or tag still removes its rows (Django's on_delete, which needs no constraint).
+    version = models.ForeignKey(
+        DraftVersion, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    article = models.ForeignKey(
+        Provision, on_delete=models.CASCADE, null=True, related_name="+", db_constraint=False, db_index=False
+    )
+    provision = models.ForeignKey(
+        Provision, on_delete=models.CASCADE, null=True, related_name="+", db_constraint=False, db_index=False
+    )
+    tag = models.ForeignKey(
+        ConcernTag, on_delete=models.CASCADE, null=True, related_name="+", db_constraint=False, db_index=False
+    )
     segment = models.CharField(max_length=40, blank=True)
     annotations = models.PositiveIntegerField()
     organizations = models.PositiveIntegerField()

@@ -11,6 +11,7 @@ from annotations.services import (
     annotation_delete,
     annotation_update,
     endorsement_create,
+    endorsement_delete,
 )
 from tests.annotations.heat_recount import brute_force, stored
 from tests.factories import VerifiedUserFactory
@@ -152,7 +153,18 @@ def test_rebuild_unknown_treaty_fails_clearly() -> None:
 OPS = st.lists(
     st.tuples(
         st.sampled_from(
-            ["create", "create", "create", "edit", "delete", "approve", "reject", "spam", "endorse"]
+            [
+                "create",
+                "create",
+                "create",
+                "edit",
+                "delete",
+                "approve",
+                "reject",
+                "spam",
+                "endorse",
+                "unendorse",
+            ]
         ),
         st.integers(min_value=0, max_value=50),
         st.sampled_from(
@@ -171,7 +183,7 @@ OPS = st.lists(
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=OPS)
 def test_stored_heat_equals_a_brute_force_recount(version, alice, mallory, mod, ops) -> None:
-    """Random sequences of create / edit / delete / moderate / endorse, then the recompute of every
+    """Random sequences of create / edit / delete / moderate / endorse / withdraw, then the recompute of every
     article (in a shuffled order, some twice) equals a recount from the raw annotations."""
     from django.db import transaction
 
@@ -206,6 +218,8 @@ def test_stored_heat_equals_a_brute_force_recount(version, alice, mallory, mod, 
                     annotation_delete(annotation=target, actor=target.author)
                 elif op == "endorse":
                     endorsement_create(annotation=target, user=people[(n + 1) % len(people)])
+                elif op == "unendorse":
+                    endorsement_delete(annotation=target, user=people[(n + 1) % len(people)])
                 else:
                     moderate(
                         item=target, moderator=mod if target.author != mod else alice, action=op, reason="r"
