@@ -6,9 +6,10 @@ segment: all authors, one organisation type, or one country.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 
 from accounts.models import Organization
 from annotations.models import ConcernTag, Heat
@@ -66,16 +67,36 @@ class HeatMatrix:
     segment: str
 
 
-def _cell(row: Heat | None, tag: str | None) -> HeatCell:
+# The stored rows are read as plain values, not model instances: a treaty matrix is hundreds of
+# rows per request, and building instances was most of the heatmap API's time (bench/heat.py).
+_STORED_FIELDS = (
+    "article_id",
+    "provision_id",
+    "tag_id",
+    "annotations",
+    "organizations",
+    "endorsements",
+    "score",
+    *POSITION_FIELDS,
+    "computed_at",
+)
+Stored = dict[str, Any]
+
+
+def _stored(rows: QuerySet[Heat]) -> list[Stored]:
+    return list(rows.order_by().values(*_STORED_FIELDS))
+
+
+def _cell(row: Stored | None, tag: str | None) -> HeatCell:
     if row is None:
         return HeatCell(tag=tag, positions=dict.fromkeys((p[4:] for p in POSITION_FIELDS), 0))
     return HeatCell(
         tag=tag,
-        annotations=row.annotations,
-        organizations=row.organizations,
-        endorsements=row.endorsements,
-        score=row.score,
-        positions={p[4:]: getattr(row, p) for p in POSITION_FIELDS},
+        annotations=row["annotations"],
+        organizations=row["organizations"],
+        endorsements=row["endorsements"],
+        score=row["score"],
+        positions={p[4:]: row[p] for p in POSITION_FIELDS},
     )
 
 
@@ -96,10 +117,8 @@ def treaty_heat(version: DraftVersion, *, segment: str = "", tag: str | None = N
         .order_by("order")
         .only("id", "key", "kind", "number", "label", "heading", "order", "parent_id")
     )
-    stored = list(
-        Heat.objects.filter(version=version, segment=segment, provision__isnull=True).select_related("tag")
-    )
-    by_unit: dict[tuple[int | None, int | None], Heat] = {(h.article_id, h.tag_id): h for h in stored}
+    stored = _stored(Heat.objects.filter(version=version, segment=segment, provision__isnull=True))
+    by_unit = {(h["article_id"], h["tag_id"]): h for h in stored}
     rows = [
         HeatRow(
             provision=unit,
@@ -114,7 +133,7 @@ def treaty_heat(version: DraftVersion, *, segment: str = "", tag: str | None = N
         rows=rows,
         column_totals=[_cell(by_unit.get((None, t.pk)), t.slug) for t in tags],
         grand_total=_cell(by_unit.get((None, None)), None),
-        computed_at=max((h.computed_at for h in stored), default=None),
+        computed_at=max((h["computed_at"] for h in stored), default=None),
         segment=segment,
     )
 
@@ -125,8 +144,8 @@ def article_heat(
     """An article's provisions × tags; the article's own row is its roll-up."""
     tags = _tags(tag)
     provisions = list(Provision.objects.filter(article=article).order_by("order"))
-    stored = list(Heat.objects.filter(version=version, article=article, segment=segment))
-    by_key: dict[tuple[int | None, int | None], Heat] = {(h.provision_id, h.tag_id): h for h in stored}
+    stored = _stored(Heat.objects.filter(version=version, article=article, segment=segment))
+    by_key = {(h["provision_id"], h["tag_id"]): h for h in stored}
     rows = [
         HeatRow(
             provision=p,
@@ -141,6 +160,6 @@ def article_heat(
         rows=rows,
         column_totals=[_cell(by_key.get((None, t.pk)), t.slug) for t in tags],
         grand_total=_cell(by_key.get((None, None)), None),
-        computed_at=max((h.computed_at for h in stored), default=None),
+        computed_at=max((h["computed_at"] for h in stored), default=None),
         segment=segment,
     )

@@ -4,12 +4,12 @@ import hashlib
 import json
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils.http import http_date, quote_etag
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotations.api.errors import error_responses
@@ -45,13 +45,15 @@ def _common(matrix: HeatMatrix, slug: str) -> dict[str, Any]:
     }
 
 
-def _conditional(request: Request, body: dict[str, Any], matrix: HeatMatrix) -> Response:
-    """304 when the client already holds this exact body; ETag is a hash of it."""
-    etag = quote_etag(hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:32])
+def _conditional(request: Request, body: dict[str, Any], matrix: HeatMatrix) -> HttpResponse:
+    """The body as JSON, encoded once: its hash is the ETag, and a client already holding it gets
+    a 304. (Through DRF's renderer the body was encoded twice, once to hash, once to send.)"""
+    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    etag = quote_etag(hashlib.sha256(payload).hexdigest()[:32])
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-        response = Response(status=304)
+        response = HttpResponse(status=304)
     else:
-        response = Response(body)
+        response = HttpResponse(payload, content_type="application/json")
     response["ETag"] = etag
     if matrix.computed_at:
         response["Last-Modified"] = http_date(matrix.computed_at.timestamp())
@@ -83,7 +85,7 @@ class TreatyHeatmapView(APIView):
         responses={200: OpenApiTypes.OBJECT, **error_responses(400, 404)},
         summary="Heat per article × concern tag",
     )
-    def get(self, request: Request, slug: str) -> Response:
+    def get(self, request: Request, slug: str) -> HttpResponse:
         treaty, version, segment = _scope(request, slug)
         with service_errors():
             matrix = treaty_heat(version, segment=segment, tag=request.query_params.get("tag") or None)
@@ -114,7 +116,7 @@ class ArticleHeatmapView(APIView):
         responses={200: OpenApiTypes.OBJECT, **error_responses(400, 404)},
         summary="Heat per provision × concern tag",
     )
-    def get(self, request: Request, slug: str, number: str) -> Response:
+    def get(self, request: Request, slug: str, number: str) -> HttpResponse:
         treaty, version, segment = _scope(request, slug)
         article = treaty_selectors.article_get(version, number)
         with service_errors():
