@@ -53,7 +53,7 @@ def moderation_log_csv(events: QuerySet[ModerationEvent]) -> Iterator[str]:
         yield writer.writerow(
             [
                 event.created_at.isoformat(),
-                moderator,
+                _csv_safe(moderator),  # a display name is the user's own text
                 event.action,
                 item,
                 event.from_status,

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_datetime
 
 from annotations.models import Annotation, Flag, Reply, Status
@@ -159,9 +158,14 @@ def moderation_queue(filters: QueueFilters, *, cursor: str | None = None, page_s
             status=Status.PENDING, deleted_at__isnull=True
         ).count(),
         "pending_replies": Reply.objects.filter(status=Status.PENDING, deleted_at__isnull=True).count(),
-        "flagged": Flag.objects.filter(resolved_at__isnull=True).aggregate(
-            n=Coalesce(Count(Coalesce("annotation_id", "reply_id"), distinct=True), 0)
-        )["n"],
+        # Items with an open flag: annotations and replies counted apart (their ids may coincide).
+        "flagged": sum(
+            Flag.objects.filter(resolved_at__isnull=True)
+            .aggregate(
+                annotations=Count("annotation_id", distinct=True), replies=Count("reply_id", distinct=True)
+            )
+            .values()
+        ),
     }
     return QueuePage(entries=entries, next_cursor=next_cursor, counts=counts)
 

@@ -186,6 +186,21 @@ def test_queue_lists_pending_and_flagged_oldest_first(
     assert {r["item"]["id"] for r in unverified["results"]} == {second.pk, flagged.pk}
 
 
+def test_flagged_count_keeps_an_annotation_and_a_reply_with_the_same_id_apart(
+    version, alice, mallory, mod, api_client_as, settings
+) -> None:
+    settings.FLAG_THRESHOLD = 5
+    annotation = _annotate(version, mallory, body="flagged annotation")
+    # The two tables number their rows apart: a reply may well carry the annotation's id.
+    reply = Reply.objects.create(
+        pk=annotation.pk, annotation=annotation, author=mallory, attribution="person", body="a reply"
+    )
+    flag_create(user=alice, annotation=annotation, reason="misleading")
+    flag_create(user=alice, reply=reply, reason="misleading")
+    body = api_client_as(mod).get("/api/v1/moderation/queue/").json()
+    assert body["counts"]["flagged"] == 2
+
+
 def test_queue_pages_by_cursor(version, alice, mod, api_client_as, django_assert_max_num_queries) -> None:
     version.moderation = "pre"
     version.verified_skip_queue = False

@@ -682,6 +682,15 @@ def test_audit_log_csv_streams_the_filtered_log_with_formulas_neutralised(logged
     assert len(list(csv.reader(io.StringIO(b"".join(everything.streaming_content).decode())))) == 5
 
 
+def test_audit_log_csv_neutralises_a_moderators_display_name(logged, mod_client) -> None:
+    # A display name is the user's own text: a formula there must not run in a spreadsheet either.
+    logged["other"].display_name = '=HYPERLINK("http://x")'
+    logged["other"].save()
+    response = mod_client.get(f"{LOG_CSV}?moderator={logged['other'].pk}")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert {row[1] for row in rows[1:]} == {'\'=HYPERLINK("http://x")'}
+
+
 def test_the_page_links_the_csv_with_the_filters_applied(logged, mod_client) -> None:
     html = mod_client.get(f"{LOG}?action=reject&page=1").content.decode()
     assert 'href="/moderation/log.csv?action=reject"' in html
