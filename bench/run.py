@@ -19,6 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import article_annotations  # bench/article_annotations.py, beside this file
 import exports  # bench/exports.py, beside this file
 import heat as heat_bench  # bench/heat.py, beside this file
 import moderation_queue  # bench/moderation_queue.py, beside this file
@@ -62,6 +63,8 @@ def main() -> int:
     for report in reports:
         if report is not None:
             failures += print_report(report)
+    # An article page carrying 2,000 annotations, and the annotation list API (bench/article_annotations.py).
+    failures += article_annotations.run(options.runs, options.only)
     # The moderation queue with 10,000 pending annotations (bench/moderation_queue.py).
     failures += moderation_queue.run(options.runs, options.only)
     # Heat with 1,000,000 annotations, PostgreSQL only (bench/heat.py).
@@ -77,6 +80,8 @@ def main() -> int:
         return 1
     print(
         f"All targets met: <= {MAX_QUERIES} queries per page, article median <= {MAX_ARTICLE_MEDIAN_MS:g} ms;"
+        f" article with {article_annotations.ANNOTATIONS:,} annotations"
+        f" <= {article_annotations.MAX_MEDIAN_MS:g} ms;"
         f" moderation queue: constant queries, median <= {moderation_queue.MAX_MEDIAN_MS:g} ms;"
         f" exports: >= {exports.MIN_ROWS_PER_SECOND:,} rows/s, <= {exports.MAX_PEAK_MB:g} MB."
     )
