@@ -60,9 +60,8 @@ def run(runs: int = 30, only: str | None = None) -> list[str]:
                     admin.execute("DROP DATABASE IF EXISTS marginalia_bench_article WITH (FORCE)")
     failures: list[str] = []
     for report in reports:
-        print(
-            f"\nArticle 6 with {ANNOTATIONS} approved annotations, {report['vendor']} (load {report.get('load')})"
-        )
+        vendor, load = report["vendor"], report.get("load")
+        print(f"\nArticle 6 with {ANNOTATIONS} approved annotations, {vendor} (load {load})")
         for error in report.get("errors", []):
             print(f"ERROR: {error}")
             failures.append(f"article page {report['vendor']}: error")
