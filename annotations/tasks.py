@@ -5,17 +5,9 @@ from celery import shared_task
 from annotations import emails, export_jobs, heat
 from annotations.models import ModerationEvent, Reply
 
+
 # Email is network I/O: retried; not acks_late, since a redelivery would send the mail twice.
-EMAIL_TASK_OPTIONS = {
-    "autoretry_for": (OSError,),
-    "retry_backoff": True,
-    "max_retries": 5,
-    "soft_time_limit": 50,
-    "time_limit": 60,
-}
-
-
-@shared_task(**EMAIL_TASK_OPTIONS)
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, soft_time_limit=50, time_limit=60)
 def decision_email_task(event_id: int) -> None:
     event = (
         ModerationEvent.objects.select_related(
@@ -35,7 +27,7 @@ def decision_email_task(event_id: int) -> None:
         emails.decision_email_send(event=event)
 
 
-@shared_task(**EMAIL_TASK_OPTIONS)
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, soft_time_limit=50, time_limit=60)
 def reply_email_task(reply_id: int) -> None:
     reply = (
         Reply.objects.select_related(
@@ -55,10 +47,7 @@ def reply_email_task(reply_id: int) -> None:
 
 # Heat (queue "aggregate", config.celery). acks_late is safe: every task recomputes from the
 # database, so a redelivered message only repeats the same result.
-HEAT_TASK_OPTIONS = {"acks_late": True, "soft_time_limit": 240, "time_limit": 300}
-
-
-@shared_task(**HEAT_TASK_OPTIONS)
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
 def article_heat_refresh_task(version_id: int, article_id: int) -> None:
     # Released before reading, so a change committed during the recompute schedules another.
     heat.heat_schedule_release(version_id=version_id, article_id=article_id)
@@ -66,13 +55,13 @@ def article_heat_refresh_task(version_id: int, article_id: int) -> None:
     heat.schedule_version_totals(version_id)
 
 
-@shared_task(**HEAT_TASK_OPTIONS)
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
 def heat_totals_refresh_task(version_id: int) -> None:
     heat.heat_schedule_release(version_id=version_id, article_id=None)
     heat.version_totals_refresh(version_id=version_id)
 
 
-@shared_task(**HEAT_TASK_OPTIONS)
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
 def heat_reconcile_task(older_than_seconds: int = heat.COALESCE_SECONDS * 2) -> int:
     """Beat, every minute: whatever is still dirty (lost message, broker outage) is recomputed."""
     return heat.heat_reconcile(older_than_seconds=older_than_seconds)

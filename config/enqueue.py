@@ -20,7 +20,8 @@ def enqueue_after_commit(task: Task, *args: Any, countdown: float | None = None)
 def send_task(task: Task, *args: Any, countdown: float | None = None) -> bool:
     """Publish now; True if the broker took it."""
     try:
-        task.apply_async(args, countdown=countdown)
+        # countdown=None is Celery's own default (no delay); celery-types only admits a float.
+        task.apply_async(args, countdown=countdown)  # type: ignore[arg-type]
         return True
     except (OperationalError, ConnectionError, OSError):
         # Only an unreachable broker is tolerated: a programming error must still fail loudly.
