@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from accounts.login_throttle import client_ip, login_failure_record, login_lockout, login_success_record
 from accounts.models import Membership, Organization, User
-from accounts.permissions import IsVerified, IsVerifiedOrReadOnly
+from accounts.permissions import IsVerified, IsVerifiedOrReadOnly, signed_in_user
 from accounts.services import organizations as organization_services
 from accounts.services.api_tokens import api_token_create
 from accounts.services.users import attribution_preference_set
@@ -31,7 +31,7 @@ class OrganizationSerializer(serializers.ModelSerializer[Organization]):
         fields = ["slug", "name", "type", "country", "website", "description", "verified"]
         read_only_fields = ["slug", "verified"]
         # The uniqueness rule (case-insensitive) is enforced by the service with a clear message.
-        extra_kwargs = {"name": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, object]] = {"name": {"validators": []}}
 
 
 class MembershipSerializer(serializers.ModelSerializer[Membership]):
@@ -83,7 +83,7 @@ class MeView(APIView):
 
 
 def _me(request: Request) -> User:
-    return User.objects.prefetch_related("memberships__organization").get(pk=request.user.pk)
+    return User.objects.prefetch_related("memberships__organization").get(pk=signed_in_user(request).pk)
 
 
 class TokenRequestSerializer(serializers.Serializer[dict[str, str]]):
@@ -140,8 +140,8 @@ class OrganizationListView(APIView):
         serializer.is_valid(raise_exception=True)
         try:
             organization = organization_services.organization_create(
-                creator=request.user, **serializer.validated_data
-            )  # type: ignore[arg-type]
+                creator=signed_in_user(request), **serializer.validated_data
+            )
         except DjangoValidationError as error:
             raise as_drf_validation_error(error) from None
         return Response(OrganizationSerializer(organization).data, status=status.HTTP_201_CREATED)
@@ -159,8 +159,8 @@ class OrganizationJoinView(APIView):
         organization = get_object_or_404(Organization, slug=slug)
         try:
             membership = organization_services.membership_request(
-                user=request.user, organization=organization
-            )  # type: ignore[arg-type]
+                user=signed_in_user(request), organization=organization
+            )
         except DjangoValidationError as error:
             raise as_drf_validation_error(error) from None
         except DjangoPermissionDenied as error:

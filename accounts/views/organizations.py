@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import moderator_required, verified_required
 from accounts.forms import OrganizationForm, VerificationForm, add_service_errors
 from accounts.models import Membership, Organization, User
+from accounts.permissions import signed_in_user
 from accounts.services import organizations as services
 
 ACTIVE = Membership.Status.ACTIVE
@@ -32,7 +33,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            organization = services.organization_create(creator=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            organization = services.organization_create(creator=signed_in_user(request), **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -89,7 +90,7 @@ def _public_annotations(organization: Organization) -> list[Any]:
 def organization_join(request: HttpRequest, slug: str) -> HttpResponse:
     organization = get_object_or_404(Organization, slug=slug)
     try:
-        services.membership_request(user=request.user, organization=organization)  # type: ignore[arg-type]
+        services.membership_request(user=signed_in_user(request), organization=organization)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -100,7 +101,7 @@ def organization_join(request: HttpRequest, slug: str) -> HttpResponse:
 @verified_required
 def organization_members(request: HttpRequest, slug: str) -> HttpResponse:
     organization = get_object_or_404(Organization, slug=slug)
-    if not services.can_manage(request.user, organization):  # type: ignore[arg-type]
+    if not services.can_manage(signed_in_user(request), organization):
         raise PermissionDenied(f"Only an admin of {organization.name} or a moderator can manage its members.")
     memberships = (
         Membership.objects.filter(organization=organization)
@@ -117,7 +118,7 @@ def organization_members(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _membership_action(request: HttpRequest, pk: int) -> tuple[Membership, User]:
     membership = get_object_or_404(Membership.objects.select_related("organization"), pk=pk)
-    return membership, request.user  # type: ignore[return-value]
+    return membership, signed_in_user(request)
 
 
 @verified_required
@@ -205,8 +206,8 @@ def organization_verify(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("accounts:organization-verification")
     try:
         services.organization_verify(
-            organization=organization, moderator=request.user, note=form.cleaned_data["note"]
-        )  # type: ignore[arg-type]
+            organization=organization, moderator=signed_in_user(request), note=form.cleaned_data["note"]
+        )
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsVerifiedOrReadOnly
+from accounts.permissions import IsVerifiedOrReadOnly, signed_in_user
 from annotations import export, selectors, services
 from annotations.api.errors import error_responses
 from annotations.api.serializers import (
@@ -149,7 +149,7 @@ class AnnotationListView(APIView):
         quote = data.get("quote")
         with service_errors(services.NotFound):
             annotation = services.annotation_create(
-                author=request.user,  # type: ignore[arg-type]
+                author=signed_in_user(request),
                 version=version,
                 provision_key=data["provision"],
                 quote=services.QuoteInput(**quote) if quote else None,
@@ -202,8 +202,8 @@ class AnnotationDetailView(APIView):
         serializer.is_valid(raise_exception=True)
         with service_errors(services.NotFound):
             services.annotation_update(
-                annotation=annotation, editor=request.user, **serializer.validated_data
-            )  # type: ignore[arg-type]
+                annotation=annotation, editor=signed_in_user(request), **serializer.validated_data
+            )
         return Response(_fresh(request, pk))
 
     @extend_schema(
@@ -212,7 +212,7 @@ class AnnotationDetailView(APIView):
     def delete(self, request: Request, pk: int) -> Response:
         annotation = _annotation_for(request, pk)
         with service_errors(services.NotFound):
-            services.annotation_delete(annotation=annotation, actor=request.user)  # type: ignore[arg-type]
+            services.annotation_delete(annotation=annotation, actor=signed_in_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -242,7 +242,7 @@ class ReplyListView(APIView):
         with service_errors(services.NotFound):
             reply = services.reply_create(
                 annotation=annotation,
-                author=request.user,  # type: ignore[arg-type]
+                author=signed_in_user(request),
                 body=serializer.validated_data["body"],
                 parent_id=serializer.validated_data.get("parent"),
             )
@@ -269,7 +269,9 @@ class FlagView(APIView):
         serializer = FlagCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors(services.NotFound):
-            services.flag_create(user=request.user, annotation=annotation, **serializer.validated_data)  # type: ignore[arg-type]
+            services.flag_create(
+                user=signed_in_user(request), annotation=annotation, **serializer.validated_data
+            )
         return Response({"detail": "Thank you: moderators will look at it."}, status=status.HTTP_201_CREATED)
 
 
@@ -288,8 +290,8 @@ class EndorsementView(APIView):
         with service_errors(services.NotFound):
             services.endorsement_create(
                 annotation=annotation,
-                user=request.user,
-                organization_slug=serializer.validated_data.get("organization"),  # type: ignore[arg-type]
+                user=signed_in_user(request),
+                organization_slug=serializer.validated_data.get("organization"),
             )
         return Response(_fresh(request, pk), status=status.HTTP_201_CREATED)
 
@@ -304,8 +306,8 @@ class EndorsementView(APIView):
         with service_errors(services.NotFound):
             services.endorsement_delete(
                 annotation=annotation,
-                user=request.user,
-                organization_slug=request.query_params.get("organization"),  # type: ignore[arg-type]
+                user=signed_in_user(request),
+                organization_slug=request.query_params.get("organization"),
             )
         return Response(_fresh(request, pk))
 
