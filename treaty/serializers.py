@@ -39,7 +39,8 @@ class TocArticleSerializer(serializers.Serializer[Provision]):
 class TocHeadingSerializer(serializers.Serializer[dict[str, object]]):
     key = serializers.CharField()
     kind = serializers.CharField()
-    label = serializers.CharField()
+    # DRF takes declared fields off the class; the stubs read this one as Field.label (drf-stubs#78).
+    label = serializers.CharField()  # type: ignore[assignment]
     title = serializers.CharField()
     articles = TocArticleSerializer(many=True)
 
@@ -59,7 +60,8 @@ class TreatyDetailSerializer(serializers.Serializer[dict[str, object]]):
 
 
 class ProvisionSerializer(serializers.ModelSerializer[Provision]):
-    parent = serializers.SerializerMethodField()
+    # DRF takes declared fields off the class; the stubs read this one as Field.parent (drf-stubs#78).
+    parent = serializers.SerializerMethodField()  # type: ignore[assignment]
 
     class Meta:
         model = Provision
@@ -74,7 +76,8 @@ class ArticleSerializer(serializers.Serializer[dict[str, object]]):
     number = serializers.CharField()
     title = serializers.CharField()
     key = serializers.CharField()
-    label = serializers.CharField()
+    # DRF takes declared fields off the class; the stubs read this one as Field.label (drf-stubs#78).
+    label = serializers.CharField()  # type: ignore[assignment]
     version = serializers.CharField()
     language = serializers.CharField()
     provisions = ProvisionSerializer(many=True)

@@ -26,7 +26,8 @@ class ConcernTagSerializer(serializers.ModelSerializer[ConcernTag]):
 
 class TargetSerializer(serializers.Serializer[Any]):
     provision = serializers.CharField(source="provision_key")
-    label = serializers.CharField(source="provision.label")
+    # DRF takes declared fields off the class; the stubs read this one as Field.label (drf-stubs#78).
+    label = serializers.CharField(source="provision.label")  # type: ignore[assignment]
     exact = serializers.CharField()
     prefix = serializers.CharField()
     suffix = serializers.CharField()
@@ -41,7 +42,8 @@ class OrganizationRefSerializer(serializers.Serializer[Any]):
 
 
 class AuthorSerializer(serializers.Serializer[Any]):
-    label = serializers.CharField(
+    # DRF takes declared fields off the class; the stubs read this one as Field.label (drf-stubs#78).
+    label = serializers.CharField(  # type: ignore[assignment]
         help_text="What to print: a name, an organisation, 'Anonymous' or 'Former member'"
     )
     name = serializers.CharField(allow_null=True)
@@ -249,7 +251,8 @@ class ReplySerializer(serializers.ModelSerializer[Reply]):
 
 class ReplyCreateSerializer(serializers.Serializer[Any]):
     body = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=REPLY_MAX_LENGTH * 2)
-    parent = serializers.IntegerField(required=False, allow_null=True)
+    # DRF takes declared fields off the class; the stubs read this one as Field.parent (drf-stubs#78).
+    parent = serializers.IntegerField(required=False, allow_null=True)  # type: ignore[assignment]
 
 
 class FlagCreateSerializer(serializers.Serializer[Any]):
