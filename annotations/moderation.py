@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 
 from accounts.models import User
@@ -90,8 +89,8 @@ def moderate(
         raise ValidationError({"reason": "Write the note to show under the item."})
     if expected_status is not None and expected_status not in Status.values:
         raise ValidationError({"expected_status": f"Unknown status “{expected_status}”."})
-    model: type[Model] = Reply if is_reply else Annotation
-    current = model.objects.select_for_update().get(pk=item.pk)  # type: ignore[attr-defined]
+    model: type[Annotation] | type[Reply] = Reply if is_reply else Annotation
+    current = model.objects.select_for_update().get(pk=item.pk)
     if current.deleted_at is not None:
         raise ModerationConflict(
             "Its author deleted this item: there is nothing left to moderate.", current_status=current.status
@@ -124,7 +123,7 @@ def moderate(
     # correct on databases where select_for_update is a no-op (SQLite serialises writes instead).
     won = model.objects.filter(pk=current.pk, status=current.status, deleted_at__isnull=True).update(
         **updates
-    )  # type: ignore[attr-defined]
+    )
     if not won:
         current.refresh_from_db()
         raise ModerationConflict(
@@ -132,15 +131,15 @@ def moderate(
             current_status=current.status,
         )
     event = ModerationEvent.objects.create(
-        annotation=None if is_reply else current,
-        reply=current if is_reply else None,
+        annotation=current if isinstance(current, Annotation) else None,
+        reply=current if isinstance(current, Reply) else None,
         actor=moderator,
         action=action,
         from_status=current.status,
         to_status=new_status,
         reason=reason,
     )
-    counted_item = current if not is_reply else None
+    counted_item = current if isinstance(current, Annotation) else None
     if (
         counted_item is not None
         and Status.APPROVED in (current.status, new_status)
@@ -149,7 +148,11 @@ def moderate(
         heat_mark_dirty(version_id=counted_item.version_id, article_id=counted_item.article_id)
     if DECISIONS[action] is not None:
         # A decision settles the flags raised so far.
-        flags = Flag.objects.filter(reply=current) if is_reply else Flag.objects.filter(annotation=current)
+        flags = (
+            Flag.objects.filter(reply=current)
+            if isinstance(current, Reply)
+            else Flag.objects.filter(annotation=current)
+        )
         flags.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
         if new_status != current.status and current.author_id:
             enqueue_after_commit(decision_email_task, event.pk)
@@ -164,8 +167,8 @@ def flag_threshold_apply(item: Annotation | Reply) -> None:
     )
     if flags.filter(resolved_at__isnull=True).count() < settings.FLAG_THRESHOLD:
         return
-    model: type[Model] = type(item)
-    moved = model.objects.filter(pk=item.pk, status=Status.APPROVED).update(  # type: ignore[attr-defined]
+    model: type[Annotation] | type[Reply] = type(item)
+    moved = model.objects.filter(pk=item.pk, status=Status.APPROVED).update(
         status=Status.PENDING, updated_at=timezone.now()
     )
     if moved and isinstance(item, Annotation):

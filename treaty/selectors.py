@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
@@ -12,6 +13,10 @@ from django.db.models import F, Func, Q, QuerySet, TextField, Value
 from django.http import Http404
 
 from treaty.models import DraftVersion, Provision, Treaty
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
 
 Kind = Provision.Kind
 TOC_KINDS = (Kind.PREAMBLE, Kind.CHAPTER, Kind.SECTION, Kind.TITLE, Kind.ARTICLE, Kind.ANNEX)
@@ -237,8 +242,16 @@ class TsVector(Func):
         assert config in ("english", "simple")
         self.config = config
 
-    def as_sql(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
-        return f"to_tsvector('{self.config}'::regconfig, {SEARCH_DOCUMENT_SQL})", []
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[str | int, ...]]:
+        return f"to_tsvector('{self.config}'::regconfig, {SEARCH_DOCUMENT_SQL})", ()
 
 
 class Headline(Func):
@@ -248,11 +261,19 @@ class Headline(Func):
         super().__init__(query)
         self.config = config
 
-    def as_sql(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[str | int, ...]]:
         query_sql, params = compiler.compile(self.source_expressions[0])
         options = f"StartSel={MARK_START}, StopSel={MARK_STOP}, MaxWords=35, MinWords=15, MaxFragments=2"
         sql = f"ts_headline('{self.config}'::regconfig, {SEARCH_DOCUMENT_SQL}, {query_sql}, %s)"
-        return sql, [*params, options]
+        return sql, (*params, options)
 
 
 def _search_plain(base: QuerySet[Provision], query: str, limit: int) -> list[SearchHit]:

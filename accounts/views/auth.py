@@ -69,7 +69,7 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    next_page = reverse_lazy("treaty:home")
+    next_page = "treaty:home"  # a URL name: resolve_url() reverses it at logout
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -128,7 +128,7 @@ class TreatyFeedbackView(APIView):
         tag = request.query_params.get("tag") or None
         filters = {
             k: v
-            for k, v in request.query_params.items()
+            for k, v in request.query_params.dict().items()
             if k in ("version", "language", "tag", "organization_type", "country") and v
         }
         with service_errors():
