@@ -11,8 +11,12 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_is_labelled_and_idempotent(settings, capsys) -> None:
     settings.DEBUG = True
     call_command(
-        "import_treaty", "treaty/data/budapest_convention_ets185.md", "--slug", "budapest-convention",
-        "--version", "ETS No. 185",
+        "import_treaty",
+        "treaty/data/budapest_convention_ets185.md",
+        "--slug",
+        "budapest-convention",
+        "--version",
+        "ETS No. 185",
     )
     version = DraftVersion.objects.get(treaty__slug="budapest-convention")
     call_command("seed_demo")

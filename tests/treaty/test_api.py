@@ -20,7 +20,9 @@ def test_treaty_list(client: Client, sample: None, django_assert_max_num_queries
     ]
 
 
-def test_treaty_detail_has_versions_and_contents(client: Client, sample: None, django_assert_max_num_queries) -> None:
+def test_treaty_detail_has_versions_and_contents(
+    client: Client, sample: None, django_assert_max_num_queries
+) -> None:
     with django_assert_max_num_queries(6):
         response = client.get("/api/v1/treaties/sample/")
     body = response.json()
@@ -58,7 +60,9 @@ def test_article_detail_contract(client: Client, sample: None, django_assert_max
 def test_article_detail_by_version_and_language(client: Client) -> None:
     import_small_treaty(label="S/1", language="en")
     import_small_treaty(label="S/1", language="ar")
-    assert client.get("/api/v1/treaties/sample/articles/2/?version=S/1&language=ar").json()["language"] == "ar"
+    assert (
+        client.get("/api/v1/treaties/sample/articles/2/?version=S/1&language=ar").json()["language"] == "ar"
+    )
     assert client.get("/api/v1/treaties/sample/articles/2/").json()["language"] == "en"
     missing = client.get("/api/v1/treaties/sample/articles/2/?version=S/9")
     assert missing.status_code == 404

@@ -9,7 +9,11 @@ pytestmark = pytest.mark.django_db
 
 def _import(document=None, **kwargs):  # type: ignore[no-untyped-def]
     return version_import(
-        treaty_slug="sample", label="S/1", document=document or small_document(), source_format="test", **kwargs
+        treaty_slug="sample",
+        label="S/1",
+        document=document or small_document(),
+        source_format="test",
+        **kwargs,
     )
 
 
@@ -58,11 +62,16 @@ def test_replace_swaps_the_text() -> None:
 
 def test_a_second_language_is_a_sibling_version_and_current_in_its_language() -> None:
     _import()
-    arabic = version_import(treaty_slug="sample", label="S/1", document=small_document("ar"), source_format="test")
+    arabic = version_import(
+        treaty_slug="sample", label="S/1", document=small_document("ar"), source_format="test"
+    )
     assert arabic.created and arabic.version.is_current
     assert Treaty.objects.get().versions.count() == 2
     # Same keys in both languages: annotations on either count for the same paragraph.
-    keys = {lang: set(Provision.objects.filter(version__language=lang).values_list("key", flat=True)) for lang in ("en", "ar")}
+    keys = {
+        lang: set(Provision.objects.filter(version__language=lang).values_list("key", flat=True))
+        for lang in ("en", "ar")
+    }
     assert keys["en"] == keys["ar"]
 
 

@@ -4,8 +4,21 @@ from tests.factories import small_document
 def test_keys_follow_the_contract() -> None:
     keys = [node.key for node in small_document().walk()]
     assert keys == [
-        "pre", "pre.1", "ch-1", "art-1", "ch-2", "art-2", "art-2.1", "art-2.2", "art-2.2.a", "art-2.2.b",
-        "art-2.2.b.i", "art-2.2.b.ii", "art-2.2.b~1", "art-3", "final",
+        "pre",
+        "pre.1",
+        "ch-1",
+        "art-1",
+        "ch-2",
+        "art-2",
+        "art-2.1",
+        "art-2.2",
+        "art-2.2.a",
+        "art-2.2.b",
+        "art-2.2.b.i",
+        "art-2.2.b.ii",
+        "art-2.2.b~1",
+        "art-3",
+        "final",
     ]
 
 

@@ -19,7 +19,9 @@ def test_home_lists_treaties(client: Client, sample: None, django_assert_max_num
     assert "Sample Convention" in response.text
 
 
-def test_treaty_page_has_contents_and_preamble(client: Client, sample: None, django_assert_max_num_queries) -> None:
+def test_treaty_page_has_contents_and_preamble(
+    client: Client, sample: None, django_assert_max_num_queries
+) -> None:
     with django_assert_max_num_queries(10):
         response = client.get("/treaties/sample/")
     assert response.status_code == 200
@@ -35,7 +37,16 @@ def test_article_page_renders_every_provision_with_its_key_as_id(client: Client,
     response = client.get("/treaties/sample/articles/2/")
     assert response.status_code == 200
     html = response.text
-    for key in ("art-2", "art-2.1", "art-2.2", "art-2.2.a", "art-2.2.b", "art-2.2.b.i", "art-2.2.b.ii", "art-2.2.b~1"):
+    for key in (
+        "art-2",
+        "art-2.1",
+        "art-2.2",
+        "art-2.2.a",
+        "art-2.2.b",
+        "art-2.2.b.i",
+        "art-2.2.b.ii",
+        "art-2.2.b~1",
+    ):
         assert f'id="{key}"' in html
     assert 'href="#art-2.2.b.ii"' in html  # permalink
     assert 'rel="prev" href="/treaties/sample/articles/1/"' in html
@@ -44,7 +55,9 @@ def test_article_page_renders_every_provision_with_its_key_as_id(client: Client,
     assert 'lang="en" dir="ltr"' in html
 
 
-def test_article_page_query_count_is_constant(client: Client, sample: None, django_assert_max_num_queries) -> None:
+def test_article_page_query_count_is_constant(
+    client: Client, sample: None, django_assert_max_num_queries
+) -> None:
     with django_assert_max_num_queries(10):
         assert client.get("/treaties/sample/articles/3/").status_code == 200
 
