@@ -19,7 +19,7 @@ from accounts.services import organizations as organization_services
 from accounts.services.api_tokens import api_token_create
 from accounts.services.users import attribution_preference_set
 from annotations.api.errors import error_responses
-from config.api_errors import as_drf_validation_error
+from config.api_errors import as_drf_validation_error, service_errors
 
 
 class OrganizationSerializer(serializers.ModelSerializer[Organization]):
@@ -118,7 +118,8 @@ class TokenObtainView(APIView):
             login_failure_record(email, ip)
             raise AuthenticationFailed("That email and password do not match an account.")
         login_success_record(email, ip)
-        _token, key = api_token_create(user=user, name=serializer.validated_data["name"])  # type: ignore[arg-type]
+        with service_errors():  # more live tokens than allowed: 400 naming the limit
+            _token, key = api_token_create(user=user, name=serializer.validated_data["name"])  # type: ignore[arg-type]
         return Response({"token": key}, status=status.HTTP_201_CREATED)
 
 

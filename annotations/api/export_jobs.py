@@ -21,7 +21,7 @@ from accounts.models import User
 from accounts.permissions import IsVerified
 from annotations import export_jobs
 from annotations.api.errors import error_responses
-from annotations.api.throttles import WriteRateThrottle
+from annotations.api.throttles import WRITE_AND_GENERAL_THROTTLES
 from annotations.models import ExportJob
 from config.api_errors import service_errors
 
@@ -109,7 +109,7 @@ def _job_for(request: Request, pk: int) -> ExportJob:
 class ExportJobCreateView(APIView):
     permission_classes = [IsVerified]
     # Counted on creation only: polling a job and downloading it are not.
-    throttle_classes = [WriteRateThrottle]
+    throttle_classes = WRITE_AND_GENERAL_THROTTLES
     throttle_scope = "exports"
 
     @extend_schema(

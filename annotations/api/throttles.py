@@ -1,5 +1,5 @@
 from rest_framework.request import Request
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 
@@ -10,3 +10,8 @@ class WriteRateThrottle(ScopedRateThrottle):
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return True
         return super().allow_request(request, view)
+
+
+# A view's own throttle_classes replace the defaults: views that limit creation keep the general
+# per-address and per-user limits on their reads too.
+WRITE_AND_GENERAL_THROTTLES = [AnonRateThrottle, UserRateThrottle, WriteRateThrottle]

@@ -28,7 +28,7 @@ from annotations.api.serializers import (
     ReplyCreateSerializer,
     ReplySerializer,
 )
-from annotations.api.throttles import WriteRateThrottle
+from annotations.api.throttles import WRITE_AND_GENERAL_THROTTLES
 from annotations.models import Annotation, ConcernTag, Status
 from config.api_errors import service_errors
 from treaty import selectors as treaty_selectors
@@ -101,7 +101,7 @@ def _fresh(request: Request, pk: int) -> dict[str, Any]:
 
 class AnnotationListView(APIView):
     permission_classes = [IsVerifiedOrReadOnly]
-    throttle_classes = [WriteRateThrottle]
+    throttle_classes = WRITE_AND_GENERAL_THROTTLES
     throttle_scope = "annotations"
 
     @extend_schema(
@@ -218,7 +218,7 @@ class AnnotationDetailView(APIView):
 
 class ReplyListView(APIView):
     permission_classes = [IsVerifiedOrReadOnly]
-    throttle_classes = [WriteRateThrottle]
+    throttle_classes = WRITE_AND_GENERAL_THROTTLES
     throttle_scope = "replies"
 
     @extend_schema(
@@ -253,7 +253,7 @@ class ReplyListView(APIView):
 
 class FlagView(APIView):
     permission_classes = [IsVerifiedOrReadOnly]
-    throttle_classes = [WriteRateThrottle]
+    throttle_classes = WRITE_AND_GENERAL_THROTTLES
     throttle_scope = "flags"
 
     @extend_schema(

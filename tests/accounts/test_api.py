@@ -197,6 +197,20 @@ def test_a_token_may_be_named(alice: User, api_client: APIClient) -> None:
     assert ApiToken.objects.get(user=alice).name == "heatmap script"
 
 
+def test_a_token_past_the_limit_is_refused_with_a_400(alice: User, api_client: APIClient) -> None:
+    from accounts.services.api_tokens import MAX_LIVE_TOKENS, api_token_create
+
+    for n in range(MAX_LIVE_TOKENS):
+        api_token_create(user=alice, name=f"script {n}")
+    response = api_client.post(
+        TOKEN, {"email": "alice@example.org", "password": PERSONA_PASSWORD}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert f"You already have {MAX_LIVE_TOKENS} tokens" in str(response.json())
+    assert ApiToken.objects.filter(user=alice).count() == MAX_LIVE_TOKENS
+
+
 @pytest.mark.parametrize(
     ("body", "status", "errors"),
     [

@@ -140,3 +140,23 @@ def test_timestamps(version, alice, api_client_as, new_annotation) -> None:
     before = timezone.now()
     body = api_client_as(alice).post("/api/v1/annotations/", new_annotation, format="json").json()
     assert body["created"] >= before.isoformat()[:19]
+
+
+def test_reads_of_the_annotation_list_and_replies_are_rate_limited_per_address(version, monkeypatch) -> None:
+    from django.core.cache import cache
+    from rest_framework.test import APIClient
+    from rest_framework.throttling import AnonRateThrottle
+
+    # The views set their own throttles (for creation); the general per-address limit still holds.
+    monkeypatch.setattr(
+        AnonRateThrottle, "THROTTLE_RATES", {**AnonRateThrottle.THROTTLE_RATES, "anon": "3/minute"}
+    )
+    cache.clear()
+    try:
+        client = APIClient()
+        codes = [client.get("/api/v1/annotations/").status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        refused = client.get("/api/v1/annotations/")
+        assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    finally:
+        cache.clear()

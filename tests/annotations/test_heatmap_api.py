@@ -92,3 +92,27 @@ def test_etag_gives_304_and_changes_with_the_heat(heated, anon, alice) -> None:
     heat_rebuild(versions=[heated])
     changed = anon.get("/api/v1/treaties/sample/heatmap/", HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_if_modified_since_gives_304_until_the_heat_is_recomputed(heated, anon, alice) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django.utils.http import http_date
+
+    first = anon.get("/api/v1/treaties/sample/articles/2/heatmap/")
+    stamp = first["Last-Modified"]
+    assert (
+        anon.get("/api/v1/treaties/sample/articles/2/heatmap/", HTTP_IF_MODIFIED_SINCE=stamp).status_code
+        == 304
+    )
+    earlier = http_date((timezone.now() - timedelta(days=1)).timestamp())
+    assert anon.get("/api/v1/treaties/sample/heatmap/", HTTP_IF_MODIFIED_SINCE=earlier).status_code == 200
+    # If-None-Match decides when both are sent: a stale ETag gets the body whatever the date.
+    both = anon.get(
+        "/api/v1/treaties/sample/heatmap/", HTTP_IF_MODIFIED_SINCE=stamp, HTTP_IF_NONE_MATCH='"stale"'
+    )
+    assert both.status_code == 200
+    assert (
+        anon.get("/api/v1/treaties/sample/heatmap/", HTTP_IF_MODIFIED_SINCE="not a date").status_code == 200
+    )
