@@ -2,15 +2,15 @@
 into a file under settings.EXPORT_DIR, downloaded later by the requester (or a moderator), purged
 when they expire.
 
-The file is written with the same rows and writers as the streamed export (annotations.export),
-so a job's file and the streamed answer for the same viewer and filters hold the same bytes.
+The file is written by the same code as the streamed export (annotations.export.stream), so a
+job's file and the streamed answer for the same viewer and filters hold the same bytes.
 """
 
 import json
 import logging
 import os
 import secrets
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -235,24 +235,13 @@ def stream_web_annotations(rows: Iterable[dict[str, Any]], *, with_status: bool)
         yield json.dumps(export.web_annotation(row, with_status=with_status), ensure_ascii=False) + "\n"
 
 
-WRITERS: dict[str, Callable[..., Iterator[str]]] = {
-    Format.CSV: export.stream_csv,
-    Format.NDJSON: export.stream_ndjson,
-    Format.JSONLD: stream_web_annotations,
-}
-
-
-class _Counted:
-    """Rows passed through, counted."""
-
-    def __init__(self, rows: Iterable[dict[str, Any]]) -> None:
-        self.rows = rows
-        self.count = 0
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        for row in self.rows:
-            self.count += 1
-            yield row
+def _export(job: ExportJob, *, with_status: bool) -> export.ExportStream:
+    viewer = job.requester if with_status else None
+    annotations = annotations_matching(viewer, _annotation_filters(job))
+    if job.format == Format.JSONLD:
+        rows = export.export_rows(annotations)
+        return export.WrittenExport(rows, stream_web_annotations, with_status=with_status)
+    return export.stream(annotations, job.format, with_status=with_status)
 
 
 def _write(job: ExportJob, *, with_status: bool) -> int:
@@ -261,18 +250,17 @@ def _write(job: ExportJob, *, with_status: bool) -> int:
     path = export_path(job)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    viewer = job.requester if with_status else None
-    rows = _Counted(export.export_rows(annotations_matching(viewer, _annotation_filters(job))))
+    body = _export(job, with_status=with_status)
     try:
-        with partial.open("w", encoding="utf-8", newline="") as out:
-            for text in WRITERS[job.format](rows, with_status=with_status):
-                out.write(text)
+        with partial.open("wb") as out:
+            for piece in body:
+                out.write(piece)
             out.flush()
             os.fsync(out.fileno())
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
-    return rows.count
+    return body.row_count
 
 
 def export_job_run(*, job_id: int) -> ExportJob | None:

@@ -3,8 +3,15 @@
 Targets, per format (CSV and NDJSON), through the real view
 (`/api/v1/treaties/{slug}/annotations/export/?format=…`, Django's test client, the streamed
 content consumed chunk by chunk): at least 50,000 rows per second, and a peak memory of the process
-of at most 250 MB. Beside each, the ratio to `COPY (SELECT <the same columns> …) TO STDOUT`, timed in
-the same run, says how far the export is from what the database alone can stream.
+of at most 250 MB.
+
+On PostgreSQL the export is formatted by the database (annotations/export_copy.py): one
+`COPY (SELECT …) TO STDOUT` whose rows are, byte for byte, what the Python writers in
+annotations/export.py write (the reference, and the path on SQLite); Python only joins the rows into
+64 kB pieces. Beside each format, the ratio to a plain `COPY (SELECT <the same columns> …) TO STDOUT`
+(CSV, PostgreSQL's own formatting: no formula quoting, timestamps as PostgreSQL writes them), timed
+in the same run, says what the exact formatting, the view (its ETag queries included) and Django
+add to what the database alone can stream.
 
 Memory is the process's resident-set high-water mark, `getrusage(RUSAGE_SELF).ru_maxrss`, read in a
 fresh process per export (Django and the app imported, then one export): what a web worker serving
@@ -110,7 +117,7 @@ def _child(database_url: str, var_dir: Path, *arguments: str, capture: bool = Tr
 
 
 def _time_copy(database_url: str, site_url: str) -> dict[str, Any]:
-    """The same rows and columns as the public CSV export, computed and streamed by PostgreSQL."""
+    """The same rows and columns as the public CSV export, in PostgreSQL's own CSV formatting."""
     import psycopg
 
     with psycopg.connect(database_url, autocommit=True) as connection, connection.cursor() as cursor:

@@ -2,11 +2,10 @@
 
 import hashlib
 import json
-from collections.abc import Iterator
 from dataclasses import replace
 
 from django.db.models import Count, Max, QuerySet
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBase, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import quote_etag
 from drf_spectacular.types import OpenApiTypes
@@ -79,27 +78,23 @@ class AnnotationExportView(APIView):
         },
         summary="Export annotations (streamed)",
     )
-    def get(self, request: Request, slug: str) -> HttpResponse:
+    def get(self, request: Request, slug: str) -> HttpResponseBase:
         kind = request.query_params.get("format", "csv")
         if kind not in FORMATS:
             raise ValidationError({"format": f"Use one of: {', '.join(FORMATS)}."})
         annotations = exported_annotations(request, slug)
         etag, summary = _fingerprint(annotations)
         if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-            response = HttpResponse(status=304)
-            response["ETag"] = etag
-            return response
+            not_modified = HttpResponse(status=304)
+            not_modified["ETag"] = etag
+            return not_modified
         with_status = _is_moderator(request)
         if kind == "jsonld":
             response = self._jsonld(request, annotations, summary, with_status)
         else:
-            rows = export.export_rows(annotations)
-            stream: Iterator[str] = (
-                export.stream_csv(rows, with_status=with_status)
-                if kind == "csv"
-                else export.stream_ndjson(rows, with_status=with_status)
+            response = StreamingHttpResponse(
+                export.stream(annotations, kind, with_status=with_status), content_type=FORMATS[kind]
             )
-            response = StreamingHttpResponse(stream, content_type=FORMATS[kind])
             stamp = timezone.now().strftime("%Y%m%d-%H%M")
             response["Content-Disposition"] = f'attachment; filename="{slug}-annotations-{stamp}.{kind}"'
         response["ETag"] = etag
@@ -116,7 +111,7 @@ class AnnotationExportView(APIView):
         annotations: QuerySet[Annotation],
         summary: dict[str, object],
         with_status: bool,
-    ) -> HttpResponse:
+    ) -> HttpResponseBase:
         query = request.query_params.copy()
         query.pop("page", None)
         info = export.CollectionInfo(

@@ -195,11 +195,11 @@ def test_rerunning_the_task_rewrites_the_same_file(
 def test_a_failed_write_marks_the_job_failed_and_leaves_no_file(
     annotated, alice, api_client_as, django_capture_on_commit_callbacks, export_dir, monkeypatch
 ) -> None:
-    def broken(rows, *, with_status):  # type: ignore[no-untyped-def]
-        yield "id\r\n"
+    def broken(annotations, kind, *, with_status):  # type: ignore[no-untyped-def]
+        yield b"id\r\n"
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setitem(export_jobs.WRITERS, ExportJob.Format.CSV, broken)
+    monkeypatch.setattr(export_jobs.export, "stream", broken)
     client = api_client_as(alice)
     response, _ = _create(client, {"treaty": "sample", "format": "csv"}, django_capture_on_commit_callbacks)
     status = client.get(response["Location"]).json()
