@@ -44,8 +44,9 @@ def exported_annotations(request: Request, slug: str) -> QuerySet[Annotation]:
     return annotations_matching(viewer, replace(filters, treaty=slug, mine=False))
 
 
-def _fingerprint(annotations: QuerySet[Annotation]) -> tuple[str, dict[str, object]]:
-    """An ETag for the export's content: it changes with any annotation, endorsement or reply in it."""
+def _fingerprint(annotations: QuerySet[Annotation], variant: str) -> tuple[str, dict[str, object]]:
+    """An ETag for the export's content: it changes with any annotation, endorsement or reply in
+    it, and differs between representations of the same rows (`variant`: format, page, columns)."""
     summary = annotations.order_by().aggregate(n=Count("pk"), latest=Max("updated_at"), last=Max("pk"))
     endorsements = Endorsement.objects.filter(annotation__in=annotations.values("pk")).aggregate(
         n=Count("pk"), latest=Max("created_at")
@@ -53,7 +54,7 @@ def _fingerprint(annotations: QuerySet[Annotation]) -> tuple[str, dict[str, obje
     replies = Reply.objects.filter(annotation__in=annotations.values("pk")).aggregate(
         n=Count("pk"), latest=Max("updated_at")
     )
-    raw = json.dumps([summary, endorsements, replies], default=str, sort_keys=True)
+    raw = json.dumps([variant, summary, endorsements, replies], default=str, sort_keys=True)
     return quote_etag(hashlib.sha256(raw.encode()).hexdigest()[:32]), summary
 
 
@@ -83,12 +84,13 @@ class AnnotationExportView(APIView):
         if kind not in FORMATS:
             raise ValidationError({"format": f"Use one of: {', '.join(FORMATS)}."})
         annotations = exported_annotations(request, slug)
-        etag, summary = _fingerprint(annotations)
+        with_status = _is_moderator(request)
+        page = request.query_params.get("page", "") if kind == "jsonld" else ""
+        etag, summary = _fingerprint(annotations, variant=f"{kind} page={page} status={with_status}")
         if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
             not_modified = HttpResponse(status=304)
             not_modified["ETag"] = etag
             return not_modified
-        with_status = _is_moderator(request)
         if kind == "jsonld":
             response = self._jsonld(request, annotations, summary, with_status)
         else:

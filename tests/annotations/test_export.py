@@ -167,3 +167,18 @@ def test_exports_are_throttled(annotated, anon, monkeypatch) -> None:
         assert codes == [200, 200, 429]
     finally:
         cache.clear()
+
+
+def test_etag_differs_between_formats_pages_and_columns(annotated, anon, mod_client) -> None:
+    path = "/api/v1/treaties/sample/annotations/export/"
+    etags = {
+        anon.get(f"{path}?format=csv")["ETag"],
+        anon.get(f"{path}?format=ndjson")["ETag"],
+        anon.get(f"{path}?format=jsonld")["ETag"],
+        anon.get(f"{path}?format=jsonld&page=0")["ETag"],
+        mod_client.get(f"{path}?format=csv")["ETag"],
+    }
+    assert len(etags) == 5
+    csv_etag = anon.get(f"{path}?format=csv")["ETag"]
+    assert anon.get(f"{path}?format=ndjson", HTTP_IF_NONE_MATCH=csv_etag).status_code == 200
+    assert anon.get(f"{path}?format=csv", HTTP_IF_NONE_MATCH=csv_etag).status_code == 304
