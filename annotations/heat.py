@@ -101,9 +101,26 @@ version_who AS (
 """
 
 
-def _with(scope: str, vendor: str) -> str:
+# The version totals alone need no provision or article level: one (tag, who) aggregation of the
+# version's rows, a few thousand groups, where going through by_who built a million (6 s for a
+# million annotations, every time the totals were refreshed; 1 s this way).
+_VERSION_ONLY_LEVELS = f"""
+version_by_who AS (
+    SELECT tag_id, who, CAST(COUNT(*) AS INTEGER) AS n,
+           CAST(SUM(endorsements) AS INTEGER) AS endorsements, CAST(SUM(severity) AS INTEGER) AS score,
+           {_POSITION_COUNTS}
+    FROM tagged GROUP BY tag_id, who
+),
+version_who AS (
+    SELECT b.*, COALESCE(o.type, 'individual') AS org_type, COALESCE(o.country, '') AS country
+    FROM version_by_who b LEFT JOIN accounts_organization o ON b.who %% 3 = 0 AND o.id = b.who / 3
+)
+"""
+
+
+def _with(scope: str, vendor: str, levels: str = _LEVELS) -> str:
     tagged = _TAGGED_POSTGRESQL if vendor == "postgresql" else _TAGGED_SQLITE
-    return "WITH " + tagged.format(scope=scope) + "," + _LEVELS
+    return "WITH " + tagged.format(scope=scope) + "," + levels
 
 
 def _cells(source: str, keys: str, article: str, provision: str) -> str:
@@ -144,7 +161,7 @@ def _article_insert(vendor: str) -> str:
 
 
 def _version_insert(vendor: str) -> str:
-    return _with(_VERSION_SCOPE, vendor) + _INSERT + _VERSION_ROWS
+    return _with(_VERSION_SCOPE, vendor, _VERSION_ONLY_LEVELS) + _INSERT + _VERSION_ROWS
 
 
 def _rebuild_insert(vendor: str) -> str:
