@@ -14,6 +14,7 @@ from functools import partial
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import F
 from django.utils import timezone
 
@@ -194,6 +195,15 @@ def heat_read_columns_fill() -> None:
         )
 
 
+def _rows_written(cursor: CursorWrapper) -> int:
+    # Python's sqlite3 reports -1 for an INSERT that starts with WITH (it does not see DML there);
+    # SQLite itself still counts the statement's rows in changes().
+    if cursor.rowcount >= 0:
+        return cursor.rowcount
+    cursor.execute("SELECT changes()")
+    return int(cursor.fetchone()[0])
+
+
 def _aggregate_settings(work_mem: str = "64MB") -> None:
     """For the transaction of a recompute, on PostgreSQL: no JIT (compiling these many-column
     aggregates took longer than running them, seconds per article: bench/heat.py), and memory
@@ -217,7 +227,7 @@ def article_heat_refresh(*, version_id: int, article_id: int) -> int:
         cursor.execute(
             _article_insert(connection.vendor), {"version": version_id, "article": article_id, "now": started}
         )
-        written = cursor.rowcount
+        written = _rows_written(cursor)
     # Only marks made before this recompute read the data are settled by it.
     HeatDirty.objects.filter(version_id=version_id, article_id=article_id, marked_at__lte=started).delete()
     return written
@@ -233,7 +243,7 @@ def version_totals_refresh(*, version_id: int) -> int:
     Heat.objects.filter(version_id=version_id, article__isnull=True).delete()
     with connection.cursor() as cursor:
         cursor.execute(_version_insert(connection.vendor), {"version": version_id, "now": started})
-        written = cursor.rowcount
+        written = _rows_written(cursor)
     HeatDirty.objects.filter(version_id=version_id, article__isnull=True, marked_at__lte=started).delete()
     return written
 
@@ -329,6 +339,6 @@ def _version_rebuild(*, version_id: int) -> int:
     Heat.objects.filter(version_id=version_id).delete()
     with connection.cursor() as cursor:
         cursor.execute(_rebuild_insert(connection.vendor), {"version": version_id, "now": started})
-        written = cursor.rowcount
+        written = _rows_written(cursor)
     HeatDirty.objects.filter(version_id=version_id, marked_at__lte=started).delete()
     return written

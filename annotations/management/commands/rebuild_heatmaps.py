@@ -24,7 +24,10 @@ class Command(BaseCommand):
         rows = heat_rebuild(versions=list(versions), progress=self._progress)
         self.stdout.write("")
         elapsed = time.monotonic() - started
-        summary = f"Rebuilt {rows} heat rows for {versions.count()} versions in {elapsed:.1f} s."
+        count = versions.count()
+        summary = (
+            f"Rebuilt {rows:,} heat rows for {count} version{'s' if count != 1 else ''} in {elapsed:.1f} s."
+        )
         self.stdout.write(self.style.SUCCESS(summary))
 
     def _progress(self, done: int, total: int) -> None:
