@@ -271,6 +271,8 @@ REST_FRAMEWORK = {
         "flags": env.str("THROTTLE_FLAGS", default="30/hour"),
         # Exports and feedback downloads, per user (or address): they read a lot.
         "exports": env.str("THROTTLE_EXPORTS", default="60/hour"),
+        # Pages of a JSON-LD export (1,000 annotations each): a million annotations are 1,000 pages.
+        "export_pages": env.str("THROTTLE_EXPORT_PAGES", default="2000/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {

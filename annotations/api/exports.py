@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from annotations import export
@@ -62,6 +62,16 @@ class AnnotationExportView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "exports"
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        # A JSON-LD collection is read a page (1,000 annotations) at a time: its pages draw on a
+        # budget of their own, so reading a large collection does not use up the one for whole
+        # downloads (nor the other way round).
+        params = self.request.query_params
+        self.throttle_scope = (
+            "export_pages" if params.get("format") == "jsonld" and "page" in params else "exports"
+        )
+        return super().get_throttles()
 
     @extend_schema(
         parameters=[

@@ -169,6 +169,24 @@ def test_exports_are_throttled(annotated, anon, monkeypatch) -> None:
         cache.clear()
 
 
+def test_json_ld_pages_have_their_own_budget(annotated, anon, monkeypatch) -> None:
+    from django.core.cache import cache
+    from rest_framework.throttling import ScopedRateThrottle
+
+    rates = {**ScopedRateThrottle.THROTTLE_RATES, "exports": "2/hour", "export_pages": "3/hour"}
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
+    cache.clear()
+    path = "/api/v1/treaties/sample/annotations/export/"
+    try:
+        pages = [anon.get(f"{path}?format=jsonld&page=0").status_code for _ in range(4)]
+        assert pages == [200, 200, 200, 429]
+        # Whole downloads still have their two, untouched by the pages read.
+        whole = [anon.get(f"{path}?format=csv").status_code for _ in range(3)]
+        assert whole == [200, 200, 429]
+    finally:
+        cache.clear()
+
+
 def test_etag_differs_between_formats_pages_and_columns(annotated, anon, mod_client) -> None:
     path = "/api/v1/treaties/sample/annotations/export/"
     etags = {
