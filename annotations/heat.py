@@ -81,17 +81,29 @@ _SUMS = (
 )
 _COUNTS = "SUM(n), COUNT(*), SUM(endorsements), SUM(score), " + ", ".join(f"SUM(pos_{p})" for p in POSITIONS)
 
-_LEVELS = f"""
-by_who AS (
-    SELECT article_id, provision_id, tag_id, who, CAST(COUNT(*) AS INTEGER) AS n,
+
+def _by_who(name: str, keys: str) -> str:
+    """One row per `keys` and who, with its sums, from `tagged`."""
+    return f"""
+{name} AS (
+    SELECT {keys}, who, CAST(COUNT(*) AS INTEGER) AS n,
            CAST(SUM(endorsements) AS INTEGER) AS endorsements, CAST(SUM(severity) AS INTEGER) AS score,
            {_POSITION_COUNTS}
-    FROM tagged GROUP BY article_id, provision_id, tag_id, who
-),
-who_rows AS (
+    FROM tagged GROUP BY {keys}, who
+)"""
+
+
+def _with_who_attributes(name: str, source: str) -> str:
+    """`source` with each who's organisation type and country (an individual's: none)."""
+    return f"""
+{name} AS (
     SELECT b.*, COALESCE(o.type, 'individual') AS org_type, COALESCE(o.country, '') AS country
-    FROM by_who b LEFT JOIN accounts_organization o ON b.who %% 3 = 0 AND o.id = b.who / 3
-),
+    FROM {source} b LEFT JOIN accounts_organization o ON b.who %% 3 = 0 AND o.id = b.who / 3
+)"""
+
+
+_BY_WHO = _by_who("by_who", "article_id, provision_id, tag_id")
+_LEVELS = f"""{_BY_WHO},{_with_who_attributes("who_rows", "by_who")},
 article_who AS (
     SELECT article_id, tag_id, who, org_type, country, {_SUMS}
     FROM who_rows GROUP BY article_id, tag_id, who, org_type, country
@@ -101,22 +113,12 @@ version_who AS (
 )
 """
 
-
 # The version totals alone need no provision or article level: one (tag, who) aggregation of the
 # version's rows, a few thousand groups, where going through by_who built a million (6 s for a
 # million annotations, every time the totals were refreshed; 1 s this way).
-_VERSION_ONLY_LEVELS = f"""
-version_by_who AS (
-    SELECT tag_id, who, CAST(COUNT(*) AS INTEGER) AS n,
-           CAST(SUM(endorsements) AS INTEGER) AS endorsements, CAST(SUM(severity) AS INTEGER) AS score,
-           {_POSITION_COUNTS}
-    FROM tagged GROUP BY tag_id, who
-),
-version_who AS (
-    SELECT b.*, COALESCE(o.type, 'individual') AS org_type, COALESCE(o.country, '') AS country
-    FROM version_by_who b LEFT JOIN accounts_organization o ON b.who %% 3 = 0 AND o.id = b.who / 3
+_VERSION_ONLY_LEVELS = (
+    f"{_by_who('version_by_who', 'tag_id')},{_with_who_attributes('version_who', 'version_by_who')}"
 )
-"""
 
 
 def _with(scope: str, vendor: str, levels: str = _LEVELS) -> str:
