@@ -5,8 +5,9 @@ import json
 from dataclasses import replace
 
 from django.db.models import Count, Max, QuerySet
-from django.http import HttpResponse, HttpResponseBase, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponseBase, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.http import quote_etag
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -97,8 +98,9 @@ class AnnotationExportView(APIView):
         with_status = _is_moderator(request)
         page = request.query_params.get("page", "") if kind == "jsonld" else ""
         etag, summary = _fingerprint(annotations, variant=f"{kind} page={page} status={with_status}")
-        if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-            not_modified = HttpResponse(status=304)
+        # Checked before anything is streamed: Django's conditional-request rules (RFC 9110).
+        not_modified = get_conditional_response(request._request, etag=etag)
+        if not_modified is not None:
             not_modified["ETag"] = etag
             return not_modified
         if kind == "jsonld":

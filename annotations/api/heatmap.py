@@ -5,7 +5,8 @@ import json
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils.http import http_date, parse_http_date_safe, quote_etag
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, quote_etag
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
@@ -46,31 +47,21 @@ def _common(matrix: HeatMatrix, slug: str) -> dict[str, Any]:
 
 
 def _conditional(request: Request, body: dict[str, Any], matrix: HeatMatrix) -> HttpResponse:
-    """The body as JSON, encoded once: its hash is the ETag, and a client already holding it gets
-    a 304. (Through DRF's renderer the body was encoded twice, once to hash, once to send.)"""
+    """The body as JSON, encoded once: its hash is the ETag. (Through DRF's renderer the body was
+    encoded twice, once to hash, once to send.) Django's conditional-request rules decide on a 304
+    (RFC 9110: If-None-Match when sent, else If-Modified-Since), which keeps these headers."""
     payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     etag = quote_etag(hashlib.sha256(payload).hexdigest()[:32])
-    if _not_modified(request, etag, matrix):
-        response = HttpResponse(status=304)
-    else:
-        response = HttpResponse(payload, content_type="application/json")
+    response = HttpResponse(payload, content_type="application/json")
     response["ETag"] = etag
-    if matrix.computed_at:
-        response["Last-Modified"] = http_date(matrix.computed_at.timestamp())
+    modified = int(matrix.computed_at.timestamp()) if matrix.computed_at else None
+    if modified is not None:
+        response["Last-Modified"] = http_date(modified)
     response["Cache-Control"] = "public, max-age=0, must-revalidate"
-    return response
-
-
-def _not_modified(request: Request, etag: str, matrix: HeatMatrix) -> bool:
-    """RFC 9110 §13.2.2: If-None-Match decides when sent; else If-Modified-Since against the
-    newest computation (HTTP dates have whole seconds)."""
-    if_none_match = request.headers.get("If-None-Match")
-    if if_none_match is not None:
-        return etag in [t.strip() for t in if_none_match.split(",")]
-    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-    return (
-        since is not None and matrix.computed_at is not None and int(matrix.computed_at.timestamp()) <= since
+    conditional = get_conditional_response(
+        request._request, etag=etag, last_modified=modified, response=response
     )
+    return conditional if conditional is not None else response  # given a response, never None
 
 
 def _scope(request: Request, slug: str):  # type: ignore[no-untyped-def]
