@@ -1,5 +1,6 @@
 from rest_framework.request import Request
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
+from rest_framework.settings import api_settings
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 
@@ -13,5 +14,5 @@ class WriteRateThrottle(ScopedRateThrottle):
 
 
 # A view's own throttle_classes replace the defaults: views that limit creation keep the general
-# per-address and per-user limits on their reads too.
-WRITE_AND_GENERAL_THROTTLES = [AnonRateThrottle, UserRateThrottle, WriteRateThrottle]
+# limits (REST_FRAMEWORK's DEFAULT_THROTTLE_CLASSES: per address and per user) on their reads too.
+WRITE_AND_GENERAL_THROTTLES = [*api_settings.DEFAULT_THROTTLE_CLASSES, WriteRateThrottle]
