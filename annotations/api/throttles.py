@@ -1,6 +1,5 @@
 from rest_framework.request import Request
-from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 
@@ -14,5 +13,9 @@ class WriteRateThrottle(ScopedRateThrottle):
 
 
 # A view's own throttle_classes replace the defaults: views that limit creation keep the general
-# limits (REST_FRAMEWORK's DEFAULT_THROTTLE_CLASSES: per address and per user) on their reads too.
-WRITE_AND_GENERAL_THROTTLES = [*api_settings.DEFAULT_THROTTLE_CLASSES, WriteRateThrottle]
+# limits (APIView's default, REST_FRAMEWORK's DEFAULT_THROTTLE_CLASSES: per address and per user)
+# on their reads too.
+WRITE_AND_GENERAL_THROTTLES: list[type[BaseThrottle]] = [
+    *APIView.throttle_classes,
+    WriteRateThrottle,
+]
