@@ -23,6 +23,7 @@ from django.db.models import Count, F, QuerySet
 from django.urls import reverse
 
 from accounts.models import Attribution
+from annotations.csv_cells import FORMULA_STARTS, csv_safe
 from annotations.models import Annotation, Endorsement, Reply, Status
 
 CHUNK_SIZE = 5_000
@@ -220,16 +221,11 @@ def flat_record(
     return record
 
 
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, list):
-        value = " ".join(value)
-    # A cell starting with = + - @ would be a formula to a spreadsheet (CSV injection).
-    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
-        return "'" + value
-    return value
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: a list (tags) joined by spaces, a formula neutralised."""
+    return csv_safe(" ".join(value) if isinstance(value, list) else value)
 
 
-FORMULA_STARTS = frozenset(("=", "+", "-", "@", "\t", "\r"))
 # Rows per piece of streamed text: each piece is encoded and sent as one, so a piece per row would
 # spend more time in the response machinery than in writing the row (memory: a few hundred kB).
 ROWS_PER_PIECE = 500
@@ -251,7 +247,7 @@ def stream_csv(rows: Iterable[dict[str, Any]], *, with_status: bool) -> Iterator
     for count, row in enumerate(rows, 1):
         record = flat_record(row, with_status=with_status, link=link)
         record["tags"] = " ".join(record["tags"])
-        # flat_record's keys are the columns, in order; _csv_cell inlined (the hottest line here).
+        # flat_record's keys are the columns, in order; csv_safe inlined (the hottest line here).
         writer.writerow(
             [
                 "'" + value if isinstance(value, str) and value[:1] in FORMULA_STARTS else value

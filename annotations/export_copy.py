@@ -24,7 +24,8 @@ from django.db.models import QuerySet
 from psycopg.pq import TransactionStatus
 
 from accounts.models import Attribution
-from annotations.export import CSV_COLUMNS, FORMULA_STARTS, ExportStream, csv_head, permalink_prefix
+from annotations.csv_cells import FORMULA_STARTS
+from annotations.export import CSV_COLUMNS, ExportStream, csv_head, permalink_prefix
 from annotations.models import Annotation, Status
 from treaty.models import Provision
 
@@ -72,7 +73,7 @@ _ISO = (
 
 def _csv_value(kind: str, value: str) -> str:
     if kind in ("text", "tags"):
-        # A formula start gets a leading quote (export._csv_cell); '' is NULL, which COPY writes as
+        # A formula start gets a leading quote (csv_cells.csv_safe); '' is NULL, which COPY writes as
         # nothing (it would write a non-null empty string as "").
         return (
             f"CASE WHEN ascii({value}) IN ({_FORMULA_CODES}) THEN '''' || {value}"

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from annotations.csv_cells import csv_safe
+
 LEVELS = 8  # non-zero classes .heat-1 … .heat-8; .heat-0 is zero
 HEAT_COLOURS = (
     "#f7fbff",
@@ -106,16 +108,6 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def xml_text(value: object) -> str:
     """Text for an SVG element or attribute: &, <, >, both quotes escaped."""
     return escape(_NOT_XML.sub("", str(value)), {'"': "&quot;", "'": "&apos;"})
-
-
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def csv_text(header: list[str], rows: Iterable[list[object]]) -> str:

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from annotations.csv_cells import csv_safe
 from annotations.models import ModerationEvent
 
 CSV_COLUMNS = ["time", "moderator", "action", "item", "from_status", "to_status", "reason"]
@@ -53,16 +54,11 @@ def moderation_log_csv(events: QuerySet[ModerationEvent]) -> Iterator[str]:
         yield writer.writerow(
             [
                 event.created_at.isoformat(),
-                _csv_safe(moderator),  # a display name is the user's own text
+                csv_safe(moderator),  # a display name is the user's own text
                 event.action,
                 item,
                 event.from_status,
                 event.to_status,
-                _csv_safe(event.reason),
+                csv_safe(event.reason),
             ]
         )
-
-
-def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ is a formula to a spreadsheet: neutralise it (CSV injection).
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

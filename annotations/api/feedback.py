@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from annotations.api.errors import error_responses
 from annotations.api.heatmap import FILTERS, _scope
-from annotations.export import _csv_cell
+from annotations.export import csv_cell
 from annotations.feedback import ArticleFeedback, Feedback, treaty_feedback
 from annotations.heatmap import POSITION_FIELDS, HeatCell
 from config.api_errors import service_errors
@@ -82,7 +82,7 @@ def feedback_csv(feedback: Feedback) -> str:
             wordings = [c for c in article.proposed_wordings if cell.tag is None or cell.tag in c.tags]
             writer.writerow(
                 [
-                    _csv_cell(v)
+                    csv_cell(v)
                     for v in [
                         unit.number or unit.key,
                         unit.key,
