@@ -311,10 +311,12 @@ class Heat(models.Model):
     level is counted from the annotations, never summed from finer rows.
     """
 
-    # Derived rows, rewritten wholesale by every recompute from annotations whose own keys the
-    # database checks: no foreign-key constraint (its deferred check per inserted row cost more
-    # than the aggregation, bench/heat.py) and no index beyond the two below. Deleting a version,
-    # provision or tag still removes its rows (Django's on_delete, which needs no constraint).
+    # Derived rows, kept by the recompute from annotations whose own keys the database checks: no
+    # foreign-key constraint (its deferred check per inserted row cost more than the aggregation,
+    # bench/heat.py) and no index beyond the two below. Deleting a version, provision or tag still
+    # removes its rows (Django's on_delete, which needs no constraint). On PostgreSQL `segment`
+    # compares bytewise (COLLATE "C", migration 0009): in the database's locale every index entry
+    # and every comparison of a recompute went through strcoll.
     version = models.ForeignKey(
         DraftVersion, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
@@ -343,10 +345,15 @@ class Heat(models.Model):
 
     class Meta:
         indexes = [
-            # The treaty heatmap: one segment of a version, every article.
-            models.Index(fields=["version", "segment", "article"], name="annotations_heat_version"),
-            # An article's recompute replaces exactly its rows.
-            models.Index(fields=["article", "segment"], name="annotations_heat_article"),
+            # An article's rows (its page, its recompute), or a version's totals (article NULL).
+            models.Index(fields=["version", "article", "segment"], name="annotations_heat_article_rows"),
+            # The treaty heatmap: one segment of a version, every article's roll-up. Partial: a
+            # recompute writes a few provision rows per roll-up row, and none of them here.
+            models.Index(
+                fields=["version", "segment"],
+                condition=Q(provision__isnull=True),
+                name="annotations_heat_unit_rows",
+            ),
         ]
 
     def __str__(self) -> str:

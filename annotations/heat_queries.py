@@ -1,0 +1,254 @@
+"""The SQL that turns approved annotations into heat rows (DESIGN §6), for each database.
+
+Every level counts from the annotations, never from finer heat rows: distinct organisations do
+not add up across provisions, articles or tags. A cell's `organizations` is the number of distinct
+`who` among its rows: the organisation, else the author (an author without one counts as one),
+else the annotation itself (a former member's), as three integer classes (mod 3) that cannot
+collide. It is counted in two steps, one row per (tag, who) with its sums, then the rows of each
+cell: both hash aggregates, where COUNT(DISTINCT) sorted every row again. A who's organisation
+type and country are looked up after the first step, once per (tag, who) rather than per
+annotation. Sums are cast to integer at each step: PostgreSQL sums bigints as numeric.
+
+The SQL is assembled from constants of this module only; values go in as parameters.
+"""
+
+from typing import Literal
+
+from annotations.models import Annotation
+
+POSITIONS = [p.value for p in Annotation.Position]
+
+COLUMNS = (
+    "version_id, article_id, provision_id, tag_id, segment, annotations, organizations, endorsements, score, "
+    + ", ".join(f"pos_{p}" for p in POSITIONS)
+    + ", computed_at"
+)
+_METRICS = ["annotations", "organizations", "endorsements", "score", *(f"pos_{p}" for p in POSITIONS)]
+_APPROVED = "a.status = 'approved' AND a.deleted_at IS NULL"
+_WHO = "COALESCE(a.organization_id * 3, a.author_id * 3 + 1, a.id * 3 + 2)"
+_WHO_ATTRIBUTES = "COALESCE(o.type, 'individual') AS org_type, COALESCE(o.country, '') AS country"
+_ORGANIZATION_JOIN = "LEFT JOIN accounts_organization o ON w.who %% 3 = 0 AND o.id = w.who / 3"
+_WHO_SUMS = (
+    "CAST(COUNT(*) AS INTEGER) AS n, CAST(SUM(endorsements) AS INTEGER) AS endorsements, "
+    "CAST(SUM(severity) AS INTEGER) AS score, "
+    + ", ".join(
+        f"CAST(SUM(CASE WHEN position = '{p}' THEN 1 ELSE 0 END) AS INTEGER) AS pos_{p}" for p in POSITIONS
+    )
+)
+_CELL_SUMS = (
+    "CAST(SUM(n) AS INTEGER) AS annotations, CAST(COUNT(*) AS INTEGER) AS organizations, "
+    "CAST(SUM(endorsements) AS INTEGER) AS endorsements, CAST(SUM(score) AS INTEGER) AS score, "
+    + ", ".join(f"CAST(SUM(pos_{p}) AS INTEGER) AS pos_{p}" for p in POSITIONS)
+)
+_NO_ID = "CAST(NULL AS BIGINT)"  # typed: in a UNION of bare NULLs PostgreSQL would guess text
+
+# What a statement recomputes: one article's rows, a version's totals (article NULL), or all of
+# a version's rows. The stored rows each replaces, as a condition on the heat table h.
+Scope = Literal["article", "totals", "version"]
+_STORED: dict[Scope, str] = {
+    "article": "h.version_id = %(version)s AND h.article_id = %(article)s",
+    "totals": "h.version_id = %(version)s AND h.article_id IS NULL",
+    "version": "h.version_id = %(version)s",
+}
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------------
+# An annotation carries its tag ids and endorsement count (migration 0007, kept by triggers) and
+# a covering index keyed by (version, article, provision) holds every column read here (migration
+# 0009): the rows of one provision come from an index-only scan, the tag ids unnested in place.
+#
+# Provision cells are computed one provision at a time (LATERAL): the per-(tag, who) hash table of
+# one provision is a few thousand entries and stays in the CPU cache, where one table for a whole
+# article (72,000 entries for 66,000 annotations) missed it on every row and took twice as long
+# (bench/heat.py). Article and version cells read their annotations again, grouped by (tag, who)
+# only, a table as small. The three segments of a cell (everyone, one organisation type, one
+# country) are one GROUPING SETS pass over the (tag, who) rows.
+
+
+def _pg_cells(scan: str, article: str, provision: str) -> str:
+    """The heat rows, every tag and segment, of the annotations `scan` selects."""
+    return f"""
+SELECT {article} AS article_id, {provision} AS provision_id, tag_id,
+       CASE GROUPING(org_type, country) WHEN 3 THEN '' WHEN 1 THEN 'type:' || org_type
+            ELSE 'country:' || country END AS segment,
+       {_CELL_SUMS}
+FROM (
+    SELECT w.*, {_WHO_ATTRIBUTES}
+    FROM (
+        SELECT tag_id, who, {_WHO_SUMS}
+        FROM (
+            SELECT a.severity, a.position, a.heat_endorsements AS endorsements, {_WHO} AS who,
+                   unnest(a.heat_tag_ids || CAST(NULL AS INTEGER)) AS tag_id
+            FROM annotations_annotation a
+            WHERE {scan} AND {_APPROVED}
+        ) tagged
+        GROUP BY tag_id, who
+    ) w {_ORGANIZATION_JOIN}
+) who_rows
+GROUP BY GROUPING SETS ((tag_id), (tag_id, org_type), (tag_id, country))
+HAVING GROUPING(country) = 1 OR country <> ''"""
+
+
+def _pg_per(units: str, scan: str, article: str, provision: str) -> str:
+    """`_pg_cells` for each row p of treaty_provision that `units` selects."""
+    cells = _pg_cells(scan, article, provision)
+    return f"SELECT c.* FROM treaty_provision p CROSS JOIN LATERAL ({cells}) c WHERE {units}"
+
+
+_VERSION = "a.version_id = %(version)s"
+_PG_VERSION_CELLS = _pg_cells(_VERSION, _NO_ID, _NO_ID)
+_PG_PROVISIONS = f"{_VERSION} AND a.article_id = p.article_id AND a.provision_id = p.id"
+_PG_ARTICLE_CELLS = "\nUNION ALL\n".join(
+    (
+        _pg_per("p.article_id = %(article)s", _PG_PROVISIONS, "p.article_id", "p.id"),
+        _pg_cells(f"{_VERSION} AND a.article_id = %(article)s", "CAST(%(article)s AS BIGINT)", _NO_ID),
+    )
+)
+_PG_ALL_CELLS = "\nUNION ALL\n".join(
+    (
+        _pg_per(
+            "p.version_id = %(version)s AND p.article_id IS NOT NULL", _PG_PROVISIONS, "p.article_id", "p.id"
+        ),
+        _pg_per(
+            "p.version_id = %(version)s AND p.article_id = p.id",
+            f"{_VERSION} AND a.article_id = p.id",
+            "p.id",
+            _NO_ID,
+        ),
+        _PG_VERSION_CELLS,
+    )
+)
+
+
+# A recompute writes only what changed. The cells are computed (`fresh`) and matched with the
+# stored rows in one join (`diff`): a stored row whose numbers differ is updated, a stored row no
+# longer computed is deleted, a new cell is inserted, each by its id. One annotation approved
+# changes a few dozen of an article's thousands of rows; rewriting all of them cost more than
+# computing them, and left as many dead rows behind for vacuum. The roll-up rows (no provision, no
+# tag) are always rewritten: their computed_at says when the scope was last recomputed.
+def _pg_replace(cells: str, scope: str) -> str:
+    """One statement replacing the heat rows `scope` selects (a condition on table h) with `cells`.
+    It returns the number of cells, and of rows updated, inserted and deleted."""
+    keys = ("article_id", "provision_id", "tag_id")
+    same_cell = " AND ".join(
+        [f"COALESCE(s.{k}, 0) = COALESCE(f.{k}, 0)" for k in keys] + ["s.segment = f.segment"]
+    )
+    stored = ", ".join(f"s.{m}" for m in _METRICS)
+    computed = ", ".join(f"f.{m}" for m in _METRICS)
+    return f"""
+WITH fresh AS MATERIALIZED ({cells}
+),
+stored AS MATERIALIZED (
+    SELECT h.id, h.article_id, h.provision_id, h.tag_id, h.segment, {", ".join(f"h.{m}" for m in _METRICS)}
+    FROM annotations_heat h WHERE {scope}
+),
+diff AS MATERIALIZED (
+    SELECT s.id AS stored_id, f.segment IS NOT NULL AS computed,
+           ({stored}) IS DISTINCT FROM ({computed})
+               OR (f.provision_id IS NULL AND f.tag_id IS NULL) AS touched,
+           f.*
+    FROM fresh f FULL JOIN stored s ON {same_cell}
+),
+changed AS (
+    UPDATE annotations_heat h SET {", ".join(f"{m} = d.{m}" for m in _METRICS)}, computed_at = %(now)s
+    FROM diff d
+    WHERE h.id = ANY(ARRAY(SELECT stored_id FROM diff WHERE computed AND touched)) AND h.id = d.stored_id
+    RETURNING 1
+),
+gone AS (
+    DELETE FROM annotations_heat h WHERE h.id = ANY(ARRAY(SELECT stored_id FROM diff WHERE NOT computed))
+    RETURNING 1
+),
+added AS (
+    INSERT INTO annotations_heat ({COLUMNS})
+    SELECT %(version)s, d.article_id, d.provision_id, d.tag_id, d.segment,
+           {", ".join(f"d.{m}" for m in _METRICS)}, %(now)s
+    FROM diff d WHERE d.stored_id IS NULL
+    RETURNING 1
+)
+SELECT (SELECT COUNT(*) FROM fresh), (SELECT COUNT(*) FROM changed), (SELECT COUNT(*) FROM added),
+       (SELECT COUNT(*) FROM gone)"""
+
+
+# --- SQLite ----------------------------------------------------------------------------------------
+# The small embedded case: no LATERAL, no GROUPING SETS, no copies of tags and endorsement counts
+# on the annotation. The rows that count are joined from the tag table, one per (annotation, tag)
+# plus one per annotation with tag NULL (all tags); the levels are CTEs; a recompute deletes the
+# scope's rows and inserts them again.
+_SQLITE_TAGGED = f"""
+approved AS (
+    SELECT a.id, a.article_id, a.provision_id, a.severity, a.position,
+           (SELECT COUNT(*) FROM annotations_endorsement e WHERE e.annotation_id = a.id) AS endorsements,
+           {_WHO} AS who
+    FROM annotations_annotation a
+    WHERE {{scope}} AND {_APPROVED}
+),
+tagged AS (
+    SELECT ap.article_id, ap.provision_id, ap.severity, ap.position, ap.endorsements, ap.who,
+           t.concerntag_id AS tag_id
+    FROM approved ap JOIN annotations_annotation_tags t ON t.annotation_id = ap.id
+    UNION ALL
+    SELECT article_id, provision_id, severity, position, endorsements, who, NULL FROM approved
+)"""
+_ROLL_UP_SUMS = "SUM(n) AS n, SUM(endorsements) AS endorsements, SUM(score) AS score, " + ", ".join(
+    f"SUM(pos_{p}) AS pos_{p}" for p in POSITIONS
+)
+# who_rows: one row per (article, provision, tag, who); article_who and version_who merge the
+# provisions, then the articles, the same way: distinct organisations never add up.
+_SQLITE_LEVELS = f"""
+who_rows AS (
+    SELECT w.*, {_WHO_ATTRIBUTES}
+    FROM (SELECT article_id, provision_id, tag_id, who, {_WHO_SUMS}
+          FROM tagged GROUP BY article_id, provision_id, tag_id, who) w {_ORGANIZATION_JOIN}
+),
+article_who AS (
+    SELECT article_id, tag_id, who, org_type, country, {_ROLL_UP_SUMS}
+    FROM who_rows GROUP BY article_id, tag_id, who, org_type, country
+),
+version_who AS (
+    SELECT tag_id, who, org_type, country, {_ROLL_UP_SUMS}
+    FROM article_who GROUP BY tag_id, who, org_type, country
+)"""
+
+
+def _sqlite_cells(source: str, keys: str, article: str, provision: str) -> str:
+    """The heat rows of one level (one row per who in `source`), for every segment."""
+    segments = (
+        ("''", "", ""),
+        ("'type:' || org_type", ", org_type", ""),
+        ("'country:' || country", ", country", " WHERE country <> ''"),
+    )
+    return "\nUNION ALL\n".join(
+        f"SELECT %(version)s, {article}, {provision}, tag_id, {segment}, {_CELL_SUMS}, %(now)s "
+        f"FROM {source}{where} GROUP BY {keys}{key}"
+        for segment, key, where in segments
+    )
+
+
+def _sqlite_insert(scan: str, *levels: tuple[str, str, str, str]) -> str:
+    cells = "\nUNION ALL\n".join(_sqlite_cells(*level) for level in levels)
+    tagged = _SQLITE_TAGGED.format(scope=scan)
+    return f"WITH {tagged},{_SQLITE_LEVELS}\nINSERT INTO annotations_heat ({COLUMNS})\n{cells}"
+
+
+_SQLITE_PROVISIONS = ("who_rows", "article_id, provision_id, tag_id", "article_id", "provision_id")
+_SQLITE_ARTICLES = ("article_who", "article_id, tag_id", "article_id", "NULL")
+_SQLITE_VERSION = ("version_who", "tag_id", "NULL", "NULL")
+_SQLITE_ARTICLE_INSERT = _sqlite_insert(
+    f"{_VERSION} AND a.article_id = %(article)s", _SQLITE_PROVISIONS, _SQLITE_ARTICLES
+)
+_SQLITE_TOTALS_INSERT = _sqlite_insert(_VERSION, _SQLITE_VERSION)
+_SQLITE_ALL_INSERT = _sqlite_insert(_VERSION, _SQLITE_PROVISIONS, _SQLITE_ARTICLES, _SQLITE_VERSION)
+
+
+# One statement per scope and database.
+POSTGRESQL: dict[Scope, str] = {
+    "article": _pg_replace(_PG_ARTICLE_CELLS, _STORED["article"]),
+    "totals": _pg_replace(_PG_VERSION_CELLS, _STORED["totals"]),
+    "version": _pg_replace(_PG_ALL_CELLS, _STORED["version"]),
+}
+SQLITE: dict[Scope, str] = {
+    "article": _SQLITE_ARTICLE_INSERT,
+    "totals": _SQLITE_TOTALS_INSERT,
+    "version": _SQLITE_ALL_INSERT,
+}
