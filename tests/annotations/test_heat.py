@@ -275,7 +275,9 @@ def test_stored_heat_equals_a_brute_force_recount(version, alice, mallory, mod, 
         transaction.set_rollback(True)
 
 
-def _apply(op: str, target: Annotation, people: list, n: int, tags: list[str], severity: int, mod, alice) -> None:
+def _apply(
+    op: str, target: Annotation, people: list, n: int, tags: list[str], severity: int, mod, alice
+) -> None:
     target.refresh_from_db()
     try:
         if op == "edit":
