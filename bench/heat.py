@@ -591,7 +591,8 @@ GROUP BY GROUPING SETS (
 def _rebuild(version: Any, report: dict[str, Any], clock: ServerClock) -> None:
     from django.db import connection
 
-    from annotations.heat import POSITIONS, heat_rebuild
+    from annotations.heat import heat_rebuild
+    from annotations.heat_queries import POSITIONS
     from annotations.models import Heat
 
     rebuild_s, rebuild_cpu, rows = clock.time(lambda: heat_rebuild(versions=[version]))
