@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
@@ -31,10 +32,11 @@ COALESCE_SECONDS = 3
 TOTALS_COALESCE_SECONDS = 15
 
 
-def heat_read_columns_fill() -> None:
-    """Set every annotation's copy of its tag ids and endorsement count (PostgreSQL, migration
-    0007) from the tables. Triggers keep the copies as rows change; this is for a bulk load that
-    turned triggers off (session_replication_role = replica, as bench/heat.py does)."""
+def heat_inputs_fill() -> None:
+    """Compute what triggers keep for the recompute on PostgreSQL from the tables: every
+    annotation's copy of its tag ids and endorsement count (migration 0007), then the sums
+    (HeatSums, migration 0010). For a bulk load that turned triggers off
+    (session_replication_role = replica, as bench/heat.py does)."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
@@ -54,6 +56,13 @@ def heat_read_columns_fill() -> None:
              WHERE e.annotation_id = a.id AND a.heat_endorsements <> e.n
             """
         )
+        for version_id in DraftVersion.objects.values_list("pk", flat=True):
+            _sums_refill(cursor, version_id)
+
+
+def _sums_refill(cursor: CursorWrapper, version_id: int) -> None:
+    for statement in sql.PG_SUMS_REFILL:
+        cursor.execute(statement, {"version": version_id})
 
 
 def _replace(scope: sql.Scope, params: dict[str, Any], stored: QuerySet[Heat]) -> int:
@@ -218,6 +227,13 @@ def _version_rebuild(*, version_id: int) -> int:
         .values_list("pk", flat=True)
     )
     list(DraftVersion.objects.select_for_update().filter(pk=version_id).values_list("pk", flat=True))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # The sums are counted again from the annotations, which must hold still meanwhile: a
+            # write's trigger adding to a sum the recount has not seen would be lost or would
+            # collide with it. Writers wait (seconds, rebuild_heatmaps only); readers do not.
+            cursor.execute("LOCK TABLE annotations_annotation IN SHARE MODE")
+            _sums_refill(cursor, version_id)
     written = _replace(
         "version", {"version": version_id, "now": started}, Heat.objects.filter(version_id=version_id)
     )

@@ -53,36 +53,40 @@ _STORED: dict[Scope, str] = {
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------------
-# An annotation carries its tag ids and endorsement count (migration 0007, kept by triggers) and
-# a covering index keyed by (version, article, provision) holds every column read here (migration
-# 0009): the rows of one provision come from an index-only scan, the tag ids unnested in place.
-#
-# Provision cells are computed one provision at a time (LATERAL): the per-(tag, who) hash table of
-# one provision is a few thousand entries and stays in the CPU cache, where one table for a whole
-# article (72,000 entries for 66,000 annotations) missed it on every row and took twice as long
-# (bench/heat.py). An article's own cells read its annotations again, grouped by (tag, who) only,
-# a table as small. The three segments of a cell (everyone, one organisation type, one country)
-# are one GROUPING SETS pass over the (tag, who) rows.
+# The database keeps the sums of every (provision, tag, who) as annotations change (HeatSums,
+# migration 0010): a recompute reads those, a third as many rows as the annotations it replaced
+# and already grouped by who, and only merges and segments them. Tag 0 there is "all tags", NULL
+# here. Provision cells are computed one provision at a time (LATERAL): its rows are a few
+# thousand and their hash tables stay in the CPU cache, where one table for a whole article
+# missed it on every row. The three segments of a cell (everyone, one organisation type, one
+# country) are one GROUPING SETS pass.
+_SUMS_COLUMNS = "tag_id, who, n, endorsements, score, " + ", ".join(f"pos_{p}" for p in POSITIONS)
+_WHO_ROLL_UP = "CAST(SUM(n) AS INTEGER) AS n, CAST(SUM(endorsements) AS INTEGER) AS endorsements, " + (
+    "CAST(SUM(score) AS INTEGER) AS score, "
+    + ", ".join(f"CAST(SUM(pos_{p}) AS INTEGER) AS pos_{p}" for p in POSITIONS)
+)
 
 
-def _pg_who(scan: str) -> str:
-    """One row per (tag, who) of the annotations `scan` selects, with its sums."""
-    return f"""(
-    SELECT tag_id, who, {_WHO_SUMS}
-    FROM (
-        SELECT a.severity, a.position, a.heat_endorsements AS endorsements, {_WHO} AS who,
-               unnest(a.heat_tag_ids || CAST(NULL AS INTEGER)) AS tag_id
-        FROM annotations_annotation a
-        WHERE {scan} AND {_APPROVED}
-    ) tagged
-    GROUP BY tag_id, who
-)"""
+def _pg_sums(where: str) -> str:
+    """The stored (tag, who) rows of one provision."""
+    return f"(SELECT {_SUMS_COLUMNS} FROM annotations_heat_sums s WHERE {where})"
+
+
+_WHO_KEY = "tag_id, who"
+
+
+def _pg_merged(where: str) -> str:
+    """The stored rows `where` selects, merged per (tag, who): the same who on several provisions
+    counts once."""
+    return (
+        f"(SELECT tag_id, who, {_WHO_ROLL_UP} FROM annotations_heat_sums s WHERE {where} GROUP BY {_WHO_KEY})"
+    )
 
 
 def _pg_segments(who_rows: str, keys: str, article: str, provision: str) -> str:
     """The heat rows, every segment, of `who_rows` (one row per `keys` and who) per `keys`."""
     return f"""
-SELECT {article} AS article_id, {provision} AS provision_id, tag_id,
+SELECT {article} AS article_id, {provision} AS provision_id, NULLIF(tag_id, 0) AS tag_id,
        CASE GROUPING(org_type, country) WHEN 3 THEN '' WHEN 1 THEN 'type:' || org_type
             ELSE 'country:' || country END AS segment,
        {_CELL_SUMS}
@@ -91,38 +95,57 @@ GROUP BY GROUPING SETS (({keys}), ({keys}, org_type), ({keys}, country))
 HAVING GROUPING(country) = 1 OR country <> ''"""
 
 
-def _pg_cells(scan: str, article: str, provision: str) -> str:
-    return _pg_segments(_pg_who(scan), "tag_id", article, provision)
-
-
-_VERSION = "a.version_id = %(version)s"
+_IN_VERSION = "s.version_id = %(version)s"
 _PG_PROVISION_CELLS = f"""
 SELECT c.* FROM treaty_provision p CROSS JOIN LATERAL ({
-    _pg_cells(f"{_VERSION} AND a.article_id = p.article_id AND a.provision_id = p.id", "p.article_id", "p.id")
+    _pg_segments(
+        _pg_sums(f"{_IN_VERSION} AND s.article_id = p.article_id AND s.provision_id = p.id"),
+        "tag_id",
+        "p.article_id",
+        "p.id",
+    )
 }) c"""
+_IN_ARTICLE = f"{_IN_VERSION} AND s.article_id = %(article)s"
 _PG_ARTICLE_CELLS = f"""{_PG_PROVISION_CELLS} WHERE p.article_id = %(article)s
 UNION ALL
-{_pg_cells(f"{_VERSION} AND a.article_id = %(article)s", "CAST(%(article)s AS BIGINT)", _NO_ID)}"""
-_PG_VERSION_CELLS = _pg_cells(_VERSION, _NO_ID, _NO_ID)
-# A whole version: its units' (tag, who) rows are kept (`unit_who`, a few hundred thousand rows
-# for a million annotations) and merged once more for the version's own cells, where reading the
-# million annotations again took a quarter of the rebuild.
-_WHO_ROLL_UP = "CAST(SUM(n) AS INTEGER) AS n, CAST(SUM(endorsements) AS INTEGER) AS endorsements, " + (
-    "CAST(SUM(score) AS INTEGER) AS score, "
-    + ", ".join(f"CAST(SUM(pos_{p}) AS INTEGER) AS pos_{p}" for p in POSITIONS)
-)
-_PG_VERSION_WHO = f"(SELECT tag_id, who, {_WHO_ROLL_UP} FROM unit_who GROUP BY tag_id, who)"
+{_pg_segments(_pg_merged(_IN_ARTICLE), "tag_id", "CAST(%(article)s AS BIGINT)", _NO_ID)}"""
+_PG_VERSION_CELLS = _pg_segments(_pg_merged(_IN_VERSION), "tag_id", _NO_ID, _NO_ID)
+# A whole version: its units' (tag, who) rows (`unit_who`, a few hundred thousand for a million
+# annotations) are merged once more for the version's own cells.
+_VERSION_WHO = f"(SELECT tag_id, who, {_WHO_ROLL_UP} FROM unit_who GROUP BY tag_id, who)"
 _PG_ALL_CELLS = f"""
 WITH unit_who AS MATERIALIZED (
     SELECT p.id AS article_id, w.*
-    FROM treaty_provision p CROSS JOIN LATERAL {_pg_who(f"{_VERSION} AND a.article_id = p.id")} w
+    FROM treaty_provision p CROSS JOIN LATERAL {_pg_merged(f"{_IN_VERSION} AND s.article_id = p.id")} w
     WHERE p.version_id = %(version)s AND p.article_id = p.id
 )
 {_PG_PROVISION_CELLS} WHERE p.version_id = %(version)s AND p.article_id IS NOT NULL
 UNION ALL
 {_pg_segments("unit_who", "article_id, tag_id", "article_id", _NO_ID)}
 UNION ALL
-{_pg_segments(_PG_VERSION_WHO, "tag_id", _NO_ID, _NO_ID)}"""
+{_pg_segments(_VERSION_WHO, "tag_id", _NO_ID, _NO_ID)}"""
+
+# The sums computed again from the annotations, for rebuild_heatmaps: what the triggers of
+# migration 0010 keep, recounted. One provision at a time, for the same reason as above.
+_SUMS_FROM_ANNOTATIONS = f"""
+SELECT p.version_id, p.article_id, p.id, w.*
+FROM treaty_provision p CROSS JOIN LATERAL (
+    SELECT tag_id, who, {_WHO_SUMS}
+    FROM (
+        SELECT a.severity, a.position, a.heat_endorsements AS endorsements, {_WHO} AS who,
+               unnest(a.heat_tag_ids || 0) AS tag_id
+        FROM annotations_annotation a
+        WHERE a.version_id = p.version_id AND a.article_id = p.article_id AND a.provision_id = p.id
+          AND {_APPROVED}
+    ) tagged
+    GROUP BY tag_id, who
+) w
+WHERE p.version_id = %(version)s AND p.article_id IS NOT NULL"""
+PG_SUMS_REFILL = (
+    "DELETE FROM annotations_heat_sums WHERE version_id = %(version)s",
+    f"INSERT INTO annotations_heat_sums (version_id, article_id, provision_id, {_SUMS_COLUMNS})"
+    f"{_SUMS_FROM_ANNOTATIONS}",
+)
 
 
 # A recompute writes only what changed. The cells are computed (`fresh`) and matched with the
@@ -180,6 +203,7 @@ SELECT (SELECT COUNT(*) FROM fresh), (SELECT COUNT(*) FROM changed), (SELECT COU
 # on the annotation. The rows that count are joined from the tag table, one per (annotation, tag)
 # plus one per annotation with tag NULL (all tags); the levels are CTEs; a recompute deletes the
 # scope's rows and inserts them again.
+_VERSION = "a.version_id = %(version)s"
 _SQLITE_TAGGED = f"""
 approved AS (
     SELECT a.id, a.article_id, a.provision_id, a.severity, a.position,

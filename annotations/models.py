@@ -360,6 +360,42 @@ class Heat(models.Model):
         return f"heat {self.version_id}/{self.article_id}/{self.provision_id}/{self.tag_id}/{self.segment}"
 
 
+class HeatSums(models.Model):
+    """The approved annotations of one provision, concern tag and `who` (the organisation, else the
+    author, else the annotation: annotations.heat_queries), summed: what a heat recompute
+    aggregates on PostgreSQL instead of the annotations themselves.
+
+    PostgreSQL keeps these rows, in the transaction of every write to an annotation, with
+    statement-level triggers that add each write's difference (migration 0010): no queue, no
+    worker, nothing to lose. A recompute then reads one row per (provision, tag, who), a third of
+    an article's annotation rows, and no longer aggregates them first. `rebuild_heatmaps` computes
+    them again from the annotations. SQLite, which recomputes from the annotations, leaves the
+    table empty. Plain integers, no foreign keys: the rows go with their annotations.
+    """
+
+    pk = models.CompositePrimaryKey("version_id", "article_id", "provision_id", "tag_id", "who")
+    version_id = models.BigIntegerField()
+    article_id = models.BigIntegerField()
+    provision_id = models.BigIntegerField()
+    tag_id = models.IntegerField(help_text="0: all tags")
+    who = models.BigIntegerField()
+    n = models.IntegerField()
+    endorsements = models.IntegerField()
+    score = models.IntegerField()
+    pos_concern = models.IntegerField()
+    pos_oppose = models.IntegerField()
+    pos_amend = models.IntegerField()
+    pos_delete = models.IntegerField()
+    pos_clarify = models.IntegerField()
+    pos_support = models.IntegerField()
+
+    class Meta:
+        db_table = "annotations_heat_sums"
+
+    def __str__(self) -> str:
+        return f"heat sums {self.version_id}/{self.provision_id}/{self.tag_id}/{self.who}"
+
+
 class HeatDirty(models.Model):
     """An article whose heat is out of date (article NULL: the version totals).
 

@@ -312,7 +312,7 @@ def _seed(version: Any) -> None:
     from django.db import connection, transaction
 
     from accounts.models import Membership, Organization, User
-    from annotations.heat import heat_read_columns_fill
+    from annotations.heat import heat_inputs_fill
     from annotations.models import Annotation, ConcernTag
 
     started = time.perf_counter()
@@ -487,7 +487,7 @@ def _seed(version: Any) -> None:
         )
         # Triggers are off for the load: the annotations' copies of their tags and endorsement
         # counts (read by the recompute) are set here, before the indexes are built again.
-        heat_read_columns_fill()
+        heat_inputs_fill()
         for table in ("annotations_annotation", "annotations_target"):
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"

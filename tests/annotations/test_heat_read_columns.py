@@ -1,6 +1,7 @@
-"""The copies of tags and endorsement counts that the heat recompute reads on PostgreSQL
-(migration 0007), kept by triggers: equal to the tables after every kind of write. On SQLite they
-do not exist, and the recompute joins the tables instead."""
+"""What the heat recompute reads on PostgreSQL, kept by triggers: the copies of tags and
+endorsement counts on the annotation (migration 0007) and the sums per provision, tag and who
+(HeatSums, migration 0010), equal to the tables after every kind of write. On SQLite there are
+none, and the recompute joins the tables instead."""
 
 import itertools
 
@@ -9,8 +10,15 @@ from django.db import connection
 
 from accounts.models import Organization
 from annotations.heat import article_heat_refresh
-from annotations.models import Annotation, ConcernTag, Heat
-from annotations.services import annotation_create, annotation_update, endorsement_create, endorsement_delete
+from annotations.models import Annotation, ConcernTag, Heat, HeatSums
+from annotations.moderation import moderate
+from annotations.services import (
+    annotation_create,
+    annotation_delete,
+    annotation_update,
+    endorsement_create,
+    endorsement_delete,
+)
 from tests.factories import MembershipFactory, OrganizationFactory, VerifiedUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +38,44 @@ def _truth() -> dict[int, tuple[list[int], int]]:
         a.pk: (sorted(t.pk for t in a.tags.all()), a.endorsements.count())
         for a in Annotation.objects.prefetch_related("tags", "endorsements")
     }
+
+
+_SUMS = ("n", "endorsements", "score", *(f"pos_{p}" for p in Annotation.Position.values))
+
+
+def _sums() -> dict[tuple[int, ...], tuple[int, ...]]:
+    return {
+        row[:5]: row[5:]
+        for row in HeatSums.objects.values_list(
+            "version_id", "article_id", "provision_id", "tag_id", "who", *_SUMS
+        )
+    }
+
+
+def _sums_recount() -> dict[tuple[int, ...], tuple[int, ...]]:
+    """The sums counted in Python from the annotations: approved and live ones, per tag and for
+    all tags (0), the who being the organisation, else the author, else the annotation."""
+    counted: dict[tuple[int, ...], list[int]] = {}
+    for a in Annotation.objects.filter(status="approved", deleted_at__isnull=True).prefetch_related(
+        "tags", "endorsements"
+    ):
+        who = (
+            a.organization_id * 3
+            if a.organization_id
+            else a.author_id * 3 + 1
+            if a.author_id
+            else a.pk * 3 + 2
+        )
+        adds = [
+            1,
+            a.endorsements.count(),
+            a.severity,
+            *(int(a.position == p) for p in Annotation.Position.values),
+        ]
+        for tag in [0, *(t.pk for t in a.tags.all())]:
+            key = (a.version_id, a.article_id, a.provision_id, tag, who)
+            counted[key] = [x + y for x, y in zip(counted.get(key, [0] * len(adds)), adds, strict=True)]
+    return {key: tuple(values) for key, values in counted.items()}
 
 
 def _annotate(version, author, tags=("privacy",)) -> Annotation:  # type: ignore[no-untyped-def]
@@ -111,3 +157,38 @@ def test_a_bulk_insert_counts_in_the_heat(version, alice) -> None:
             version=version, article_id=made[0].article_id, provision__isnull=True, tag_id=tag, segment=""
         )
         assert cell.annotations == 3 and cell.organizations == 1
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="PostgreSQL only: SQLite recomputes from the annotations")
+def test_the_sums_follow_every_write(version, alice, mallory, mod) -> None:
+    from accounts.models import User
+
+    first = _annotate(version, alice, tags=("privacy", "gender"))
+    second = _annotate(version, mallory, tags=("surveillance-powers",))
+    third = _annotate(version, mallory, tags=("privacy",))
+    mallory_org = mallory.memberships.get().organization_id
+    assert _sums() == _sums_recount() and len(_sums()) == 6  # per organisation: all tags and 2 tags
+    steps = [
+        lambda: annotation_update(annotation=first, editor=alice, tags=["privacy", "surveillance-powers"]),
+        lambda: annotation_update(annotation=second, editor=mallory, severity=3, position="delete"),
+        lambda: endorsement_create(annotation=second, user=_endorser("Endorsers")),
+        lambda: moderate(item=third, moderator=mod, action="reject", reason="off topic"),
+        lambda: moderate(item=third, moderator=mod, action="approve", reason=""),
+        lambda: annotation_delete(annotation=second, actor=mallory),
+        # A deleted account: its annotations stay (no author), counted under their organisation;
+        # with the organisation gone as well, each annotation counts as its own who.
+        lambda: User.objects.filter(pk=mallory.pk).delete(),
+        lambda: Organization.objects.filter(pk=mallory_org).delete(),
+        # A deleted organisation: its members' annotations count by author.
+        lambda: Organization.objects.filter(pk=alice.memberships.get().organization_id).delete(),
+        # Raw SQL at a prompt: a bulk status change and a hard delete.
+        lambda: connection.cursor().execute("UPDATE annotations_annotation SET status = 'pending'"),
+        lambda: connection.cursor().execute("UPDATE annotations_annotation SET status = 'approved'"),
+        lambda: connection.cursor().execute(
+            "DELETE FROM annotations_annotation_tags WHERE annotation_id = %s", [first.pk]
+        ),
+    ]
+    for number, step in enumerate(steps):
+        step()
+        assert _sums() == _sums_recount(), f"after step {number}"
+    assert all(values[0] > 0 for values in _sums().values())  # no empty rows are kept
