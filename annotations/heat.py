@@ -15,7 +15,6 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.backends.utils import CursorWrapper
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
@@ -56,13 +55,23 @@ def heat_inputs_fill() -> None:
              WHERE e.annotation_id = a.id AND a.heat_endorsements <> e.n
             """
         )
-        for version_id in DraftVersion.objects.values_list("pk", flat=True):
-            _sums_refill(cursor, version_id)
+    for version_id in DraftVersion.objects.values_list("pk", flat=True):
+        heat_sums_recount(version_id=version_id)
 
 
-def _sums_refill(cursor: CursorWrapper, version_id: int) -> None:
-    for statement in sql.PG_SUMS_REFILL:
-        cursor.execute(statement, {"version": version_id})
+def heat_sums_recount(*, version_id: int) -> tuple[int, int, int]:
+    """Count a version's sums (PostgreSQL: HeatSums) again from its annotations and write what
+    differs. Returns the rows updated, added and deleted: all 0 when the triggers kept them."""
+    if connection.vendor != "postgresql":
+        return (0, 0, 0)
+    with transaction.atomic(), connection.cursor() as cursor:
+        _aggregate_settings(work_mem="256MB")
+        # The annotations must hold still meanwhile: a write's trigger adding to a sum the recount
+        # has not seen would be overwritten. Writers wait (seconds); readers do not.
+        cursor.execute("LOCK TABLE annotations_annotation IN SHARE MODE")
+        cursor.execute(sql.PG_SUMS_RECOUNT, {"version": version_id})
+        changed, added, gone = cursor.fetchone()
+    return int(changed), int(added), int(gone)
 
 
 def _replace(scope: sql.Scope, params: dict[str, Any], stored: QuerySet[Heat]) -> int:
@@ -202,12 +211,20 @@ def heat_reconcile(*, older_than_seconds: int = COALESCE_SECONDS * 2) -> int:
     return done
 
 
-def heat_rebuild(*, versions: list[DraftVersion], progress: Callable[[int, int], None] | None = None) -> int:
+def heat_rebuild(
+    *,
+    versions: list[DraftVersion],
+    recount: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
     """Recompute every reading unit (article, preamble, final clause, annex) and the totals of each
-    version: one statement per version, a single pass over its annotations, where one recompute
-    per article read the annotation and tag tables once per article (bench/heat.py)."""
+    version: one statement per version. With `recount`, first count the sums the recompute reads
+    on PostgreSQL again from the annotations (heat_sums_recount): the database keeps them in the
+    same transaction as every write, so only a load that bypassed its triggers needs it."""
     rows = 0
     for index, version in enumerate(versions, start=1):
+        if recount:
+            heat_sums_recount(version_id=version.pk)
         rows += _version_rebuild(version_id=version.pk)
         if progress:
             progress(index, len(versions))
@@ -227,13 +244,6 @@ def _version_rebuild(*, version_id: int) -> int:
         .values_list("pk", flat=True)
     )
     list(DraftVersion.objects.select_for_update().filter(pk=version_id).values_list("pk", flat=True))
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # The sums are counted again from the annotations, which must hold still meanwhile: a
-            # write's trigger adding to a sum the recount has not seen would be lost or would
-            # collide with it. Writers wait (seconds, rebuild_heatmaps only); readers do not.
-            cursor.execute("LOCK TABLE annotations_annotation IN SHARE MODE")
-            _sums_refill(cursor, version_id)
     written = _replace(
         "version", {"version": version_id, "now": started}, Heat.objects.filter(version_id=version_id)
     )

@@ -125,10 +125,15 @@ UNION ALL
 UNION ALL
 {_pg_segments(_VERSION_WHO, "tag_id", _NO_ID, _NO_ID)}"""
 
-# The sums computed again from the annotations, for rebuild_heatmaps: what the triggers of
-# migration 0010 keep, recounted. One provision at a time, for the same reason as above.
+# The sums counted again from the annotations (`rebuild_heatmaps --recount`, a bulk load that
+# turned triggers off): what the triggers of migration 0010 keep, recounted one provision at a time
+# for the same reason as above, then compared with the stored rows like the heat below, so that
+# only differences are written. (Deleting a version's sums and inserting them again made every
+# insert check its key against the dead row it replaced: 16 s for a million annotations.)
+_SUMS_KEY = ("article_id", "provision_id", "tag_id", "who")
+_SUMS_METRICS = ("n", "endorsements", "score", *(f"pos_{p}" for p in POSITIONS))
 _SUMS_FROM_ANNOTATIONS = f"""
-SELECT p.version_id, p.article_id, p.id, w.*
+SELECT p.article_id, p.id AS provision_id, w.*
 FROM treaty_provision p CROSS JOIN LATERAL (
     SELECT tag_id, who, {_WHO_SUMS}
     FROM (
@@ -141,11 +146,42 @@ FROM treaty_provision p CROSS JOIN LATERAL (
     GROUP BY tag_id, who
 ) w
 WHERE p.version_id = %(version)s AND p.article_id IS NOT NULL"""
-PG_SUMS_REFILL = (
-    "DELETE FROM annotations_heat_sums WHERE version_id = %(version)s",
-    f"INSERT INTO annotations_heat_sums (version_id, article_id, provision_id, {_SUMS_COLUMNS})"
-    f"{_SUMS_FROM_ANNOTATIONS}",
+
+
+def _same(left: str, right: str, columns: tuple[str, ...]) -> str:
+    return " AND ".join(f"{left}.{c} = {right}.{c}" for c in columns)
+
+
+PG_SUMS_RECOUNT = f"""
+WITH fresh AS MATERIALIZED ({_SUMS_FROM_ANNOTATIONS}
+),
+stored AS MATERIALIZED (SELECT * FROM annotations_heat_sums WHERE version_id = %(version)s),
+diff AS MATERIALIZED (
+    SELECT {", ".join(f"COALESCE(f.{k}, s.{k}) AS {k}" for k in _SUMS_KEY)},
+           f.who IS NOT NULL AS counted, s.who IS NOT NULL AS kept,
+           ({", ".join(f"f.{m}" for m in _SUMS_METRICS)}) IS DISTINCT FROM
+           ({", ".join(f"s.{m}" for m in _SUMS_METRICS)}) AS differs,
+           {", ".join(f"f.{m}" for m in _SUMS_METRICS)}
+    FROM fresh f FULL JOIN stored s ON {_same("f", "s", _SUMS_KEY)}
+),
+changed AS (
+    UPDATE annotations_heat_sums h SET {", ".join(f"{m} = d.{m}" for m in _SUMS_METRICS)}
+    FROM diff d
+    WHERE d.counted AND d.kept AND d.differs AND h.version_id = %(version)s AND {_same("h", "d", _SUMS_KEY)}
+    RETURNING 1
+),
+gone AS (
+    DELETE FROM annotations_heat_sums h USING diff d
+    WHERE NOT d.counted AND h.version_id = %(version)s AND {_same("h", "d", _SUMS_KEY)}
+    RETURNING 1
+),
+added AS (
+    INSERT INTO annotations_heat_sums (version_id, {", ".join(_SUMS_KEY)}, {", ".join(_SUMS_METRICS)})
+    SELECT %(version)s, {", ".join(f"d.{k}" for k in _SUMS_KEY)}, {", ".join(f"d.{m}" for m in _SUMS_METRICS)}
+    FROM diff d WHERE NOT d.kept
+    RETURNING 1
 )
+SELECT (SELECT COUNT(*) FROM changed), (SELECT COUNT(*) FROM added), (SELECT COUNT(*) FROM gone)"""
 
 
 # A recompute writes only what changed. The cells are computed (`fresh`) and matched with the

@@ -192,3 +192,32 @@ def test_the_sums_follow_every_write(version, alice, mallory, mod) -> None:
         step()
         assert _sums() == _sums_recount(), f"after step {number}"
     assert all(values[0] > 0 for values in _sums().values())  # no empty rows are kept
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="PostgreSQL only: SQLite recomputes from the annotations")
+def test_rebuild_recount_repairs_sums_a_bulk_load_left_behind(version, alice, mallory, capsys) -> None:
+    """Rows written with triggers off (a bulk load) leave the sums behind; `rebuild_heatmaps` reads
+    the sums as they are, `--recount` counts them again from the annotations first."""
+    from django.core.management import call_command
+
+    from tests.annotations.heat_recount import brute_force, stored
+
+    _annotate(version, alice, tags=("privacy",))
+    loaded = _annotate(version, mallory, tags=("gender",))
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        try:
+            cursor.execute(
+                "UPDATE annotations_annotation SET severity = 3, status = 'approved' WHERE id = %s",
+                [loaded.pk],
+            )
+            cursor.execute("DELETE FROM annotations_heat_sums WHERE tag_id <> 0")
+        finally:
+            cursor.execute("SET session_replication_role = DEFAULT")
+    assert _sums() != _sums_recount()
+    call_command("rebuild_heatmaps", "--treaty", "sample")
+    assert stored(version.pk) != brute_force(version.pk)
+    call_command("rebuild_heatmaps", "--treaty", "sample", "--recount")
+    assert _sums() == _sums_recount()
+    assert stored(version.pk) == brute_force(version.pk)
+    assert "Rebuilt" in capsys.readouterr().out

@@ -13,6 +13,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--treaty", help="treaty slug (default: every treaty)")
+        parser.add_argument(
+            "--recount",
+            action="store_true",
+            help="first count the per-organisation sums again from the annotations (PostgreSQL keeps them "
+            "with triggers; needed only after a bulk load that turned triggers off). Annotation writes wait "
+            "meanwhile.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         versions = DraftVersion.objects.select_related("treaty").order_by("treaty__slug", "label", "language")
@@ -21,7 +28,7 @@ class Command(BaseCommand):
             if not versions.exists():
                 raise CommandError(f"No treaty {options['treaty']!r}; nothing was rebuilt.")
         started = time.monotonic()
-        rows = heat_rebuild(versions=list(versions), progress=self._progress)
+        rows = heat_rebuild(versions=list(versions), recount=options["recount"], progress=self._progress)
         self.stdout.write("")
         elapsed = time.monotonic() - started
         count = versions.count()
