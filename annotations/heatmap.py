@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 
 from accounts.models import Organization
 from annotations.models import ConcernTag, Heat
@@ -100,7 +100,9 @@ def _cell(row: Stored | None, tag: str | None) -> HeatCell:
     )
 
 
-def _tags(tag: str | None) -> list[ConcernTag]:
+def heat_tags(tag: str | None) -> list[ConcernTag]:
+    """The matrix's columns: the active tags, or the one asked for. Raises ValidationError naming
+    an unknown tag."""
     tags = list(ConcernTag.objects.filter(Q(is_active=True) | Q(slug=tag or "")).order_by("order", "name"))
     if tag:
         tags = [t for t in tags if t.slug == tag]
@@ -109,9 +111,21 @@ def _tags(tag: str | None) -> list[ConcernTag]:
     return tags
 
 
-def treaty_heat(version: DraftVersion, *, segment: str = "", tag: str | None = None) -> HeatMatrix:
-    """Reading units (articles, preamble, final clause) × tags, with row and column totals."""
-    tags = _tags(tag)
+def heat_stamp(version: DraftVersion, *, segment: str, article: Provision | None = None) -> tuple[int, Any]:
+    """What changes whenever the stored rows a matrix reads change: their number and the last time
+    one was written (a recompute always rewrites its roll-up rows; a removed row lowers the count)."""
+    rows = Heat.objects.filter(version=version, segment=segment)
+    rows = rows.filter(provision__isnull=True) if article is None else rows.filter(article=article)
+    stamp = rows.aggregate(n=Count("pk"), last=Max("computed_at"))
+    return stamp["n"], stamp["last"]
+
+
+def treaty_heat(
+    version: DraftVersion, *, segment: str = "", tag: str | None = None, tags: list[ConcernTag] | None = None
+) -> HeatMatrix:
+    """Reading units (articles, preamble, final clause) × tags, with row and column totals. `tags`:
+    heat_tags(tag), when the caller has them already."""
+    tags = heat_tags(tag) if tags is None else tags
     units = list(
         Provision.objects.filter(version=version, article_id=F("pk"))
         .order_by("order")
@@ -139,10 +153,15 @@ def treaty_heat(version: DraftVersion, *, segment: str = "", tag: str | None = N
 
 
 def article_heat(
-    version: DraftVersion, article: Provision, *, segment: str = "", tag: str | None = None
+    version: DraftVersion,
+    article: Provision,
+    *,
+    segment: str = "",
+    tag: str | None = None,
+    tags: list[ConcernTag] | None = None,
 ) -> HeatMatrix:
     """An article's provisions × tags; the article's own row is its roll-up."""
-    tags = _tags(tag)
+    tags = heat_tags(tag) if tags is None else tags
     provisions = list(Provision.objects.filter(article=article).order_by("order"))
     stored = _stored(Heat.objects.filter(version=version, article=article, segment=segment))
     by_key = {(h["provision_id"], h["tag_id"]): h for h in stored}

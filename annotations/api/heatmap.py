@@ -1,9 +1,19 @@
-"""Heatmap API (DESIGN §7): served from the stored heat rows, with ETag and Last-Modified."""
+"""Heatmap API (DESIGN §7): served from the stored heat rows, with ETag and Last-Modified.
+
+An answer is encoded once per state of the rows it reads and kept in the cache (Redis): the key
+holds the version, the filters, what the answer shows of the columns' tags and the rows' stamp
+(heat_stamp: their number and last write), so a recompute that changes them, or an edited tag,
+makes a new key and nothing has to be invalidated. Without a cache (Redis down) every request
+builds its answer.
+"""
 
 import hashlib
 import json
+import logging
+from collections.abc import Callable
 from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
@@ -14,9 +24,23 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from annotations.api.errors import error_responses
-from annotations.heatmap import HeatCell, HeatMatrix, article_heat, heat_segment, treaty_heat
+from annotations.heatmap import (
+    HeatCell,
+    HeatMatrix,
+    article_heat,
+    heat_segment,
+    heat_stamp,
+    heat_tags,
+    treaty_heat,
+)
+from annotations.models import ConcernTag
 from config.api_errors import service_errors
 from treaty import selectors as treaty_selectors
+from treaty.models import DraftVersion, Provision
+
+logger = logging.getLogger(__name__)
+CACHE_SECONDS = 600
+Encoded = tuple[bytes, str, int | None]  # body, ETag, Last-Modified (epoch seconds)
 
 FILTERS = [
     OpenApiParameter("version", OpenApiTypes.STR, description="draft label (default: the current draft)"),
@@ -46,15 +70,46 @@ def _common(matrix: HeatMatrix, slug: str) -> dict[str, Any]:
     }
 
 
-def _conditional(request: Request, body: dict[str, Any], matrix: HeatMatrix) -> HttpResponse:
+def _encode(body: dict[str, Any], matrix: HeatMatrix) -> Encoded:
     """The body as JSON, encoded once: its hash is the ETag. (Through DRF's renderer the body was
-    encoded twice, once to hash, once to send.) Django's conditional-request rules decide on a 304
-    (RFC 9110: If-None-Match when sent, else If-Modified-Since), which keeps these headers."""
+    encoded twice, once to hash, once to send.)"""
     payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     etag = quote_etag(hashlib.sha256(payload).hexdigest()[:32])
+    return payload, etag, int(matrix.computed_at.timestamp()) if matrix.computed_at else None
+
+
+def _cached(key: tuple[Any, ...], stamp: tuple[int, Any], build: Callable[[], Encoded]) -> Encoded:
+    if not stamp[0]:
+        return build()  # no rows: nothing to read, and no write time to tell this state from another
+    name = "heatmap-api:" + hashlib.sha256(repr((*key, stamp)).encode()).hexdigest()
+    try:
+        encoded: Encoded | None = cache.get(name)
+    except Exception:  # the cache is down: answer all the same
+        logger.warning("heatmap cache unavailable", exc_info=True)
+        return build()
+    if encoded is None:
+        encoded = build()
+        try:
+            cache.set(name, encoded, timeout=CACHE_SECONDS)
+        except Exception:
+            logger.warning("heatmap cache unavailable", exc_info=True)
+    return encoded
+
+
+def _version_key(version: DraftVersion) -> tuple[Any, ...]:
+    return (version.pk, version.label, version.language)
+
+
+def _tags_key(tags: list[ConcernTag]) -> tuple[tuple[Any, ...], ...]:
+    return tuple((t.pk, t.slug, t.name, t.color) for t in tags)
+
+
+def _respond(request: Request, encoded: Encoded) -> HttpResponse:
+    """Django's conditional-request rules decide on a 304 (RFC 9110: If-None-Match when sent,
+    else If-Modified-Since), which keeps these headers."""
+    payload, etag, modified = encoded
     response = HttpResponse(payload, content_type="application/json")
     response["ETag"] = etag
-    modified = int(matrix.computed_at.timestamp()) if matrix.computed_at else None
     if modified is not None:
         response["Last-Modified"] = http_date(modified)
     response["Cache-Control"] = "public, max-age=0, must-revalidate"
@@ -91,24 +146,33 @@ class TreatyHeatmapView(APIView):
     def get(self, request: Request, slug: str) -> HttpResponse:
         treaty, version, segment = _scope(request, slug)
         with service_errors():
-            matrix = treaty_heat(version, segment=segment, tag=request.query_params.get("tag") or None)
-        body = _common(matrix, treaty.slug) | {
-            "articles": [
-                {
-                    "number": row.provision.number or None,
-                    "key": row.provision.key,
-                    "title": row.provision.heading or row.provision.label,
-                    "total": _total(row.total),
-                    "cells": [_cell(c) for c in row.cells],
-                }
-                for row in matrix.rows
-            ],
-            "totals": {
-                "cells": [_cell(c) for c in matrix.column_totals],
-                "total": _total(matrix.grand_total),
-            },
-        }
-        return _conditional(request, body, matrix)
+            tags = heat_tags(request.query_params.get("tag") or None)
+        stamp = heat_stamp(version, segment=segment)
+        key = ("treaty", treaty.slug, _version_key(version), segment, _tags_key(tags))
+        return _respond(
+            request, _cached(key, stamp, lambda: _treaty_body(treaty.slug, version, segment, tags))
+        )
+
+
+def _treaty_body(slug: str, version: DraftVersion, segment: str, tags: list[ConcernTag]) -> Encoded:
+    matrix = treaty_heat(version, segment=segment, tags=tags)
+    body = _common(matrix, slug) | {
+        "articles": [
+            {
+                "number": row.provision.number or None,
+                "key": row.provision.key,
+                "title": row.provision.heading or row.provision.label,
+                "total": _total(row.total),
+                "cells": [_cell(c) for c in row.cells],
+            }
+            for row in matrix.rows
+        ],
+        "totals": {
+            "cells": [_cell(c) for c in matrix.column_totals],
+            "total": _total(matrix.grand_total),
+        },
+    }
+    return _encode(body, matrix)
 
 
 class ArticleHeatmapView(APIView):
@@ -123,19 +187,28 @@ class ArticleHeatmapView(APIView):
         treaty, version, segment = _scope(request, slug)
         article = treaty_selectors.article_get(version, number)
         with service_errors():
-            matrix = article_heat(
-                version, article, segment=segment, tag=request.query_params.get("tag") or None
-            )
-        body = _common(matrix, treaty.slug) | {
-            "article": {"number": article.number, "key": article.key, "title": article.heading},
-            "provisions": [
-                {
-                    "key": row.provision.key,
-                    "label": row.provision.label,
-                    "total": _total(row.total),
-                    "cells": [_cell(c) for c in row.cells],
-                }
-                for row in matrix.rows
-            ],
-        }
-        return _conditional(request, body, matrix)
+            tags = heat_tags(request.query_params.get("tag") or None)
+        stamp = heat_stamp(version, segment=segment, article=article)
+        key = ("article", treaty.slug, _version_key(version), article.pk, segment, _tags_key(tags))
+        return _respond(
+            request, _cached(key, stamp, lambda: _article_body(treaty.slug, version, article, segment, tags))
+        )
+
+
+def _article_body(
+    slug: str, version: DraftVersion, article: Provision, segment: str, tags: list[ConcernTag]
+) -> Encoded:
+    matrix = article_heat(version, article, segment=segment, tags=tags)
+    body = _common(matrix, slug) | {
+        "article": {"number": article.number, "key": article.key, "title": article.heading},
+        "provisions": [
+            {
+                "key": row.provision.key,
+                "label": row.provision.label,
+                "total": _total(row.total),
+                "cells": [_cell(c) for c in row.cells],
+            }
+            for row in matrix.rows
+        ],
+    }
+    return _encode(body, matrix)

@@ -116,3 +116,63 @@ def test_if_modified_since_gives_304_until_the_heat_is_recomputed(heated, anon, 
     assert (
         anon.get("/api/v1/treaties/sample/heatmap/", HTTP_IF_MODIFIED_SINCE="not a date").status_code == 200
     )
+
+
+def test_a_cached_answer_follows_the_rows_it_was_built_from(version, alice, mallory, mod, anon) -> None:
+    """Answers are kept in the cache per state of the rows they read: a recompute that only
+    removes rows, an edited tag and a recompute that changes numbers each give a new answer."""
+    from accounts.models import Organization
+    from annotations.heat import article_heat_refresh
+    from annotations.models import ConcernTag
+    from annotations.moderation import moderate
+
+    Organization.objects.filter(memberships__user__in=[alice, mallory]).update(country="KE")
+    first = annotation_create(
+        author=mallory,
+        version=version,
+        provision_key="art-2.1",
+        tags=["privacy"],
+        severity=2,
+        position="oppose",
+        body="on article 2",
+    )
+    annotation_create(
+        author=alice,
+        version=version,
+        provision_key="art-3",
+        tags=["privacy"],
+        severity=2,
+        position="oppose",
+        body="on article 3",
+    )
+    article_2, article_3 = (version.provisions.get(key=k) for k in ("art-2", "art-3"))
+    article_heat_refresh(version_id=version.pk, article_id=article_2.pk)
+    article_heat_refresh(version_id=version.pk, article_id=article_3.pk)  # the latest rows
+    url = "/api/v1/treaties/sample/heatmap/?country=KE"
+
+    def kenya(number: str) -> int:
+        body = anon.get(url).json()
+        return next(a for a in body["articles"] if a["number"] == number)["total"]["annotations"]
+
+    assert (kenya("2"), kenya("3")) == (1, 1)
+    # Article 2's only Kenyan annotation is rejected: its KE rows go, the latest write time of the
+    # KE rows stays article 3's, and the answer still changes.
+    moderate(item=first, moderator=mod, action="reject", reason="off topic")
+    article_heat_refresh(version_id=version.pk, article_id=article_2.pk)
+    assert (kenya("2"), kenya("3")) == (0, 1)
+    ConcernTag.objects.filter(slug="privacy").update(name="Privacy and data")
+    assert anon.get(url).json()["tags"][0]["name"] == "Privacy and data"
+
+
+def test_the_heatmap_answers_without_its_cache(heated, anon, monkeypatch) -> None:
+    """Its cache down (a Redis nobody answers on): the answer is built for every request, and is
+    the same."""
+    from django.core.cache.backends.redis import RedisCache
+
+    from annotations.api import heatmap
+
+    cached = anon.get("/api/v1/treaties/sample/heatmap/").json()
+    monkeypatch.setattr(heatmap, "cache", RedisCache("redis://127.0.0.1:9/0", {}))
+    for _ in range(2):
+        response = anon.get("/api/v1/treaties/sample/heatmap/")
+        assert response.status_code == 200 and response.json() == cached
