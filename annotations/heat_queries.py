@@ -1,13 +1,14 @@
 """The SQL that turns approved annotations into heat rows (DESIGN §6), for each database.
 
-Every level counts from the annotations, never from finer heat rows: distinct organisations do
-not add up across provisions, articles or tags. A cell's `organizations` is the number of distinct
-`who` among its rows: the organisation, else the author (an author without one counts as one),
-else the annotation itself (a former member's), as three integer classes (mod 3) that cannot
-collide. It is counted in two steps, one row per (tag, who) with its sums, then the rows of each
-cell: both hash aggregates, where COUNT(DISTINCT) sorted every row again. A who's organisation
-type and country are looked up after the first step, once per (tag, who) rather than per
-annotation. Sums are cast to integer at each step: PostgreSQL sums bigints as numeric.
+Every level counts from the annotations (on PostgreSQL, from sums of them per provision, tag and
+who), never from finer heat rows: distinct organisations do not add up across provisions,
+articles or tags. A cell's `organizations` is the number of distinct `who` among its rows: the
+organisation, else the author (an author without one counts as one), else the annotation itself
+(a former member's), as three integer classes (mod 3) that cannot collide. It is counted in two
+steps, one row per (tag, who) with its sums, then the rows of each cell: both hash aggregates,
+where COUNT(DISTINCT) sorted every row again. A who's organisation type and country are looked up
+after the first step, once per (tag, who) rather than per annotation. Sums are cast to integer at
+each step: PostgreSQL sums bigints as numeric.
 
 The SQL is assembled from constants of this module only; values go in as parameters.
 """
