@@ -54,13 +54,13 @@ _STORED: dict[Scope, str] = {
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------------
-# The database keeps the sums of every (provision, tag, who) as annotations change (HeatSums,
-# migration 0010): a recompute reads those, a third as many rows as the annotations it replaced
-# and already grouped by who, and only merges and segments them. Tag 0 there is "all tags", NULL
-# here. Provision cells are computed one provision at a time (LATERAL): its rows are a few
-# thousand and their hash tables stay in the CPU cache, where one table for a whole article
-# missed it on every row. The three segments of a cell (everyone, one organisation type, one
-# country) are one GROUPING SETS pass.
+# The database keeps the sums of every (provision, tag, who), and of every (article, tag, who) as
+# provision 0, as annotations change (HeatSums, migration 0010): a recompute reads those, already
+# grouped by who, and only segments them (a version's own cells merge its articles' rows once
+# more). Tag 0 there is "all tags", NULL here. Cells are computed one provision or article at a
+# time (LATERAL): its rows are a few thousand and the hash tables stay in the CPU cache, where one
+# table for a whole article missed it on every row. The three segments of a cell (everyone, one
+# organisation type, one country) are one GROUPING SETS pass.
 _SUMS_COLUMNS = "tag_id, who, n, endorsements, score, " + ", ".join(f"pos_{p}" for p in POSITIONS)
 _WHO_ROLL_UP = "CAST(SUM(n) AS INTEGER) AS n, CAST(SUM(endorsements) AS INTEGER) AS endorsements, " + (
     "CAST(SUM(score) AS INTEGER) AS score, "
@@ -69,62 +69,49 @@ _WHO_ROLL_UP = "CAST(SUM(n) AS INTEGER) AS n, CAST(SUM(endorsements) AS INTEGER)
 
 
 def _pg_sums(where: str) -> str:
-    """The stored (tag, who) rows of one provision."""
+    """The stored (tag, who) rows of one provision or article."""
     return f"(SELECT {_SUMS_COLUMNS} FROM annotations_heat_sums s WHERE {where})"
 
 
-_WHO_KEY = "tag_id, who"
-
-
-def _pg_merged(where: str) -> str:
-    """The stored rows `where` selects, merged per (tag, who): the same who on several provisions
-    counts once."""
-    return (
-        f"(SELECT tag_id, who, {_WHO_ROLL_UP} FROM annotations_heat_sums s WHERE {where} GROUP BY {_WHO_KEY})"
-    )
-
-
-def _pg_segments(who_rows: str, keys: str, article: str, provision: str) -> str:
-    """The heat rows, every segment, of `who_rows` (one row per `keys` and who) per `keys`."""
+def _pg_segments(who_rows: str, article: str, provision: str) -> str:
+    """The heat rows, every tag and segment, of `who_rows` (one row per tag and who)."""
     return f"""
 SELECT {article} AS article_id, {provision} AS provision_id, NULLIF(tag_id, 0) AS tag_id,
        CASE GROUPING(org_type, country) WHEN 3 THEN '' WHEN 1 THEN 'type:' || org_type
             ELSE 'country:' || country END AS segment,
        {_CELL_SUMS}
 FROM (SELECT w.*, {_WHO_ATTRIBUTES} FROM {who_rows} w {_ORGANIZATION_JOIN}) who_rows
-GROUP BY GROUPING SETS (({keys}), ({keys}, org_type), ({keys}, country))
+GROUP BY GROUPING SETS ((tag_id), (tag_id, org_type), (tag_id, country))
 HAVING GROUPING(country) = 1 OR country <> ''"""
 
 
+def _pg_per_row(units: str, sums: str, provision: str) -> str:
+    """`_pg_segments` of each row p of treaty_provision that `units` selects."""
+    cells = _pg_segments(_pg_sums(sums), "p.article_id", provision)
+    return f"SELECT c.* FROM treaty_provision p CROSS JOIN LATERAL ({cells}) c WHERE {units}"
+
+
 _IN_VERSION = "s.version_id = %(version)s"
-_PG_PROVISION_CELLS = f"""
-SELECT c.* FROM treaty_provision p CROSS JOIN LATERAL ({
-    _pg_segments(
-        _pg_sums(f"{_IN_VERSION} AND s.article_id = p.article_id AND s.provision_id = p.id"),
-        "tag_id",
-        "p.article_id",
-        "p.id",
+_PROVISION_SUMS = f"{_IN_VERSION} AND s.article_id = p.article_id AND s.provision_id = p.id"
+_ARTICLE_SUMS = f"{_IN_VERSION} AND s.article_id = p.id AND s.provision_id = 0"
+_PG_ARTICLE_CELLS = "\nUNION ALL\n".join(
+    (
+        _pg_per_row("p.article_id = %(article)s", _PROVISION_SUMS, "p.id"),
+        _pg_per_row("p.id = %(article)s", _ARTICLE_SUMS, _NO_ID),
     )
-}) c"""
-_IN_ARTICLE = f"{_IN_VERSION} AND s.article_id = %(article)s"
-_PG_ARTICLE_CELLS = f"""{_PG_PROVISION_CELLS} WHERE p.article_id = %(article)s
-UNION ALL
-{_pg_segments(_pg_merged(_IN_ARTICLE), "tag_id", "CAST(%(article)s AS BIGINT)", _NO_ID)}"""
-_PG_VERSION_CELLS = _pg_segments(_pg_merged(_IN_VERSION), "tag_id", _NO_ID, _NO_ID)
-# A whole version: its units' (tag, who) rows (`unit_who`, a few hundred thousand for a million
-# annotations) are merged once more for the version's own cells.
-_VERSION_WHO = f"(SELECT tag_id, who, {_WHO_ROLL_UP} FROM unit_who GROUP BY tag_id, who)"
-_PG_ALL_CELLS = f"""
-WITH unit_who AS MATERIALIZED (
-    SELECT p.id AS article_id, w.*
-    FROM treaty_provision p CROSS JOIN LATERAL {_pg_merged(f"{_IN_VERSION} AND s.article_id = p.id")} w
-    WHERE p.version_id = %(version)s AND p.article_id = p.id
 )
-{_PG_PROVISION_CELLS} WHERE p.version_id = %(version)s AND p.article_id IS NOT NULL
-UNION ALL
-{_pg_segments("unit_who", "article_id, tag_id", "article_id", _NO_ID)}
-UNION ALL
-{_pg_segments(_VERSION_WHO, "tag_id", _NO_ID, _NO_ID)}"""
+_VERSION_WHO = (
+    f"(SELECT tag_id, who, {_WHO_ROLL_UP} FROM annotations_heat_sums s"
+    f" WHERE {_IN_VERSION} AND s.provision_id = 0 GROUP BY tag_id, who)"
+)
+_PG_VERSION_CELLS = _pg_segments(_VERSION_WHO, _NO_ID, _NO_ID)
+_PG_ALL_CELLS = "\nUNION ALL\n".join(
+    (
+        _pg_per_row("p.version_id = %(version)s AND p.article_id IS NOT NULL", _PROVISION_SUMS, "p.id"),
+        _pg_per_row("p.version_id = %(version)s AND p.article_id = p.id", _ARTICLE_SUMS, _NO_ID),
+        _PG_VERSION_CELLS,
+    )
+)
 
 # The sums counted again from the annotations (`rebuild_heatmaps --recount`, a bulk load that
 # turned triggers off): what the triggers of migration 0010 keep, recounted one provision at a time
@@ -154,7 +141,12 @@ def _same(left: str, right: str, columns: tuple[str, ...]) -> str:
 
 
 PG_SUMS_RECOUNT = f"""
-WITH fresh AS MATERIALIZED ({_SUMS_FROM_ANNOTATIONS}
+WITH provisions AS MATERIALIZED ({_SUMS_FROM_ANNOTATIONS}
+),
+fresh AS MATERIALIZED (
+    SELECT * FROM provisions
+    UNION ALL
+    SELECT article_id, 0, tag_id, who, {_WHO_ROLL_UP} FROM provisions GROUP BY article_id, tag_id, who
 ),
 stored AS MATERIALIZED (SELECT * FROM annotations_heat_sums WHERE version_id = %(version)s),
 diff AS MATERIALIZED (
@@ -198,25 +190,25 @@ def _pg_replace(cells: str, scope: str) -> str:
     same_cell = " AND ".join(
         [f"COALESCE(s.{k}, 0) = COALESCE(f.{k}, 0)" for k in keys] + ["s.segment = f.segment"]
     )
+    kept = ", ".join(f"h.{m}" for m in _METRICS)
     stored = ", ".join(f"s.{m}" for m in _METRICS)
     computed = ", ".join(f"f.{m}" for m in _METRICS)
     return f"""
 WITH fresh AS MATERIALIZED ({cells}
-),
-stored AS MATERIALIZED (
-    SELECT h.id, h.article_id, h.provision_id, h.tag_id, h.segment, {", ".join(f"h.{m}" for m in _METRICS)}
-    FROM annotations_heat h WHERE {scope}
 ),
 diff AS MATERIALIZED (
     SELECT s.id AS stored_id, f.segment IS NOT NULL AS computed,
            ({stored}) IS DISTINCT FROM ({computed})
                OR (f.provision_id IS NULL AND f.tag_id IS NULL) AS touched,
            f.*
-    FROM fresh f FULL JOIN stored s ON {same_cell}
+    FROM fresh f FULL JOIN (
+        SELECT h.id, h.article_id, h.provision_id, h.tag_id, h.segment, {kept}
+        FROM annotations_heat h WHERE {scope}
+    ) s ON {same_cell}
 ),
 changed AS (
     UPDATE annotations_heat h SET {", ".join(f"{m} = d.{m}" for m in _METRICS)}, computed_at = %(now)s
-    FROM diff d
+    FROM (SELECT * FROM diff WHERE computed AND touched) d
     WHERE h.id = ANY(ARRAY(SELECT stored_id FROM diff WHERE computed AND touched)) AND h.id = d.stored_id
     RETURNING 1
 ),

@@ -361,14 +361,15 @@ class Heat(models.Model):
 
 
 class HeatSums(models.Model):
-    """The approved annotations of one provision, concern tag and `who` (the organisation, else the
-    author, else the annotation: annotations.heat_queries), summed: what a heat recompute
-    aggregates on PostgreSQL instead of the annotations themselves.
+    """The approved annotations of one provision (0: the whole article), concern tag (0: all tags)
+    and `who` (the organisation, else the author, else the annotation: annotations.heat_queries),
+    summed: what a heat recompute aggregates on PostgreSQL instead of the annotations themselves.
 
     PostgreSQL keeps these rows, in the transaction of every write to an annotation, with
     statement-level triggers that add each write's difference (migration 0010): no queue, no
     worker, nothing to lose. A recompute then reads one row per (provision, tag, who), a third of
-    an article's annotation rows, and no longer aggregates them first. `rebuild_heatmaps` computes
+    an article's annotation rows, and no longer aggregates them first; the article's own cells
+    read its provision-0 rows, a tenth of those. `rebuild_heatmaps` computes
     them again from the annotations. SQLite, which recomputes from the annotations, leaves the
     table empty. Plain integers, no foreign keys: the rows go with their annotations.
     """
@@ -376,7 +377,7 @@ class HeatSums(models.Model):
     pk = models.CompositePrimaryKey("version_id", "article_id", "provision_id", "tag_id", "who")
     version_id = models.BigIntegerField()
     article_id = models.BigIntegerField()
-    provision_id = models.BigIntegerField()
+    provision_id = models.BigIntegerField(help_text="0: the whole article")
     tag_id = models.IntegerField(help_text="0: all tags")
     who = models.BigIntegerField()
     n = models.IntegerField()

@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 # PostgreSQL: the heat recompute's input, kept by the database (annotations.models.HeatSums). One
 # row per (version, article, provision, concern tag, who) with the sums of its approved, live
-# annotations; tag 0 is "all tags". Statement-level triggers on the annotation table add the
+# annotations; tag 0 is "all tags", provision 0 the whole article. Statement-level triggers on the annotation table add the
 # difference each statement makes: the new rows' contributions minus the old rows'. They apply
 # deltas to the stored row (INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n), not a recount
 # from their own snapshot: two transactions changing one row both count, because the second waits
@@ -26,11 +26,12 @@ def contributions(rows: str, sign: str) -> str:
         f"CASE WHEN r.position = '{p}' THEN {sign} ELSE 0 END AS pos_{p}" for p in POSITIONS
     )
     return f"""
-        SELECT r.version_id, r.article_id, r.provision_id, t.tag_id,
+        SELECT r.version_id, r.article_id, level.provision_id, t.tag_id,
                COALESCE(r.organization_id * 3, r.author_id * 3 + 1, r.id * 3 + 2) AS who,
                {sign} AS n, {sign} * r.heat_endorsements AS endorsements, {sign} * r.severity AS score,
                {positions}
         FROM {rows} r CROSS JOIN LATERAL unnest(r.heat_tag_ids || 0) AS t (tag_id)
+             CROSS JOIN LATERAL (VALUES (r.provision_id), (0)) AS level (provision_id)
         WHERE r.status = 'approved' AND r.deleted_at IS NULL"""
 
 
@@ -121,7 +122,7 @@ class Migration(migrations.Migration):
                 ),
                 ("version_id", models.BigIntegerField()),
                 ("article_id", models.BigIntegerField()),
-                ("provision_id", models.BigIntegerField()),
+                ("provision_id", models.BigIntegerField(help_text="0: the whole article")),
                 ("tag_id", models.IntegerField(help_text="0: all tags")),
                 ("who", models.BigIntegerField()),
                 ("n", models.IntegerField()),
