@@ -1,10 +1,12 @@
 """Heat: approved annotations aggregated per article, provision, concern tag and segment (DESIGN §6).
 
-A recompute replaces an article's rows with one INSERT … SELECT whose single aggregate query
-reads the annotations themselves, inside a transaction holding a lock on the article: running it
-twice, or out of order, leaves the same rows. Changes mark the article dirty in their own
-transaction (HeatDirty), and schedule one recompute per article per few seconds after commit; the
-periodic reconcile picks up anything a lost message or a dead broker left behind.
+A recompute replaces an article's rows with one statement whose aggregate query reads the database
+as it is (on PostgreSQL the per-organisation sums its triggers keep with every write, on SQLite
+the annotations themselves; annotations/heat_queries.py), inside a transaction holding a lock on
+the article: running it twice, or out of order, leaves the same rows. Changes mark the article
+dirty in their own transaction (HeatDirty), and schedule one recompute per article per few
+seconds after commit; the periodic reconcile picks up anything a lost message or a dead broker
+left behind.
 """
 
 import logging
@@ -27,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 # Writes to one article within this many seconds share one recompute.
 COALESCE_SECONDS = 3
-# The version totals (a scan of every annotation of the version) are recomputed less often.
+# The version totals (a pass over every article's sums) are recomputed less often.
 TOTALS_COALESCE_SECONDS = 15
 
 
