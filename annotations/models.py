@@ -369,9 +369,9 @@ class HeatSums(models.Model):
     statement-level triggers that add each write's difference (migration 0010): no queue, no
     worker, nothing to lose. A recompute then reads one row per (provision, tag, who), a third of
     an article's annotation rows, and no longer aggregates them first; the article's own cells
-    read its provision-0 rows, a tenth of those. `rebuild_heatmaps` computes
-    them again from the annotations. SQLite, which recomputes from the annotations, leaves the
-    table empty. Plain integers, no foreign keys: the rows go with their annotations.
+    read its provision-0 rows, a tenth of those. `rebuild_heatmaps --recount` counts them again
+    from the annotations. SQLite, which recomputes from the annotations, leaves the table empty.
+    Plain integers, no foreign keys: the rows go with their annotations.
     """
 
     pk = models.CompositePrimaryKey("version_id", "article_id", "provision_id", "tag_id", "who")

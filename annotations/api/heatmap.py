@@ -81,6 +81,8 @@ def _encode(body: dict[str, Any], matrix: HeatMatrix) -> Encoded:
 def _cached(key: tuple[Any, ...], stamp: tuple[int, Any], build: Callable[[], Encoded]) -> Encoded:
     if not stamp[0]:
         return build()  # no rows: nothing to read, and no write time to tell this state from another
+    # The stamp was read before the rows the answer is built from: an answer is never older than
+    # its key (a recompute in between makes it newer, and the next request a new key).
     name = "heatmap-api:" + hashlib.sha256(repr((*key, stamp)).encode()).hexdigest()
     try:
         encoded: Encoded | None = cache.get(name)
