@@ -33,18 +33,10 @@ COALESCE_SECONDS = 3
 TOTALS_COALESCE_SECONDS = 15
 
 
-def heat_inputs_fill() -> None:
-    """Compute what triggers keep for the recompute on PostgreSQL from the tables, for a bulk load
-    that turned triggers off (session_replication_role = replica, as bench/heat.py does): the
-    annotations' copies, then every version's sums."""
-    heat_copies_fill()
-    for version_id in DraftVersion.objects.values_list("pk", flat=True):
-        heat_sums_recount(version_id=version_id)
-
-
 def heat_copies_fill() -> None:
     """Set every annotation's copy of its tag ids and endorsement count (PostgreSQL, migration
-    0007) from the tables."""
+    0007) from the tables, for a bulk load that turned triggers off (session_replication_role =
+    replica, as bench/heat.py does); heat_sums_recount then counts the sums."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:

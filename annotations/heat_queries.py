@@ -61,7 +61,9 @@ _STORED: dict[Scope, str] = {
 # time (LATERAL): its rows are a few thousand and the hash tables stay in the CPU cache, where one
 # table for a whole article missed it on every row. The three segments of a cell (everyone, one
 # organisation type, one country) are one GROUPING SETS pass.
-_SUMS_COLUMNS = "tag_id, who, n, endorsements, score, " + ", ".join(f"pos_{p}" for p in POSITIONS)
+_SUMS_KEY = ("article_id", "provision_id", "tag_id", "who")
+_SUMS_METRICS = ("n", "endorsements", "score", *(f"pos_{p}" for p in POSITIONS))
+_SUMS_COLUMNS = ", ".join(("tag_id", "who", *_SUMS_METRICS))
 _WHO_ROLL_UP = "CAST(SUM(n) AS INTEGER) AS n, CAST(SUM(endorsements) AS INTEGER) AS endorsements, " + (
     "CAST(SUM(score) AS INTEGER) AS score, "
     + ", ".join(f"CAST(SUM(pos_{p}) AS INTEGER) AS pos_{p}" for p in POSITIONS)
@@ -118,8 +120,6 @@ _PG_ALL_CELLS = "\nUNION ALL\n".join(
 # for the same reason as above, then compared with the stored rows like the heat below, so that
 # only differences are written. (Deleting a version's sums and inserting them again made every
 # insert check its key against the dead row it replaced: 16 s for a million annotations.)
-_SUMS_KEY = ("article_id", "provision_id", "tag_id", "who")
-_SUMS_METRICS = ("n", "endorsements", "score", *(f"pos_{p}" for p in POSITIONS))
 _SUMS_FROM_ANNOTATIONS = f"""
 SELECT p.article_id, p.id AS provision_id, w.*
 FROM treaty_provision p CROSS JOIN LATERAL (
@@ -209,6 +209,8 @@ diff AS MATERIALIZED (
 changed AS (
     UPDATE annotations_heat h SET {", ".join(f"{m} = d.{m}" for m in _METRICS)}, computed_at = %(now)s
     FROM (SELECT * FROM diff WHERE computed AND touched) d
+    -- the ids again as an array: the planner then fetches those rows by primary key instead of
+    -- hashing the article's every stored row against a handful
     WHERE h.id = ANY(ARRAY(SELECT stored_id FROM diff WHERE computed AND touched)) AND h.id = d.stored_id
     RETURNING 1
 ),
