@@ -180,6 +180,42 @@ def test_after_commit_the_worker_path_recomputes(version, alice, django_capture_
     assert stored(version.pk) == brute_force(version.pk)
 
 
+def test_version_totals_start_at_once_after_a_quiet_spell_then_once_per_interval(
+    version, monkeypatch
+) -> None:
+    from django.core.cache import cache
+
+    from annotations import heat
+
+    cache.clear()
+    sent: list[float | None] = []  # what would be published (the broker path: tests/integration)
+
+    def record(task, *args, countdown=None) -> bool:  # type: ignore[no-untyped-def]
+        sent.append(countdown)
+        return True
+
+    monkeypatch.setattr(heat, "send_task", record)
+    heat.schedule_version_totals(version.pk)
+    heat.schedule_version_totals(version.pk)  # already scheduled: nothing more
+    assert sent == [0]
+    heat.heat_schedule_release(version_id=version.pk, article_id=None)  # that pass starts
+    heat.schedule_version_totals(version.pk)  # a change meanwhile waits out the interval
+    heat.schedule_version_totals(version.pk)
+    assert len(sent) == 2 and heat.TOTALS_INTERVAL_SECONDS - 5 < sent[1] <= heat.TOTALS_INTERVAL_SECONDS
+
+
+@pytest.mark.parametrize(
+    ("started_ago", "countdown"),
+    [(None, 0), (0, 15), (5, 10), (15, 0), (40, 0), (-100, 15)],  # -100: a clock set back is capped
+)
+def test_totals_countdown(started_ago, countdown) -> None:
+    from annotations.heat import TOTALS_INTERVAL_SECONDS, totals_countdown
+
+    assert TOTALS_INTERVAL_SECONDS == 15
+    previous = None if started_ago is None else 1_000_000.0 - started_ago
+    assert totals_countdown(previous, 1_000_000.0) == countdown
+
+
 def test_rebuild_command(version, alice, mallory, capsys) -> None:
     _annotate(version, alice)
     _annotate(version, mallory, key="pre.1")

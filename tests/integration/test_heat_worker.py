@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import pytest
 from django.core.cache import cache
 
+from annotations import heat
 from annotations.models import HeatDirty
 from annotations.tasks import heat_reconcile_task
 from config.celery import app as celery_app
@@ -40,6 +41,10 @@ def _heat_of_article(client, number: str) -> int:  # type: ignore[no-untyped-def
     return next(a for a in body["articles"] if a["number"] == number)["total"]["annotations"]
 
 
+def _heat_total(client) -> int:  # type: ignore[no-untyped-def]
+    return client.get("/api/v1/treaties/sample/heatmap/").json()["totals"]["total"]["annotations"]
+
+
 NEW = {"treaty": "sample", "provision": "art-2.1", "tags": ["privacy"], "severity": 2, "position": "concern"}
 
 
@@ -54,6 +59,10 @@ def test_annotations_reach_the_heatmap_and_a_rejection_takes_them_out(
         for i in range(3)
     ]
     celery_worker_process.wait_until(lambda: _heat_of_article(anon, "2") == 3, "three annotations counted")
+    # The column totals follow at once after a quiet spell, not an interval later.
+    celery_worker_process.wait_until(
+        lambda: _heat_total(anon) == 3, "the totals counted", timeout=heat.TOTALS_INTERVAL_SECONDS - 5
+    )
     response = api_client_as(mod).post(
         f"/api/v1/annotations/{ids[0]}/moderation/",
         {"action": "reject", "reason": "Duplicate."},
