@@ -14,7 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 
 from accounts.models import Attribution, User
-from annotations.models import Annotation, Reply, Status
+from annotations.models import OUT_OF_PUBLIC_VIEW, Annotation, ModerationEvent, Reply, Status
 from treaty.models import Provision
 
 
@@ -60,6 +60,25 @@ def annotations_matching(
 ) -> QuerySet[Annotation]:
     """Live annotations this viewer may see that match the filters (lists and exports share it)."""
     queryset = Annotation.objects.filter(deleted_at__isnull=True).filter(visibility_filter(user))
+    return _filtered(queryset, filters, user)
+
+
+def annotations_removed_from_public(filters: AnnotationFilters) -> QuerySet[Annotation]:
+    """Annotations that were in public view and have left it (deleted, rejected, marked spam, sent
+    back to the queue), matching the filters as they are now: what a copy kept up to date with
+    `updated_after` must drop. Every way out of public view sets `updated_at`, and every status
+    change away from approved writes a ModerationEvent, so "was public" is: approved now (then
+    deleted), or an event to or from approved. Never-published items stay unmentioned."""
+    events = ModerationEvent.objects.filter(annotation=OuterRef("pk")).filter(
+        Q(from_status=Status.APPROVED) | Q(to_status=Status.APPROVED)
+    )
+    was_public = Q(status=Status.APPROVED) | Q(Exists(events))
+    return _filtered(Annotation.objects.filter(OUT_OF_PUBLIC_VIEW).filter(was_public), filters, None)
+
+
+def _filtered(
+    queryset: QuerySet[Annotation], filters: AnnotationFilters, user: User | AnonymousUser | None
+) -> QuerySet[Annotation]:
     if filters.treaty:
         queryset = queryset.filter(version__treaty__slug=filters.treaty)
     if filters.version:

@@ -23,6 +23,7 @@ api_v1 = [
     ),
     path("tags/", annotations_api.ConcernTagListView.as_view(), name="tag-list"),
     path("annotations/", annotations_api.AnnotationListView.as_view(), name="annotation-list"),
+    path("annotations/removed/", annotations_api.AnnotationRemovedView.as_view(), name="annotation-removed"),
     path("annotations/<int:pk>/", annotations_api.AnnotationDetailView.as_view(), name="annotation-detail"),
     path("annotations/<int:pk>/replies/", annotations_api.ReplyListView.as_view(), name="annotation-replies"),
     path("annotations/<int:pk>/flags/", annotations_api.FlagView.as_view(), name="annotation-flags"),

@@ -266,3 +266,10 @@ class EndorsementSerializer(serializers.Serializer[Any]):
     organization = serializers.SlugField(
         required=False, help_text="Endorse as this organisation (default: your only one)"
     )
+
+
+class RemovalSerializer(serializers.Serializer[Any]):
+    """An annotation that left public view: its id and when, nothing of what it said or who."""
+
+    id = serializers.IntegerField(read_only=True)
+    modified = serializers.DateTimeField(source="updated_at", read_only=True)

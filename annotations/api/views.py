@@ -25,6 +25,7 @@ from annotations.api.serializers import (
     ConcernTagSerializer,
     EndorsementSerializer,
     FlagCreateSerializer,
+    RemovalSerializer,
     ReplyCreateSerializer,
     ReplySerializer,
 )
@@ -59,6 +60,10 @@ LIST_FILTERS = [
         ("updated_after", "ISO 8601 date-time: only annotations changed after it"),
     ]
 ]
+
+
+# Filters of the list that removals do not take: they are from the public view, whoever asks.
+NOT_FOR_REMOVALS = ("status", "mine")
 
 
 def _filters(request: Request) -> selectors.AnnotationFilters:
@@ -162,6 +167,50 @@ class AnnotationListView(APIView):
                 organization_slug=data.get("organization"),
             )
         return Response(_fresh(request, annotation.pk), status=status.HTTP_201_CREATED)
+
+
+class AnnotationRemovedView(APIView):
+    """What left public view: the other half of an incremental copy made with `updated_after`."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = WRITE_AND_GENERAL_THROTTLES
+    throttle_scope = "annotations"
+
+    @extend_schema(
+        parameters=[
+            *(p for p in LIST_FILTERS if p.name not in NOT_FOR_REMOVALS),
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="from `next`"),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="1-100 (default 50)"),
+        ],
+        responses={
+            200: inline_serializer(
+                "PaginatedRemovalList",
+                {
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "results": RemovalSerializer(many=True),
+                },
+            ),
+            **error_responses(400, 404),
+        },
+        summary="Annotations that left public view (deleted, rejected, spam, back in the queue)",
+        operation_id="annotations_removed_list",
+    )
+    def get(self, request: Request) -> Response:
+        given = sorted(name for name in NOT_FOR_REMOVALS if name in request.query_params)
+        if given:
+            # Removals are from the public view, whoever asks: these filters mean nothing here.
+            raise ValidationError(
+                {
+                    name: f"Leave out {name}: removals are from the public view, whoever asks."
+                    for name in given
+                }
+            )
+        queryset = selectors.annotations_removed_from_public(_filters(request)).only("id", "updated_at")
+        paginator = AnnotationCursorPagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        data = RemovalSerializer(page, many=True).data
+        return paginator.get_paginated_response(data)
 
 
 class AnnotationDetailView(APIView):
