@@ -12,13 +12,15 @@ left behind.
 import logging
 import time
 from collections.abc import Callable
-from datetime import timedelta
-from functools import partial
+from datetime import datetime, timedelta
+from functools import partial, reduce
+from itertools import batched
+from operator import or_
 from typing import Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from annotations import heat_queries as sql
@@ -102,6 +104,22 @@ def _replace(scope: sql.Scope, params: dict[str, Any], stored: QuerySet[Heat]) -
         return int(cursor.fetchone()[0])
 
 
+# A recompute settles exactly the dirty marks it read before it read the data, and only if they
+# are unchanged since. A write marks dirty before it commits: one still in flight while the
+# recompute reads is not in what it counted, and moves its mark's time as it commits. Settling
+# "every mark older than the recompute's start" instead let the delete, waiting on that write's
+# lock on the mark, remove it once the write committed: a change the recompute never saw, with
+# nothing left for the reconcile to find if the broker was down as well.
+def _marks_seen(marks: QuerySet[HeatDirty]) -> list[tuple[int, datetime]]:
+    return list(marks.values_list("pk", "marked_at"))
+
+
+def _marks_settle(seen: list[tuple[int, datetime]]) -> None:
+    # In batches: SQLite parses a chain of ORs as a tree no deeper than 1,000.
+    for batch in batched(seen, 200):
+        HeatDirty.objects.filter(reduce(or_, (Q(pk=pk, marked_at=at) for pk, at in batch))).delete()
+
+
 def _aggregate_settings(work_mem: str = "64MB") -> None:
     """For the transaction of a recompute, on PostgreSQL: no JIT (compiling these many-column
     aggregates took longer than running them, seconds per article: bench/heat.py); memory enough
@@ -123,13 +141,13 @@ def article_heat_refresh(*, version_id: int, article_id: int) -> int:
     _aggregate_settings()
     # Serialise recomputes of one article: two at once must not both insert the same new cells.
     list(Provision.objects.select_for_update().filter(pk=article_id).values_list("pk", flat=True))
+    seen = _marks_seen(HeatDirty.objects.filter(version_id=version_id, article_id=article_id))
     written = _replace(
         "article",
         {"version": version_id, "article": article_id, "now": started},
         Heat.objects.filter(version_id=version_id, article_id=article_id),
     )
-    # Only marks made before this recompute read the data are settled by it.
-    HeatDirty.objects.filter(version_id=version_id, article_id=article_id, marked_at__lte=started).delete()
+    _marks_settle(seen)
     return written
 
 
@@ -140,12 +158,13 @@ def version_totals_refresh(*, version_id: int) -> int:
     started = timezone.now()
     _aggregate_settings()
     list(DraftVersion.objects.select_for_update().filter(pk=version_id).values_list("pk", flat=True))
+    seen = _marks_seen(HeatDirty.objects.filter(version_id=version_id, article__isnull=True))
     written = _replace(
         "totals",
         {"version": version_id, "now": started},
         Heat.objects.filter(version_id=version_id, article__isnull=True),
     )
-    HeatDirty.objects.filter(version_id=version_id, article__isnull=True, marked_at__lte=started).delete()
+    _marks_settle(seen)
     return written
 
 
@@ -262,8 +281,9 @@ def _version_rebuild(*, version_id: int) -> int:
         .values_list("pk", flat=True)
     )
     list(DraftVersion.objects.select_for_update().filter(pk=version_id).values_list("pk", flat=True))
+    seen = _marks_seen(HeatDirty.objects.filter(version_id=version_id))
     written = _replace(
         "version", {"version": version_id, "now": started}, Heat.objects.filter(version_id=version_id)
     )
-    HeatDirty.objects.filter(version_id=version_id, marked_at__lte=started).delete()
+    _marks_settle(seen)
     return written

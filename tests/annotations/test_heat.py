@@ -169,6 +169,42 @@ def test_writes_mark_the_article_dirty_until_recomputed(version, alice) -> None:
     assert not HeatDirty.objects.exists()
 
 
+@pytest.mark.parametrize("scope", ["article", "totals", "version"])
+def test_a_write_committed_while_a_recompute_reads_stays_dirty(
+    version, alice, mallory, monkeypatch, scope
+) -> None:
+    """The interleaving, replayed in one connection: a write stamps its dirty mark, a recompute
+    starts and reads the data, and only then does the write commit (its mark then visible, its
+    change uncounted). The recompute must leave that mark for the next one."""
+    from django.utils import timezone
+
+    from annotations import heat
+
+    first = _annotate(version, alice)
+    stamped_before_the_recompute = timezone.now()
+    real_replace = heat._replace
+
+    def replace_then_the_write_commits(*args, **kwargs) -> int:  # type: ignore[no-untyped-def]
+        rows = real_replace(*args, **kwargs)
+        _annotate(version, mallory, key="art-2.2")
+        HeatDirty.objects.update(marked_at=stamped_before_the_recompute)
+        return rows
+
+    monkeypatch.setattr(heat, "_replace", replace_then_the_write_commits)
+    recompute = {
+        "article": lambda: article_heat_refresh(version_id=version.pk, article_id=first.article_id),
+        "totals": lambda: version_totals_refresh(version_id=version.pk),
+        "version": lambda: heat_rebuild(versions=[version]),
+    }[scope]
+    recompute()
+    monkeypatch.setattr(heat, "_replace", real_replace)
+    assert stored(version.pk) != brute_force(version.pk)  # the second annotation is not counted yet
+    marks = HeatDirty.objects.filter(version=version)
+    assert marks.filter(article__isnull=scope == "totals").exists()
+    assert heat.heat_reconcile(older_than_seconds=0) == 2
+    assert stored(version.pk) == brute_force(version.pk) and not marks.exists()
+
+
 def test_after_commit_the_worker_path_recomputes(version, alice, django_capture_on_commit_callbacks) -> None:
     # Tasks run inline in unit tests: committing the write runs the (coalesced) recompute.
     from django.core.cache import cache
