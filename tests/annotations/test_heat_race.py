@@ -31,7 +31,10 @@ def _of(rows: dict, article: int) -> dict:  # type: ignore[type-arg]
 
 def _locks_waited_on() -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+            " WHERE NOT l.granted AND a.datname = current_database()"
+        )
         return int(cursor.fetchone()[0])
 
 
