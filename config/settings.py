@@ -280,10 +280,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Clause-by-clause public commentary on draft treaties.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    # Swagger UI and ReDoc from the sidecar package: served by us, no CDN.
+    # Swagger UI from the sidecar package: served by us, no CDN. (No ReDoc: its page loads a logo
+    # from its makers' CDN and styles itself inline, against our CSP.)
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "AttributionEnum": "accounts.models.Attribution",
         "ModerationStatusEnum": "annotations.models.Status",

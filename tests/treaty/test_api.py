@@ -88,3 +88,6 @@ def test_openapi_schema_and_docs_are_served_locally(client: Client) -> None:
     html = docs.text
     assert "cdn" not in html.lower() and "unpkg" not in html.lower()
     assert "/static/drf_spectacular_sidecar/" in html
+    assert '<html lang="en">' in html
+    # No ReDoc page: drf-spectacular's loaded Google Fonts, and ReDoc a logo from its makers' CDN.
+    assert client.get("/api/redoc/").status_code == 404
