@@ -62,6 +62,28 @@ LIST_FILTERS = [
 ]
 
 
+PAGE_PARAMETERS = [
+    OpenApiParameter("cursor", OpenApiTypes.STR, description="from `next`"),
+    OpenApiParameter("page_size", OpenApiTypes.INT, description="1-100 (default 50)"),
+]
+
+
+def _cursor_page(name: str, results: serializers.BaseSerializer[Any]) -> dict[int, Any]:
+    """The responses of a list paged by AnnotationCursorPagination, for the schema."""
+    return {
+        200: inline_serializer(
+            name,
+            {
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": results,
+            },
+        ),
+        # 404 for a cursor that is not one of ours (DRF's CursorPagination).
+        **error_responses(400, 404),
+    }
+
+
 # Filters of the list that removals do not take: they are from the public view, whoever asks.
 NOT_FOR_REMOVALS = ("status", "mine")
 
@@ -110,23 +132,8 @@ class AnnotationListView(APIView):
     throttle_scope = "annotations"
 
     @extend_schema(
-        parameters=[
-            *LIST_FILTERS,
-            OpenApiParameter("cursor", OpenApiTypes.STR, description="from `next`"),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="1-100 (default 50)"),
-        ],
-        responses={
-            200: inline_serializer(
-                "PaginatedAnnotationList",
-                {
-                    "next": serializers.URLField(allow_null=True),
-                    "previous": serializers.URLField(allow_null=True),
-                    "results": AnnotationSerializer(many=True),
-                },
-            ),
-            # 404 for a cursor that is not one of ours (DRF's CursorPagination).
-            **error_responses(400, 404),
-        },
+        parameters=[*LIST_FILTERS, *PAGE_PARAMETERS],
+        responses=_cursor_page("PaginatedAnnotationList", AnnotationSerializer(many=True)),
         summary="List annotations",
         operation_id="annotations_list",
     )
@@ -177,22 +184,8 @@ class AnnotationRemovedView(APIView):
     throttle_scope = "annotations"
 
     @extend_schema(
-        parameters=[
-            *(p for p in LIST_FILTERS if p.name not in NOT_FOR_REMOVALS),
-            OpenApiParameter("cursor", OpenApiTypes.STR, description="from `next`"),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="1-100 (default 50)"),
-        ],
-        responses={
-            200: inline_serializer(
-                "PaginatedRemovalList",
-                {
-                    "next": serializers.URLField(allow_null=True),
-                    "previous": serializers.URLField(allow_null=True),
-                    "results": RemovalSerializer(many=True),
-                },
-            ),
-            **error_responses(400, 404),
-        },
+        parameters=[*(p for p in LIST_FILTERS if p.name not in NOT_FOR_REMOVALS), *PAGE_PARAMETERS],
+        responses=_cursor_page("PaginatedRemovalList", RemovalSerializer(many=True)),
         summary="Annotations that left public view (deleted, rejected, spam, back in the queue)",
         operation_id="annotations_removed_list",
     )
