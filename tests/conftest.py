@@ -29,6 +29,27 @@ def arabic_text() -> str:
 
 
 @pytest.fixture(autouse=True)
+def concern_tags(request: pytest.FixtureRequest) -> None:
+    """Transactional tests (threads, a real worker, a browser) run on a database that is flushed
+    after each one, rows written by data migrations included: re-seed the concern tags before each
+    (as the migration does), or a transactional test would leave the next one without tags.
+    tests/e2e/conftest.py has its own, for the live server."""
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    if "transactional_db" not in request.fixturenames and not _is_transactional(request):
+        return
+    request.getfixturevalue("transactional_db")
+    importlib.import_module("annotations.migrations.0002_seed_concern_tags").seed(django_apps, None)
+
+
+def _is_transactional(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+
+
+@pytest.fixture(autouse=True)
 def celery_eager_unless_integration(request: pytest.FixtureRequest) -> Iterator[None]:
     """Unit tests run tasks inline; only `integration` tests publish to the real broker for a real worker.
 

@@ -19,6 +19,8 @@ from django.apps import apps as django_apps
 from django.core.management import call_command
 from playwright.sync_api import ConsoleMessage, Page, Request, expect
 
+from tests.conftest import PERSONA_PASSWORD
+
 # Playwright's sync API runs an asyncio loop in this thread; Django would otherwise refuse the
 # ORM calls our fixtures make (SynchronousOnlyOperation). The server itself runs in its own thread.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -148,3 +150,12 @@ def screenshots() -> Path:
     """Where tests leave screenshots for a human look; under var/, never committed."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+def log_in(page: Page, base: str, email: str, password: str = PERSONA_PASSWORD) -> None:
+    """Through the login form, as a person would."""
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Your profile", level=1)).to_be_visible()

@@ -14,14 +14,14 @@ from typing import Any
 
 import axe_playwright_python
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
 from accounts.models import User
 from annotations.heat import heat_rebuild
 from annotations.models import Annotation
 from annotations.moderation import moderate
 from annotations.services import QuoteInput, annotation_create
-from tests.conftest import PERSONA_PASSWORD
+from tests.e2e.conftest import log_in
 from treaty.models import DraftVersion
 
 pytestmark = [pytest.mark.e2e]
@@ -57,14 +57,6 @@ def commented(budapest: None, alice: User, mallory: User, mod: User) -> dict[str
     Annotation.objects.filter(pk=made["flagged"].pk).update(status="pending")  # waiting in the queue
     heat_rebuild(versions=[version])
     return made
-
-
-def _log_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PERSONA_PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Your profile", level=1)).to_be_visible()
 
 
 def _violations(page: Page, base: str, path: str) -> list[str]:
@@ -110,7 +102,7 @@ def test_reader_pages(page: Page, live_server: Any, commented: dict[str, Annotat
 
 
 def test_author_pages(page: Page, live_server: Any, commented: dict[str, Annotation], alice: User) -> None:
-    _log_in(page, live_server.url, alice.email)
+    log_in(page, live_server.url, alice.email)
     _audit(
         page,
         live_server.url,
@@ -125,7 +117,7 @@ def test_author_pages(page: Page, live_server: Any, commented: dict[str, Annotat
 
 
 def test_moderator_pages(page: Page, live_server: Any, commented: dict[str, Annotation], mod: User) -> None:
-    _log_in(page, live_server.url, mod.email)
+    log_in(page, live_server.url, mod.email)
     _audit(
         page,
         live_server.url,

@@ -15,8 +15,7 @@ from playwright.sync_api import Page, expect
 from accounts.models import User
 from annotations.models import Annotation, ModerationEvent
 from annotations.services import QuoteInput, annotation_create
-from tests.conftest import PERSONA_PASSWORD
-from tests.e2e.conftest import PageWatch
+from tests.e2e.conftest import PageWatch, log_in
 from treaty.models import DraftVersion
 
 pytestmark = [pytest.mark.e2e]
@@ -52,14 +51,6 @@ def two_pending(budapest: None, alice: User) -> tuple[Annotation, Annotation]:
     second = annotate("electromagnetic emissions", REJECTED_BODY)
     assert (first.status, second.status) == ("pending", "pending")
     return first, second
-
-
-def log_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PERSONA_PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Your profile", level=1)).to_be_visible()
 
 
 def log_out(page: Page) -> None:

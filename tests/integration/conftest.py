@@ -224,22 +224,3 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         if isinstance(worker, WorkerProcess):
             report.sections.append(("Celery worker output", worker.output()))
     return report
-
-
-@pytest.fixture(autouse=True)
-def concern_tags(request: pytest.FixtureRequest) -> None:
-    """Integration tests run on a transactional database, flushed after each test, rows written by
-    data migrations included: re-seed the concern tags before each one (as the migration does)."""
-    import importlib
-
-    from django.apps import apps as django_apps
-
-    if "transactional_db" not in request.fixturenames and not _is_transactional(request):
-        return
-    request.getfixturevalue("transactional_db")
-    importlib.import_module("annotations.migrations.0002_seed_concern_tags").seed(django_apps, None)
-
-
-def _is_transactional(request: pytest.FixtureRequest) -> bool:
-    marker = request.node.get_closest_marker("django_db")
-    return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
