@@ -1,5 +1,6 @@
 """Every page a reader, an author and a moderator use, checked by axe-core in Chromium against
 WCAG 2.2 A and AA and axe's best practices: names, labels, contrast, landmarks, table headers.
+The same pages are watched for requests to other sites and console errors (tests/e2e/conftest.py).
 
 axe is injected through the DevTools protocol (page.evaluate), which the site's strict CSP does
 not govern: nothing is added to the pages themselves. The axe bundle comes with the
@@ -21,7 +22,7 @@ from annotations.heat import heat_rebuild
 from annotations.models import Annotation
 from annotations.moderation import moderate
 from annotations.services import QuoteInput, annotation_create
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import PageWatch, log_in
 from treaty.models import DraftVersion
 
 pytestmark = [pytest.mark.e2e]
@@ -74,14 +75,18 @@ def _violations(page: Page, base: str, path: str) -> list[str]:
     ]
 
 
-def _audit(page: Page, base: str, paths: list[str]) -> None:
+def _audit(page: Page, watch: PageWatch, base: str, paths: list[str]) -> None:
     problems = [problem for path in paths for problem in _violations(page, base, path)]
     assert not problems, "axe found:\n" + "\n".join(problems)
+    watch.assert_clean()  # and none of these pages fetched from elsewhere or logged an error
 
 
-def test_reader_pages(page: Page, live_server: Any, commented: dict[str, Annotation]) -> None:
+def test_reader_pages(
+    page: Page, watch: PageWatch, live_server: Any, commented: dict[str, Annotation]
+) -> None:
     _audit(
         page,
+        watch,
         live_server.url,
         [
             "/",
@@ -101,10 +106,13 @@ def test_reader_pages(page: Page, live_server: Any, commented: dict[str, Annotat
     )
 
 
-def test_author_pages(page: Page, live_server: Any, commented: dict[str, Annotation], alice: User) -> None:
+def test_author_pages(
+    page: Page, watch: PageWatch, live_server: Any, commented: dict[str, Annotation], alice: User
+) -> None:
     log_in(page, live_server.url, alice.email)
     _audit(
         page,
+        watch,
         live_server.url,
         [
             f"{TREATY}/articles/3/",  # with the annotate form and her own annotation's controls
@@ -116,10 +124,13 @@ def test_author_pages(page: Page, live_server: Any, commented: dict[str, Annotat
     )
 
 
-def test_moderator_pages(page: Page, live_server: Any, commented: dict[str, Annotation], mod: User) -> None:
+def test_moderator_pages(
+    page: Page, watch: PageWatch, live_server: Any, commented: dict[str, Annotation], mod: User
+) -> None:
     log_in(page, live_server.url, mod.email)
     _audit(
         page,
+        watch,
         live_server.url,
         [
             "/moderation/",
