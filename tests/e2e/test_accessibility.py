@@ -6,8 +6,9 @@ axe is injected through the DevTools protocol (page.evaluate), which the site's 
 not govern: nothing is added to the pages themselves. The axe bundle comes with the
 axe-playwright-python package (requirements-dev.txt), from disk: no network.
 
-An automated audit finds about half of what a screen reader user would meet; the keyboard routes
-are tested one by one elsewhere (test_reading.py, test_annotate.py, test_heatmap.py).
+An automated audit cannot judge everything a screen reader user meets (whether a name makes
+sense, the reading order): the keyboard routes are tested one by one elsewhere (test_reading.py,
+test_annotate.py, test_heatmap.py).
 """
 
 from pathlib import Path
