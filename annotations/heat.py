@@ -5,8 +5,10 @@ as it is (on PostgreSQL the per-organisation sums its triggers keep with every w
 the annotations themselves; annotations/heat_queries.py), inside a transaction holding a lock on
 the article: running it twice, or out of order, leaves the same rows. Changes mark the article
 dirty in their own transaction (HeatDirty), and schedule one recompute per article per few
-seconds after commit; the periodic reconcile picks up anything a lost message or a dead broker
-left behind.
+seconds after commit; a recompute clears only the marks it saw before it read, so a change it
+did not see stays marked. The version's totals follow each article's recompute: at once after a
+quiet spell, else at most once per TOTALS_INTERVAL_SECONDS. The periodic reconcile picks up
+anything a lost message or a dead broker left behind.
 """
 
 import logging
