@@ -14,7 +14,7 @@ anything a lost message or a dead broker left behind.
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial, reduce
 from itertools import batched
 from operator import or_
@@ -106,20 +106,22 @@ def _replace(scope: sql.Scope, params: dict[str, Any], stored: QuerySet[Heat]) -
         return int(cursor.fetchone()[0])
 
 
-# A recompute settles exactly the dirty marks it read before it read the data, and only if they
-# are unchanged since. A write marks dirty before it commits: one still in flight while the
-# recompute reads is not in what it counted, and moves its mark's time as it commits. Settling
-# "every mark older than the recompute's start" instead let the delete, waiting on that write's
-# lock on the mark, remove it once the write committed: a change the recompute never saw, with
-# nothing left for the reconcile to find if the broker was down as well.
-def _marks_seen(marks: QuerySet[HeatDirty]) -> list[tuple[int, datetime]]:
-    return list(marks.values_list("pk", "marked_at"))
+def _recompute(scope: sql.Scope, params: dict[str, Any], where: dict[str, Any]) -> int:
+    """`_replace` the heat rows that `where` selects, and settle their dirty marks (the same
+    condition on HeatDirty). Returns the number of rows the scope now has.
 
-
-def _marks_settle(seen: list[tuple[int, datetime]]) -> None:
+    It settles exactly the marks it read before it read the data, and only if they are unchanged
+    since. A write marks dirty before it commits: one still in flight while the recompute reads is
+    not in what it counted, and moves its mark's time as it commits. Settling "every mark older
+    than the recompute's start" instead let the delete, waiting on that write's lock on the mark,
+    remove it once the write committed: a change the recompute never saw, with nothing left for
+    the reconcile to find if the broker was down as well."""
+    seen = list(HeatDirty.objects.filter(**where).values_list("pk", "marked_at"))
+    written = _replace(scope, params, Heat.objects.filter(**where))
     # In batches: SQLite parses a chain of ORs as a tree no deeper than 1,000.
     for batch in batched(seen, 200):
         HeatDirty.objects.filter(reduce(or_, (Q(pk=pk, marked_at=at) for pk, at in batch))).delete()
+    return written
 
 
 def _aggregate_settings(work_mem: str = "64MB") -> None:
@@ -143,14 +145,11 @@ def article_heat_refresh(*, version_id: int, article_id: int) -> int:
     _aggregate_settings()
     # Serialise recomputes of one article: two at once must not both insert the same new cells.
     list(Provision.objects.select_for_update().filter(pk=article_id).values_list("pk", flat=True))
-    seen = _marks_seen(HeatDirty.objects.filter(version_id=version_id, article_id=article_id))
-    written = _replace(
+    return _recompute(
         "article",
         {"version": version_id, "article": article_id, "now": started},
-        Heat.objects.filter(version_id=version_id, article_id=article_id),
+        {"version_id": version_id, "article_id": article_id},
     )
-    _marks_settle(seen)
-    return written
 
 
 @transaction.atomic
@@ -160,14 +159,9 @@ def version_totals_refresh(*, version_id: int) -> int:
     started = timezone.now()
     _aggregate_settings()
     list(DraftVersion.objects.select_for_update().filter(pk=version_id).values_list("pk", flat=True))
-    seen = _marks_seen(HeatDirty.objects.filter(version_id=version_id, article__isnull=True))
-    written = _replace(
-        "totals",
-        {"version": version_id, "now": started},
-        Heat.objects.filter(version_id=version_id, article__isnull=True),
+    return _recompute(
+        "totals", {"version": version_id, "now": started}, {"version_id": version_id, "article__isnull": True}
     )
-    _marks_settle(seen)
-    return written
 
 
 def heat_mark_dirty(*, version_id: int, article_id: int) -> None:
@@ -283,9 +277,4 @@ def _version_rebuild(*, version_id: int) -> int:
         .values_list("pk", flat=True)
     )
     list(DraftVersion.objects.select_for_update().filter(pk=version_id).values_list("pk", flat=True))
-    seen = _marks_seen(HeatDirty.objects.filter(version_id=version_id))
-    written = _replace(
-        "version", {"version": version_id, "now": started}, Heat.objects.filter(version_id=version_id)
-    )
-    _marks_settle(seen)
-    return written
+    return _recompute("version", {"version": version_id, "now": started}, {"version_id": version_id})
