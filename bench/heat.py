@@ -1,7 +1,7 @@
 """Heat with 1,000,000 approved annotations on PostgreSQL (issue 6, "Performance").
 
 Targets, measured in one run:
-  (a) one large article's recompute (`article_heat_refresh`), median of 7   <= 200 ms
+  (a) one large article's recompute (`article_heat_refresh`), median of 5   <= 200 ms
   (b) a full rebuild (`heat_rebuild`)                                          <= 20 s
       and within 2x of a hand-written SQL GROUP BY over the same rows, timed in the same run;
       on PostgreSQL the rebuild reads the per-(provision, tag, who) sums the database keeps
