@@ -370,7 +370,7 @@ class Heat(models.Model):
 
 class HeatSums(models.Model):
     """The approved annotations of one provision (0: the whole article), concern tag (0: all tags)
-    and `who` (the organisation, else the author, else the annotation: annotations.heat_queries),
+    and `who` (the organisation, else the author, else the annotation: annotations.heat.queries),
     summed: what a heat recompute aggregates on PostgreSQL instead of the annotations themselves.
 
     PostgreSQL keeps these rows, in the transaction of every write to an annotation, with

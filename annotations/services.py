@@ -13,9 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Attribution, Membership, Organization, User
-from annotations import moderation
 from annotations.anchoring import AnchorError, quote_anchor
-from annotations.heat import heat_mark_dirty
+from annotations.heat.services import heat_mark_dirty
 from annotations.models import (
     BODY_MAX_LENGTH,
     PROPOSED_TEXT_MAX_LENGTH,
@@ -30,6 +29,7 @@ from annotations.models import (
     Status,
     Target,
 )
+from annotations.moderation import services as moderation
 from annotations.tasks import reply_email_task
 from config.enqueue import enqueue_after_commit
 from treaty.models import DraftVersion, Provision

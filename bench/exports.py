@@ -134,7 +134,7 @@ def _time_copy(database_url: str, site_url: str) -> dict[str, Any]:
 
 
 def copy_select(site_url: str) -> str:
-    # The public CSV's columns (annotations.export.PUBLIC_COLUMNS) in SQL, written for speed (the
+    # The public CSV's columns (annotations.exports.rows.PUBLIC_COLUMNS) in SQL, written for speed (the
     # tags and counts aggregated once and joined, rather than a subquery per row): the baseline is
     # the best the database can do, not a straw man.
     site = site_url.replace("'", "''")

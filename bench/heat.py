@@ -316,7 +316,7 @@ def _seed(version: Any) -> None:
     from django.db import connection, transaction
 
     from accounts.models import Membership, Organization, User
-    from annotations.heat import heat_copies_fill, heat_sums_recount
+    from annotations.heat.aggregation import heat_copies_fill, heat_sums_recount
     from annotations.models import Annotation, ConcernTag
 
     started = time.perf_counter()
@@ -522,7 +522,7 @@ def _seed(version: Any) -> None:
 def _article(version: Any, report: dict[str, Any], clock: ServerClock) -> None:
     from django.db import connection
 
-    from annotations.heat import article_heat_refresh
+    from annotations.heat.aggregation import article_heat_refresh
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -599,8 +599,8 @@ GROUP BY GROUPING SETS (
 def _rebuild(version: Any, report: dict[str, Any], clock: ServerClock) -> None:
     from django.db import connection
 
-    from annotations.heat import heat_rebuild
-    from annotations.heat_queries import POSITIONS
+    from annotations.heat.aggregation import heat_rebuild
+    from annotations.heat.queries import POSITIONS
     from annotations.models import Heat
 
     rebuild_s, rebuild_cpu, rows = clock.time(lambda: heat_rebuild(versions=[version]))
@@ -709,7 +709,8 @@ def _writes(version: Any, report: dict[str, Any], cache_name: str) -> None:
     from django.utils import timezone
 
     from accounts.models import Membership, Organization, User
-    from annotations import heat
+    from annotations.heat import scheduling
+    from annotations.heat import tasks as heat_tasks
     from annotations.services import annotation_create
     from treaty.models import Provision
 
@@ -733,8 +734,8 @@ def _writes(version: Any, report: dict[str, Any], cache_name: str) -> None:
         sent.append((task.name, args, countdown, time.perf_counter()))
         return True
 
-    original = heat.send_task
-    heat.send_task = counting_send_task  # type: ignore[assignment]
+    original = heat_tasks.send_task
+    heat_tasks.send_task = counting_send_task  # type: ignore[assignment]
     try:
         started = time.perf_counter()
         for n in range(WRITES):
@@ -750,12 +751,12 @@ def _writes(version: Any, report: dict[str, Any], cache_name: str) -> None:
             )
         writes_s = _seconds(started)
     finally:
-        heat.send_task = original  # type: ignore[assignment]
+        heat_tasks.send_task = original  # type: ignore[assignment]
     gaps = [round(b[3] - a[3], 2) for a, b in pairwise(sent)]
     report |= {"sends": len(sent), "writes_s": round(writes_s, 2)}
     _say(
         f"(d) {WRITES} writes to {article.label} in {writes_s:.1f} s ({WRITES / writes_s:.0f}/s) with the "
-        f"{cache_name}: {len(sent)} recompute(s) scheduled (countdown {heat.COALESCE_SECONDS} s; "
+        f"{cache_name}: {len(sent)} recompute(s) scheduled (countdown {scheduling.COALESCE_SECONDS} s; "
         f"seconds between them: {gaps})"
     )
     cache.delete_many([f"heat-scheduled:{version.pk}:{article.pk}"])

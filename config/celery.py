@@ -15,6 +15,9 @@ app.conf.update(
     task_default_queue="default",
     # Queue per kind of work, so a long export never delays a heat recompute.
     task_routes={
+        "annotations.heat.tasks.*": {"queue": "aggregate"},
+        "annotations.exports.tasks.*": {"queue": "export"},
+        # Names of the previous release (annotations/tasks.py keeps them as aliases for one).
         "annotations.tasks.*heat*": {"queue": "aggregate"},
         "annotations.tasks.*export*": {"queue": "export"},
     },
@@ -31,9 +34,15 @@ app.conf.update(
     task_publish_retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.5},
     timezone="UTC",
     beat_schedule={
-        "heat-reconcile": {"task": "annotations.tasks.heat_reconcile_task", "schedule": 60.0},
-        "export-files-purge": {"task": "annotations.tasks.export_files_purge_task", "schedule": 3600.0},
-        "export-jobs-requeue": {"task": "annotations.tasks.export_jobs_requeue_task", "schedule": 900.0},
+        "heat-reconcile": {"task": "annotations.heat.tasks.heat_reconcile_task", "schedule": 60.0},
+        "export-files-purge": {
+            "task": "annotations.exports.tasks.export_files_purge_task",
+            "schedule": 3600.0,
+        },
+        "export-jobs-requeue": {
+            "task": "annotations.exports.tasks.export_jobs_requeue_task",
+            "schedule": 900.0,
+        },
     },
 )
 app.autodiscover_tasks()

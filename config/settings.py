@@ -217,7 +217,7 @@ DUPLICATE_WINDOW_SECONDS = env.int("DUPLICATE_WINDOW_SECONDS", default=600)
 # --- Export jobs (DESIGN §7) ----------------------------------------------------------------
 # Files written by the worker and downloaded through the API; the web nodes must see them too.
 EXPORT_DIR = VAR_DIR / "exports"
-# A finished export's file is kept this long, then purged (annotations.tasks.export_files_purge_task).
+# A finished export's file is kept this long, then purged (annotations.exports.tasks.export_files_purge_task).
 EXPORT_TTL_HOURS = env.int("EXPORT_TTL_HOURS", default=24)
 
 # --- Email ----------------------------------------------------------------------------------

@@ -3,12 +3,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
-from annotations.api import export_jobs as export_jobs_api
-from annotations.api import exports as exports_api
-from annotations.api import feedback as feedback_api
-from annotations.api import heatmap as heatmap_api
-from annotations.api import moderation as moderation_api
 from annotations.api import views as annotations_api
+from annotations.exports.api import feedback as feedback_api
+from annotations.exports.api import jobs as export_jobs_api
+from annotations.exports.api import streams as exports_api
+from annotations.heat import api as heatmap_api
+from annotations.moderation import api as moderation_api
 from config.health import healthz
 from treaty import api as treaty_api
 
@@ -80,8 +80,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("accounts/", include("accounts.urls")),
     path("", include("annotations.urls")),
-    path("moderation/", include("annotations.moderation_urls")),
-    path("", include("annotations.heatmap_urls")),
-    path("", include("annotations.briefing_urls")),
+    path("moderation/", include("annotations.moderation.urls")),
+    path("", include("annotations.heat.urls")),
+    path("", include("annotations.exports.urls")),
     path("", include("treaty.urls")),
 ]

@@ -39,7 +39,7 @@ def seeded(db: None, alice: Any, mallory: Any, mod: Any) -> dict[str, Any]:
     """The sample treaty, annotations of each kind, and an API token for alice."""
     from accounts.services.api_tokens import api_token_create
     from annotations.models import Annotation, Reply
-    from annotations.moderation import moderate
+    from annotations.moderation.services import moderate
     from annotations.services import QuoteInput, annotation_create, endorsement_create, reply_create
     from tests.factories import import_small_treaty
 

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from annotations.heatmap_views import article_heat_context
+from annotations.heat.article import article_heat_context
 from annotations.views import article_panel
 from treaty import selectors
 from treaty.models import DraftVersion, Treaty

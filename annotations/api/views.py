@@ -16,9 +16,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsVerifiedOrReadOnly, signed_in_user
-from annotations import export, selectors, services
+from annotations import selectors, services
 from annotations.api.errors import error_responses
-from annotations.api.serializers import (
+from annotations.api.throttles import WRITE_AND_GENERAL_THROTTLES
+from annotations.exports import webannotation
+from annotations.exports.rows import export_rows
+from annotations.models import Annotation, ConcernTag, Status
+from annotations.serializers import (
     AnnotationCreateSerializer,
     AnnotationSerializer,
     AnnotationUpdateSerializer,
@@ -29,8 +33,6 @@ from annotations.api.serializers import (
     ReplyCreateSerializer,
     ReplySerializer,
 )
-from annotations.api.throttles import WRITE_AND_GENERAL_THROTTLES
-from annotations.models import Annotation, ConcernTag, Status
 from config.api_errors import service_errors
 from treaty import selectors as treaty_selectors
 
@@ -223,13 +225,15 @@ class AnnotationDetailView(APIView):
             annotation = _annotation_for(request, pk)
             if annotation.deleted_at is not None:
                 raise NotFound(f"Annotation {pk} was deleted.")
-            row = next(export.export_rows(Annotation.objects.filter(pk=pk)))
+            row = next(export_rows(Annotation.objects.filter(pk=pk)))
             moderator = bool(getattr(request.user, "is_moderator", False))
-            document = export.web_annotation(
+            document = webannotation.web_annotation(
                 row, with_status=moderator or annotation.author_id == request.user.pk
             )
             return JsonResponse(
-                document, content_type=export.JSONLD_CONTENT_TYPE, json_dumps_params={"ensure_ascii": False}
+                document,
+                content_type=webannotation.JSONLD_CONTENT_TYPE,
+                json_dumps_params={"ensure_ascii": False},
             )
         return Response(_fresh(request, pk))
 

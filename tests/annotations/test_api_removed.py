@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from annotations.models import Annotation, Status
-from annotations.moderation import moderate
+from annotations.moderation.services import moderate
 from annotations.services import annotation_create, annotation_delete, annotation_update
 
 pytestmark = pytest.mark.django_db

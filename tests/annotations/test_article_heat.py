@@ -1,6 +1,6 @@
 import pytest
 
-from annotations.heat import heat_rebuild
+from annotations.heat.aggregation import heat_rebuild
 from annotations.services import annotation_create
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
-from annotations.feedback import WHAT_COUNTS
-from annotations.heat import heat_rebuild
-from annotations.moderation import moderate
+from annotations.exports.feedback import WHAT_COUNTS
+from annotations.heat.aggregation import heat_rebuild
+from annotations.moderation.services import moderate
 from annotations.services import QuoteInput, annotation_create, endorsement_create
 from tests.conftest import ARABIC_PARTIAL, BUDAPEST_MD
 from treaty.models import DraftVersion, Provision

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from annotations.moderation import moderate
+from annotations.moderation.services import moderate
 from annotations.services import annotation_create, endorsement_create
 
 pytestmark = pytest.mark.django_db

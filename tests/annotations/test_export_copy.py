@@ -1,6 +1,6 @@
-"""The PostgreSQL export (annotations.export_copy) writes the very bytes the Python writers write.
+"""The PostgreSQL export (annotations.exports.pg_copy) writes the very bytes the Python writers write.
 
-Every comparison goes through `_exported`: on PostgreSQL it checks that export.stream() chose COPY
+Every comparison goes through `_exported`: on PostgreSQL it checks that streams.stream() chose COPY
 and that its bytes equal the Python writers' for the same annotations; on SQLite (no COPY) it checks
 that stream() chose the Python writers. So the suite asserts something real on both databases.
 """
@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Membership, Organization, User
-from annotations import export, export_jobs
+from annotations.exports import job_runs, streams, writers
+from annotations.exports.rows import export_rows
 from annotations.models import Annotation, ConcernTag, Endorsement, ExportJob, Reply, Target
 from annotations.selectors import AnnotationFilters, annotations_matching
 from annotations.services import endorsement_create, reply_create
@@ -58,21 +59,21 @@ KEYS = ["pre", "pre.1", "art-1", "art-2", "art-2.1", "art-2.2.a", "art-2.2.b~1",
 
 
 def _exported(annotations, kind: str, *, with_status: bool) -> bytes:  # type: ignore[no-untyped-def]
-    """The export's bytes through export.stream(), held to the Python writers' bytes."""
-    reference = export.WrittenExport(
-        export.export_rows(annotations), export.WRITERS[kind], with_status=with_status
+    """The export's bytes through streams.stream(), held to the Python writers' bytes."""
+    reference = writers.WrittenExport(
+        export_rows(annotations), writers.WRITERS[kind], with_status=with_status
     )
     expected = b"".join(reference)
-    chosen = export.stream(annotations, kind, with_status=with_status)
+    chosen = streams.stream(annotations, kind, with_status=with_status)
     with CaptureQueriesContext(connection) as queries:
         got = b"".join(chosen)
     copied = [q["sql"] for q in queries if q["sql"].startswith("COPY")]
     if ON_POSTGRESQL:
-        from annotations.export_copy import CopyExport
+        from annotations.exports.pg_copy import CopyExport
 
         assert isinstance(chosen, CopyExport) and len(copied) == 1
     else:
-        assert isinstance(chosen, export.WrittenExport) and copied == []
+        assert isinstance(chosen, writers.WrittenExport) and copied == []
     # Line by line first, for a readable difference; then the bytes themselves.
     assert got.split(b"\n") == expected.split(b"\n")
     assert got == expected
@@ -256,7 +257,7 @@ def test_filtered_exports_are_the_same_bytes(nasty, mod, filters: dict[str, str]
 
 def test_an_empty_export(version, anon) -> None:
     assert (
-        _exported(_selection(None), "csv", with_status=False) == export.csv_head(with_status=False).encode()
+        _exported(_selection(None), "csv", with_status=False) == writers.csv_head(with_status=False).encode()
     )
     assert _exported(_selection(None), "ndjson", with_status=False) == b""
 
@@ -320,8 +321,8 @@ def test_the_streamed_view_exports_through_stream(nasty, anon, mod, mod_client, 
         assert any(q["sql"].startswith("COPY") for q in queries) is ON_POSTGRESQL
         moderator = viewer is not None
         selection = _selection(viewer, treaty="sample")
-        reference = export.WrittenExport(
-            export.export_rows(selection), export.WRITERS[kind], with_status=moderator
+        reference = writers.WrittenExport(
+            export_rows(selection), writers.WRITERS[kind], with_status=moderator
         )
         assert body == b"".join(reference) and reference.row_count > 0
 
@@ -333,12 +334,12 @@ def test_an_export_job_writes_the_same_bytes(nasty, mod, settings, tmp_path: Pat
         requester=mod, treaty=nasty[0].version.treaty, format=kind, filters={}, file_name=f"job.{kind}"
     )
     with CaptureQueriesContext(connection) as queries:
-        export_jobs.export_job_run(job_id=job.pk)
+        job_runs.export_job_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == ExportJob.State.DONE
     assert any(q["sql"].startswith("COPY") for q in queries) is ON_POSTGRESQL
     selection = _selection(mod, treaty="sample")
-    reference = export.WrittenExport(export.export_rows(selection), export.WRITERS[kind], with_status=True)
+    reference = writers.WrittenExport(export_rows(selection), writers.WRITERS[kind], with_status=True)
     assert (tmp_path / job.file_name).read_bytes() == b"".join(reference)
     assert job.row_count == reference.row_count == selection.count()  # type: ignore[attr-defined]
 
@@ -372,10 +373,10 @@ def _many(version: DraftVersion, author: User, organization: Organization, *, wo
 
 def test_pieces_hold_many_rows(version, alice, drw) -> None:
     many = _many(version, alice, drw, words=80)  # some 250 kB of CSV
-    pieces = list(export.stream(_selection(None), "csv", with_status=False))
+    pieces = list(streams.stream(_selection(None), "csv", with_status=False))
     assert 2 <= len(pieces) <= many // 50
     if ON_POSTGRESQL:
-        from annotations.export_copy import PIECE_BYTES
+        from annotations.exports.pg_copy import PIECE_BYTES
 
         assert all(len(piece) >= PIECE_BYTES for piece in pieces[1:-1])  # the first is the header
     assert b"".join(pieces) == _exported(_selection(None), "csv", with_status=False)
@@ -385,7 +386,7 @@ def test_a_reader_that_stops_early_leaves_the_connection_usable(version, alice, 
     # Some 4 MB of CSV: more than the socket buffers hold, so the COPY is still running.
     many = _many(version, alice, drw, words=1_400)
     with transaction.atomic():
-        pieces = iter(export.stream(_selection(None), "csv", with_status=False))
+        pieces = iter(streams.stream(_selection(None), "csv", with_status=False))
         assert next(pieces).startswith("\ufeffid,".encode())
         assert b"#annotation-" in next(pieces)  # the first rows
         pieces.close()  # the client went away

@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from accounts.models import MODERATORS_GROUP
 from accounts.services.api_tokens import api_token_create
-from annotations import export_jobs
+from annotations.exports import job_runs
+from annotations.exports.tasks import export_files_purge_task, export_job_run_task, export_jobs_requeue_task
 from annotations.models import ExportJob
-from annotations.moderation import moderate
+from annotations.moderation.services import moderate
 from annotations.services import annotation_create, endorsement_create
-from annotations.tasks import export_files_purge_task, export_job_run_task, export_jobs_requeue_task
 from config.celery import app as celery_app
 from tests.factories import UserFactory
 
@@ -199,7 +199,7 @@ def test_a_failed_write_marks_the_job_failed_and_leaves_no_file(
         yield b"id\r\n"
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(export_jobs.export, "stream", broken)
+    monkeypatch.setattr(job_runs.streams, "stream", broken)
     client = api_client_as(alice)
     response, _ = _create(client, {"treaty": "sample", "format": "csv"}, django_capture_on_commit_callbacks)
     status = client.get(response["Location"]).json()
@@ -339,7 +339,7 @@ def test_the_purge_removes_old_files_no_job_refers_to(alices_job, export_dir, se
     live = export_dir / alices_job.file_name
     os.utime(live, (old, old))  # old, but its job is live: kept
 
-    export_jobs.export_files_purge()
+    job_runs.export_files_purge()
     assert not orphan.exists() and not crashed.exists()
     assert fresh.exists() and live.exists()
 
@@ -359,7 +359,7 @@ def test_export_tasks_go_to_the_export_queue_and_the_purge_runs_hourly() -> None
     for name in (export_job_run_task.name, export_files_purge_task.name):
         assert celery_app.amqp.router.route({}, name)["queue"].name == "export"
     schedule = {entry["task"]: entry["schedule"] for entry in celery_app.conf.beat_schedule.values()}
-    assert schedule["annotations.tasks.export_files_purge_task"] == 3600.0
+    assert schedule[export_files_purge_task.name] == 3600.0
     assert export_job_run_task.time_limit and export_job_run_task.soft_time_limit
     assert export_job_run_task.acks_late
 

@@ -3,8 +3,8 @@ import io
 
 import pytest
 
-from annotations.heat import heat_rebuild
-from annotations.moderation import moderate
+from annotations.heat.aggregation import heat_rebuild
+from annotations.moderation.services import moderate
 from annotations.services import annotation_create
 
 pytestmark = pytest.mark.django_db

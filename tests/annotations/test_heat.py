@@ -3,9 +3,9 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotations.heat import article_heat_refresh, heat_rebuild, version_totals_refresh
+from annotations.heat.aggregation import article_heat_refresh, heat_rebuild, version_totals_refresh
 from annotations.models import Annotation, ConcernTag, Heat, HeatDirty
-from annotations.moderation import moderate
+from annotations.moderation.services import moderate
 from annotations.services import (
     annotation_create,
     annotation_delete,
@@ -178,7 +178,7 @@ def test_a_write_committed_while_a_recompute_reads_stays_dirty(
     change uncounted). The recompute must leave that mark for the next one."""
     from django.utils import timezone
 
-    from annotations import heat
+    from annotations.heat import aggregation as heat
 
     first = _annotate(version, alice)
     stamped_before_the_recompute = timezone.now()
@@ -221,7 +221,8 @@ def test_version_totals_start_at_once_after_a_quiet_spell_then_once_per_interval
 ) -> None:
     from django.core.cache import cache
 
-    from annotations import heat
+    from annotations.heat import scheduling
+    from annotations.heat import tasks as heat_tasks
 
     cache.clear()
     sent: list[float | None] = []  # what would be published (the broker path: tests/integration)
@@ -230,14 +231,17 @@ def test_version_totals_start_at_once_after_a_quiet_spell_then_once_per_interval
         sent.append(countdown)
         return True
 
-    monkeypatch.setattr(heat, "send_task", record)
-    heat.schedule_version_totals(version.pk)
-    heat.schedule_version_totals(version.pk)  # already scheduled: nothing more
+    monkeypatch.setattr(heat_tasks, "send_task", record)
+    heat_tasks.version_totals_schedule(version.pk)
+    heat_tasks.version_totals_schedule(version.pk)  # already scheduled: nothing more
     assert sent == [0]
-    heat.heat_schedule_release(version_id=version.pk, article_id=None)  # that pass starts
-    heat.schedule_version_totals(version.pk)  # a change meanwhile waits out the interval
-    heat.schedule_version_totals(version.pk)
-    assert len(sent) == 2 and heat.TOTALS_INTERVAL_SECONDS - 5 < sent[1] <= heat.TOTALS_INTERVAL_SECONDS
+    scheduling.heat_schedule_release(version_id=version.pk, article_id=None)  # that pass starts
+    heat_tasks.version_totals_schedule(version.pk)  # a change meanwhile waits out the interval
+    heat_tasks.version_totals_schedule(version.pk)
+    assert (
+        len(sent) == 2
+        and scheduling.TOTALS_INTERVAL_SECONDS - 5 < sent[1] <= scheduling.TOTALS_INTERVAL_SECONDS
+    )
 
 
 @pytest.mark.parametrize(
@@ -245,7 +249,7 @@ def test_version_totals_start_at_once_after_a_quiet_spell_then_once_per_interval
     [(None, 0), (0, 15), (5, 10), (15, 0), (40, 0), (-100, 15)],  # -100: a clock set back is capped
 )
 def test_totals_countdown(started_ago, countdown) -> None:
-    from annotations.heat import TOTALS_INTERVAL_SECONDS, totals_countdown
+    from annotations.heat.scheduling import TOTALS_INTERVAL_SECONDS, totals_countdown
 
     assert TOTALS_INTERVAL_SECONDS == 15
     previous = None if started_ago is None else 1_000_000.0 - started_ago

@@ -14,9 +14,10 @@ import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
 
-from annotations import heat
+from annotations.heat import aggregation as heat
+from annotations.heat import services as heat_services
 from annotations.models import Annotation, HeatDirty, Status
-from annotations.moderation import moderate
+from annotations.moderation.services import moderate
 from annotations.services import annotation_create
 from tests.annotations.heat_recount import brute_force, stored
 from tests.factories import import_small_treaty
@@ -65,7 +66,7 @@ def test_a_decision_committed_during_a_recompute_is_counted_or_stays_dirty(
     cache.add(f"heat-scheduled:{version.pk}:{article}", 1, timeout=300)
     request.addfinalizer(lambda: cache.delete(f"heat-scheduled:{version.pk}:{article}"))
     # ... and its dirty mark exists, as after any earlier write: the decision will move it.
-    heat.heat_mark_dirty(version_id=version.pk, article_id=article)
+    heat_services.heat_mark_dirty(version_id=version.pk, article_id=article)
 
     decided, release, errors = threading.Event(), threading.Event(), []
 

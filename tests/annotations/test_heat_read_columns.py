@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 
 from accounts.models import Organization
-from annotations.heat import article_heat_refresh
+from annotations.heat.aggregation import article_heat_refresh
 from annotations.models import Annotation, ConcernTag, Heat, HeatSums
-from annotations.moderation import moderate
+from annotations.moderation.services import moderate
 from annotations.services import (
     annotation_create,
     annotation_delete,

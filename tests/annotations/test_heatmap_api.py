@@ -1,6 +1,6 @@
 import pytest
 
-from annotations.heat import heat_rebuild
+from annotations.heat.aggregation import heat_rebuild
 from annotations.services import annotation_create
 
 pytestmark = pytest.mark.django_db
@@ -122,9 +122,9 @@ def test_a_cached_answer_follows_the_rows_it_was_built_from(version, alice, mall
     """Answers are kept in the cache per state of the rows they read: a recompute that only
     removes rows, an edited tag and a recompute that changes numbers each give a new answer."""
     from accounts.models import Organization
-    from annotations.heat import article_heat_refresh
+    from annotations.heat.aggregation import article_heat_refresh
     from annotations.models import ConcernTag
-    from annotations.moderation import moderate
+    from annotations.moderation.services import moderate
 
     Organization.objects.filter(memberships__user__in=[alice, mallory]).update(country="KE")
     first = annotation_create(
@@ -169,7 +169,7 @@ def test_the_heatmap_answers_without_its_cache(heated, anon, monkeypatch) -> Non
     the same."""
     from django.core.cache.backends.redis import RedisCache
 
-    from annotations.api import heatmap
+    from annotations.heat import api as heatmap
 
     cached = anon.get("/api/v1/treaties/sample/heatmap/").json()
     monkeypatch.setattr(heatmap, "cache", RedisCache("redis://127.0.0.1:9/0", {}))

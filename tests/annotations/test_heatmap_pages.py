@@ -1,5 +1,5 @@
 """The treaty heatmap page, its SVG and CSV downloads, the list behind a preamble cell, and the
-heat of an article page (annotations.heatmap_views)."""
+heat of an article page (annotations.heat.views)."""
 
 import csv
 import io
@@ -19,11 +19,13 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organization
 from accounts.privacy import ANONYMOUS_LABEL
-from annotations.heat import heat_rebuild
-from annotations.heatmap_render import FIRST_LIGHT_TEXT_LEVEL, HEAT_COLOURS, INK, PAPER, heat_scale
-from annotations.heatmap_views import CSV_HEADER, age_text, article_heat_context
+from annotations.heat.aggregation import heat_rebuild
+from annotations.heat.article import article_heat_context
+from annotations.heat.render import FIRST_LIGHT_TEXT_LEVEL, HEAT_COLOURS, INK, PAPER, heat_scale
+from annotations.heat.views import CSV_HEADER
+from annotations.heat.wording import age_text
 from annotations.models import Annotation, ConcernTag, HeatDirty
-from annotations.moderation import moderate
+from annotations.moderation.services import moderate
 from annotations.services import annotation_create, annotation_delete, endorsement_create
 from tests.factories import MembershipFactory, OrganizationFactory, VerifiedUserFactory
 from treaty.models import DraftVersion, Provision

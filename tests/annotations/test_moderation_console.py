@@ -26,7 +26,7 @@ from annotations.models import (
     Status,
     Target,
 )
-from annotations.moderation import moderate
+from annotations.moderation.services import moderate
 from annotations.services import QuoteInput, annotation_create, annotation_update, flag_create, reply_create
 from tests.factories import VerifiedUserFactory
 
@@ -802,7 +802,7 @@ def test_public_exports_show_only_approved_items(one_of_each, anon, api_client_a
 
 
 def test_heat_and_feedback_count_only_approved_items(one_of_each, anon) -> None:
-    from annotations.heat import heat_rebuild
+    from annotations.heat.aggregation import heat_rebuild
 
     heat_rebuild(versions=[one_of_each["approved"].version])
     heat = anon.get("/api/v1/treaties/sample/heatmap/").json()

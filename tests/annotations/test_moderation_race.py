@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from annotations.models import Annotation, ModerationEvent
-from annotations.moderation import ModerationConflict, moderate
+from annotations.moderation.services import ModerationConflict, moderate
 from annotations.services import annotation_create
 from tests.factories import import_small_treaty
 

@@ -24,9 +24,9 @@ from pyld.context_resolver import ContextResolver
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from annotations import export
-from annotations.api import exports as exports_api
-from annotations.moderation import moderate
+from annotations.exports import webannotation
+from annotations.exports.api import streams as exports_api
+from annotations.moderation.services import moderate
 from annotations.services import QuoteInput, annotation_create, endorsement_create
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +125,7 @@ def offline_loader(client: Client) -> Callable[[str, dict[str, Any]], dict[str, 
     def load(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
         if url in ("http://www.w3.org/ns/anno.jsonld", "https://www.w3.org/ns/anno.jsonld"):
             document = _read_json(ANNO_CONTEXT_FILE)
-        elif url == export.marginalia_context():
+        elif url == webannotation.marginalia_context():
             response = client.get("/ns/marginalia.jsonld")
             assert response.status_code == 200, url
             document = response.json()

@@ -13,9 +13,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
-from annotations.heat import heat_rebuild
+from annotations.heat.aggregation import heat_rebuild
 from annotations.models import Annotation
-from annotations.moderation import moderate
+from annotations.moderation.services import moderate
 from annotations.services import QuoteInput, annotation_create
 from tests.e2e.conftest import PageWatch
 from treaty.models import DraftVersion, Provision

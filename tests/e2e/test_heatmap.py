@@ -15,7 +15,7 @@ from django.apps import apps as django_apps
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
-from annotations.heat import heat_rebuild
+from annotations.heat.aggregation import heat_rebuild
 from annotations.services import annotation_create
 from tests.e2e.conftest import PageWatch
 from treaty.models import DraftVersion

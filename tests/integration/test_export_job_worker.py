@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from annotations.models import ExportJob
-from annotations.moderation import moderate
+from annotations.moderation.services import moderate
 from annotations.services import annotation_create
 from tests.factories import import_small_treaty
 from tests.integration.conftest import WorkerProcess

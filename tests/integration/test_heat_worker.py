@@ -5,9 +5,9 @@ from collections.abc import Iterator
 import pytest
 from django.core.cache import cache
 
-from annotations import heat
+from annotations.heat import scheduling
+from annotations.heat.tasks import heat_reconcile_task
 from annotations.models import HeatDirty
-from annotations.tasks import heat_reconcile_task
 from config.celery import app as celery_app
 from tests.factories import import_small_treaty
 from tests.integration.conftest import WorkerProcess
@@ -81,7 +81,7 @@ def test_after_a_quiet_spell_the_totals_follow_the_article_at_once(
     celery_worker_process.wait_until(lambda: _heat_of_article(anon, "2") == 1, "the annotation counted")
     # Not an interval later: the totals pass starts as soon as the article's recompute is done.
     celery_worker_process.wait_until(
-        lambda: _heat_total(anon) == 1, "the totals counted", timeout=heat.TOTALS_INTERVAL_SECONDS - 5
+        lambda: _heat_total(anon) == 1, "the totals counted", timeout=scheduling.TOTALS_INTERVAL_SECONDS - 5
     )
 
 

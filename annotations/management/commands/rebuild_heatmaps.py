@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotations.heat import heat_rebuild
+from annotations.heat.aggregation import heat_rebuild
 from treaty.models import DraftVersion
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import MODERATORS_GROUP, Attribution, Membership, Organization, User
 from annotations.models import Annotation
-from annotations.moderation import moderate
+from annotations.moderation.services import moderate
 from annotations.services import QuoteInput, annotation_create, endorsement_create, reply_create
 from treaty.models import DraftVersion
 

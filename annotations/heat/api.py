@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from annotations.api.errors import error_responses
-from annotations.heatmap import (
+from annotations.heat.selectors import (
     HeatCell,
     HeatMatrix,
     article_heat,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from annotations import heatmap_views
+from annotations.heat import views as heatmap_views
 
 app_name = "heatmap"
 

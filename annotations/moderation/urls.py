@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from annotations import moderation_views as views
+from annotations.moderation import author_views, views
 
 app_name = "moderation"
 
@@ -17,5 +17,5 @@ urlpatterns = [
     path("log.csv", views.log_csv, name="log-csv"),
     # For any logged-in author, not only moderators. It belongs at /my/annotations/, which needs a
     # line of its own in config.urls; until then it lives here.
-    path("my-annotations/", views.my_annotations, name="my-annotations"),
+    path("my-annotations/", author_views.my_annotations, name="my-annotations"),
 ]

@@ -2,7 +2,7 @@
 HTML page made to be printed or saved as PDF (static/css/print.css).
 
 The numbers come from the stored heat rows and the comments from the aggregated feedback
-(annotations.feedback), so a briefing says exactly what the feedback download says: approved
+(annotations.exports.feedback), so a briefing says exactly what the feedback download says: approved
 annotations only, and no organisation named for an annotation whose author chose anonymity.
 """
 
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
-from annotations.feedback import (
+from annotations.exports.feedback import (
     WORDINGS_PER_ARTICLE,
     ArticleFeedback,
     Comment,
@@ -25,7 +25,7 @@ from annotations.feedback import (
     comment_from,
     treaty_feedback,
 )
-from annotations.heatmap import HeatCell, HeatMatrix, article_heat
+from annotations.heat.selectors import HeatCell, HeatMatrix, article_heat
 from annotations.models import Annotation, ConcernTag, Status
 from annotations.rendering import comment_html
 from treaty import selectors as treaty_selectors
@@ -224,7 +224,7 @@ def _article_comments(article: ArticleFeedback, tags: dict[str, ConcernTag], url
 
 def _published_comments(version: DraftVersion, article: Provision) -> tuple[list[Comment], list[Comment]]:
     """The article's featured comments and proposed wordings, chosen and ordered as the treaty
-    feedback chooses them (annotations.feedback.treaty_feedback), read for this article alone."""
+    feedback chooses them (annotations.exports.feedback.treaty_feedback), read for this article alone."""
     published = (
         Annotation.objects.filter(
             version=version, article=article, status=Status.APPROVED, deleted_at__isnull=True

@@ -1,5 +1,5 @@
 """CSV and NDJSON exports formatted by PostgreSQL: one `COPY (SELECT …) TO STDOUT` writes the bytes
-annotations.export's writers would (issue 7 asks for 50,000 rows/s over a million annotations; the
+annotations.exports.rows's writers would (issue 7 asks for 50,000 rows/s over a million annotations; the
 writers manage about half that, this two to three times it: bench/exports.py).
 
 Byte for byte the same as the writers (tests/annotations/test_export_copy.py holds it to that):
@@ -12,7 +12,7 @@ Byte for byte the same as the writers (tests/annotations/test_export_copy.py hol
   ensure_ascii=False. The line is read as a single CSV column whose delimiter and quote are control
   characters JSON never holds raw, so COPY passes it through untouched.
 - Timestamps: ISO 8601 in UTC with "Z", microseconds only when there are some (datetime.isoformat).
-- Permalinks: the prefix of each article's page comes from reverse() (export.permalink_prefix),
+- Permalinks: the prefix of each article's page comes from reverse() (rows.permalink_prefix),
   passed in as arrays.
 """
 
@@ -25,7 +25,8 @@ from psycopg.pq import TransactionStatus
 
 from accounts.models import Attribution
 from annotations.csv_cells import FORMULA_STARTS
-from annotations.export import CSV_COLUMNS, ExportStream, csv_head, permalink_prefix
+from annotations.exports.rows import CSV_COLUMNS, permalink_prefix
+from annotations.exports.writers import ExportStream, csv_head
 from annotations.models import Annotation, Status
 from treaty.models import Provision
 
@@ -48,7 +49,7 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "position": ("text", "a.position"),
     "body": ("text", "a.body"),
     "proposed_text": ("text", "a.proposed_text"),
-    # An anonymous annotation's organisation would say who wrote it (export._public_organization).
+    # An anonymous annotation's organisation would say who wrote it (rows.public_organization).
     "organization": (
         "text",
         f"CASE WHEN a.attribution = '{Attribution.ANONYMOUS}' THEN '' ELSE coalesce(o.name, '') END",

@@ -1,22 +1,17 @@
-"""The moderation console (DESIGN §5, issue 5), and the author's own "My annotations" page.
+"""The moderation console (DESIGN §5, issue 5).
 
 Parse → selector / service → render, as everywhere. Every decision goes through
-`annotations.moderation.moderate()` carrying the status the moderator saw: when another moderator
+`annotations.moderation.services.moderate()` carrying the status the moderator saw: when another moderator
 decided first, the page shows the service's message (who chose what) and the item as it is now,
 and never overwrites the other decision. Everything works as plain forms, without script.
 """
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
 from typing import Any
-from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -36,28 +31,23 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import moderator_required
 from accounts.models import MODERATORS_GROUP, Organization, User
-from accounts.privacy import AuthorView, author_visible_to
-from annotations import moderation
 from annotations.models import (
     Annotation,
-    AnnotationRevision,
     ConcernTag,
     Flag,
     ModerationEvent,
     Reply,
     Status,
 )
-from annotations.moderation_log import LogFilters, moderation_log, moderation_log_csv
-from annotations.moderation_queue import QueueFilters, moderation_queue
-from annotations.rendering import comment_html
+from annotations.moderation import services as moderation
+from annotations.moderation.console import Action, console_items, console_nav_counts, replies_for_console
+from annotations.moderation.log import LogFilters, moderation_log, moderation_log_csv
+from annotations.moderation.queue import QueueFilters, moderation_queue
 from annotations.selectors import with_display_data
-from treaty.models import DraftVersion, Provision, Treaty
-
-Action = ModerationEvent.Action
+from treaty.models import Treaty
 
 QUEUE_PAGE_SIZE = 25
 LOG_PAGE_SIZE = 50
-MY_PAGE_SIZE = 50
 BULK_MAX_ITEMS = 200
 REASON_MAX_LENGTH = 4000  # as the API
 
@@ -70,208 +60,6 @@ DONE = {
     Action.UNFEATURE: "{label} is no longer featured.",
     Action.NOTE: "Saved the public moderator note on {label}.",
 }
-STATUS_FOR_AUTHOR = {
-    Status.PENDING: "Waiting for a moderator",
-    Status.APPROVED: "Published",
-    Status.REJECTED: "Not published",
-    Status.SPAM: "Not published (spam)",
-}
-
-
-# --- What one item shows in the console ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QuoteInContext:
-    """The paragraph an annotation is on, split around the quoted words (code point offsets)."""
-
-    provision: Provision
-    before: str
-    exact: str
-    after: str
-    version: DraftVersion
-
-
-def quote_in_context(annotation: Annotation) -> QuoteInContext:
-    # annotation.provision is the target's provision, denormalised and never edited, and it is
-    # already joined in: target.provision would cost one query per item.
-    provision = annotation.provision
-    text = provision.text
-    target = annotation.target
-    start, end = target.start, target.end
-    if target.exact and start is not None and end is not None and text[start:end] == target.exact:
-        return QuoteInContext(provision, text[:start], target.exact, text[end:], annotation.version)
-    if target.exact and (found := text.find(target.exact)) >= 0:
-        # Offsets that no longer match would be a bug elsewhere: still show the words in place.
-        end = found + len(target.exact)
-        return QuoteInContext(provision, text[:found], target.exact, text[end:], annotation.version)
-    return QuoteInContext(provision, text, "", "", annotation.version)
-
-
-@dataclass
-class ConsoleItem:
-    kind: str  # "annotation" or "reply"
-    item: Annotation | Reply
-    author_view: AuthorView
-    body_html: str
-    context: QuoteInContext
-    annotation: Annotation  # the item itself, or the annotation a reply answers
-    tags: list[ConcernTag] = field(default_factory=list)
-    flags: list[Flag] = field(default_factory=list)
-    revisions: list[AnnotationRevision] = field(default_factory=list)
-    events: list[ModerationEvent] = field(default_factory=list)
-    own: bool = False
-
-    @cached_property
-    def label(self) -> str:
-        return f"{self.kind} {self.item.pk}"
-
-    @cached_property
-    def dom_id(self) -> str:
-        return f"{self.kind}-{self.item.pk}"
-
-    @cached_property
-    def decide_url(self) -> str:
-        return reverse(f"moderation:{self.kind}-decide", args=[self.item.pk])
-
-    @cached_property
-    def detail_url(self) -> str:
-        return reverse(f"moderation:{self.kind}", args=[self.item.pk])
-
-    @cached_property
-    def public_url(self) -> str:
-        return article_url(self.annotation, self.dom_id)
-
-    @cached_property
-    def bulk_value(self) -> str:
-        return f"{self.kind}:{self.item.pk}:{self.item.status}"
-
-    @property
-    def deleted(self) -> bool:
-        return self.item.deleted_at is not None
-
-    @property
-    def status(self) -> str:
-        return self.item.status
-
-    @property
-    def can_approve(self) -> bool:
-        # Approving an approved item with open flags keeps it published and settles the flags.
-        return not self.deleted and (self.status != Status.APPROVED or bool(self.flags))
-
-    @property
-    def can_reject(self) -> bool:
-        return not self.deleted and self.status != Status.REJECTED
-
-    @property
-    def can_spam(self) -> bool:
-        return not self.deleted and self.status != Status.SPAM
-
-    @property
-    def can_feature(self) -> bool:
-        return (
-            self.kind == "annotation"
-            and not self.deleted
-            and self.status == Status.APPROVED
-            and not self.item.featured  # type: ignore[union-attr]
-        )
-
-    @property
-    def can_unfeature(self) -> bool:
-        return self.kind == "annotation" and not self.deleted and bool(self.item.featured)  # type: ignore[union-attr]
-
-
-def article_url(annotation: Annotation, fragment: str) -> str:
-    """The public article page with the item in its panel (version and language spelled out)."""
-    version = annotation.version
-    query = urlencode({"version": version.label, "lang": version.language})
-    if not annotation.article.number:
-        # The preamble and the closing formula have no article page: they are read on the
-        # treaty's own page, which has no annotation panel, so point at the provision itself.
-        path = reverse("treaty:detail", args=[version.treaty.slug])
-        return f"{path}?{query}#{annotation.provision.key}"
-    path = reverse("treaty:article", args=[version.treaty.slug, annotation.article.number])
-    return f"{path}?{query}#{fragment}"
-
-
-def _console_items(
-    viewer: User,
-    annotations: Iterable[tuple[str, Annotation | Reply]],
-    *,
-    with_events: bool = False,
-) -> list[ConsoleItem]:
-    """Wrap annotations and replies (already joined to what they show) for the templates.
-
-    Costs three queries whatever the number of items: open flags, edit history, and (on the
-    item page only) the moderation events."""
-    pairs = list(annotations)
-    annotation_ids = [item.pk for kind, item in pairs if kind == "annotation"]
-    reply_ids = [item.pk for kind, item in pairs if kind == "reply"]
-    flags: dict[tuple[str, int], list[Flag]] = {}
-    if pairs:
-        open_flags = (
-            Flag.objects.filter(resolved_at__isnull=True)
-            .filter(Q(annotation_id__in=annotation_ids) | Q(reply_id__in=reply_ids))
-            .select_related("user")
-            .order_by("created_at", "id")
-        )
-        for flag in open_flags:
-            key = ("annotation", flag.annotation_id) if flag.annotation_id else ("reply", flag.reply_id)
-            flags.setdefault(key, []).append(flag)  # type: ignore[arg-type]
-    revisions: dict[int, list[AnnotationRevision]] = {}
-    if annotation_ids:
-        for revision in AnnotationRevision.objects.filter(annotation_id__in=annotation_ids).order_by(
-            "-created_at", "-id"
-        ):
-            revisions.setdefault(revision.annotation_id, []).append(revision)
-    events: dict[tuple[str, int], list[ModerationEvent]] = {}
-    if with_events and pairs:
-        for event in (
-            ModerationEvent.objects.filter(Q(annotation_id__in=annotation_ids) | Q(reply_id__in=reply_ids))
-            .select_related("actor")
-            .order_by("-created_at", "-id")
-        ):
-            key = ("annotation", event.annotation_id) if event.annotation_id else ("reply", event.reply_id)
-            events.setdefault(key, []).append(event)  # type: ignore[arg-type]
-
-    items = []
-    for kind, item in pairs:
-        annotation = item if isinstance(item, Annotation) else item.annotation
-        items.append(
-            ConsoleItem(
-                kind=kind,
-                item=item,
-                # Moderators see who wrote it, anonymous contributions included (accounts.privacy).
-                author_view=author_visible_to(
-                    viewer, author=item.author, organization=item.organization, attribution=item.attribution
-                ),
-                body_html=comment_html(item.body),
-                context=quote_in_context(annotation),
-                annotation=annotation,
-                tags=list(item.tags.all()) if isinstance(item, Annotation) else [],
-                flags=flags.get((kind, item.pk), []),
-                revisions=revisions.get(item.pk, []) if kind == "annotation" else [],
-                events=events.get((kind, item.pk), []),
-                own=item.author_id == viewer.pk,
-            )
-        )
-    return items
-
-
-def _replies_for_console() -> Any:
-    return Reply.objects.select_related(
-        "author",
-        "organization",
-        "annotation",
-        "annotation__target",
-        "annotation__provision",
-        "annotation__article",
-        "annotation__version__treaty",
-    )
-
-
-def _console_nav_counts() -> dict[str, int]:
-    return {"organizations_waiting": Organization.objects.filter(verified_at__isnull=True).count()}
 
 
 # --- The queue -------------------------------------------------------------------------------
@@ -333,7 +121,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         page = moderation_queue(filters, page_size=QUEUE_PAGE_SIZE)
         cursor = None
     viewer: User = request.user  # type: ignore[assignment]
-    items = _console_items(viewer, ((entry.kind, entry.item) for entry in page.entries))
+    items = console_items(viewer, ((entry.kind, entry.item) for entry in page.entries))
     filter_query = request.GET.copy()
     filter_query.pop("cursor", None)
     next_url = first_url = ""
@@ -353,7 +141,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "here": request.get_full_path(),
         "filtered": any(value for key, value in filter_query.items()),
         "console_section": "queue",
-        **_console_nav_counts(),
+        **console_nav_counts(),
     }
     return render(
         request,
@@ -369,7 +157,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 def _load_item(kind: str, pk: int) -> Annotation | Reply:
     if kind == "annotation":
         return get_object_or_404(with_display_data(Annotation.objects.all(), None), pk=pk)
-    return get_object_or_404(_replies_for_console(), pk=pk)
+    return get_object_or_404(replies_for_console(), pk=pk)
 
 
 def _item_page(
@@ -384,7 +172,7 @@ def _item_page(
 ) -> HttpResponse:
     item = _load_item(kind, pk)
     viewer: User = request.user  # type: ignore[assignment]
-    (console_item,) = _console_items(viewer, [(kind, item)], with_events=True)
+    (console_item,) = console_items(viewer, [(kind, item)], with_events=True)
     context = {
         "entry": console_item,
         "problem": problem,
@@ -393,7 +181,7 @@ def _item_page(
         "here": reverse(f"moderation:{kind}", args=[pk]),
         "back": _safe_next(request, default=reverse("moderation:queue")),
         "console_section": "",
-        **_console_nav_counts(),
+        **console_nav_counts(),
     }
     return render(request, "annotations/moderation/item.html", context, status=status)
 
@@ -541,7 +329,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
         "back": back,
         "done": sum(outcome.result == "ok" for outcome in outcomes),
         "console_section": "",
-        **_console_nav_counts(),
+        **console_nav_counts(),
     }
     return render(request, "annotations/moderation/bulk_result.html", context, status=400 if problem else 200)
 
@@ -627,7 +415,7 @@ def log(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "csv_url": reverse("moderation:log-csv") + (f"?{query.urlencode()}" if query else ""),
         "console_section": "log",
-        **_console_nav_counts(),
+        **console_nav_counts(),
     }
     return render(request, "annotations/moderation/log.html", context, status=200 if valid else 400)
 
@@ -644,47 +432,3 @@ def log_csv(request: HttpRequest) -> HttpResponseBase:
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="moderation-log-{stamp}.csv"'
     return response
-
-
-# --- The author's own items ------------------------------------------------------------------
-
-
-@dataclass
-class MyItem:
-    kind: str
-    item: Annotation | Reply
-    annotation: Annotation
-
-    @property
-    def status_text(self) -> str:
-        return STATUS_FOR_AUTHOR[self.item.status]  # type: ignore[index]
-
-    @property
-    def url(self) -> str:
-        return article_url(self.annotation, f"{self.kind}-{self.item.pk}")
-
-
-@login_required
-@require_GET
-def my_annotations(request: HttpRequest) -> HttpResponse:
-    user: User | AnonymousUser = request.user
-    annotations = (
-        Annotation.objects.filter(author_id=user.pk, deleted_at__isnull=True)
-        .select_related("version__treaty", "article", "provision", "target")
-        .prefetch_related("tags")
-        .order_by("-created_at", "-id")
-    )
-    replies = (
-        Reply.objects.filter(author_id=user.pk, deleted_at__isnull=True)
-        .select_related("annotation__version__treaty", "annotation__article", "annotation__provision")
-        .order_by("-created_at", "-id")
-    )
-    annotation_page = Paginator(annotations, MY_PAGE_SIZE).get_page(request.GET.get("page"))
-    reply_page = Paginator(replies, MY_PAGE_SIZE).get_page(request.GET.get("replies_page"))
-    context = {
-        "annotation_page": annotation_page,
-        "reply_page": reply_page,
-        "annotation_items": [MyItem("annotation", a, a) for a in annotation_page],
-        "reply_items": [MyItem("reply", r, r.annotation) for r in reply_page],
-    }
-    return render(request, "annotations/my_annotations.html", context)

@@ -1,42 +1,37 @@
-"""Heat: approved annotations aggregated per article, provision, concern tag and segment (DESIGN §6).
+"""Heat aggregation: approved annotations counted per article, provision, concern tag and segment
+(DESIGN §6).
 
 A recompute replaces an article's rows with one statement whose aggregate query reads the database
 as it is (on PostgreSQL the per-organisation sums its triggers keep with every write, on SQLite
-the annotations themselves; annotations/heat_queries.py), inside a transaction holding a lock on
+the annotations themselves; annotations/heat/queries.py), inside a transaction holding a lock on
 the article: running it twice, or out of order, leaves the same rows. Changes mark the article
 dirty in their own transaction (HeatDirty), and schedule one recompute per article per few
 seconds after commit; a recompute clears only the marks it saw before it read, so a change it
 did not see stays marked. The version's totals follow each article's recompute: at once after a
-quiet spell, else at most once per TOTALS_INTERVAL_SECONDS. The periodic reconcile picks up
-anything a lost message or a dead broker left behind.
+quiet spell, else at most once per TOTALS_INTERVAL_SECONDS (annotations/heat/scheduling.py,
+annotations/heat/tasks.py). The periodic reconcile picks up anything a lost message or a dead
+broker left behind.
+
+This module only reads and writes the database: it never publishes a task.
 """
 
 import logging
-import time
 from collections.abc import Callable
 from datetime import timedelta
-from functools import partial, reduce
+from functools import reduce
 from itertools import batched
 from operator import or_
 from typing import Any
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from annotations import heat_queries as sql
+from annotations.heat import queries as sql
 from annotations.models import Heat, HeatDirty
-from config.enqueue import send_task
 from treaty.models import DraftVersion, Provision
 
 logger = logging.getLogger(__name__)
-
-# Writes to one article within this many seconds share one recompute.
-COALESCE_SECONDS = 3
-# The version totals (a pass over every article's sums: ~0.1 s for a million annotations) start at
-# most once per this many seconds. The first change after a quiet spell is counted at once.
-TOTALS_INTERVAL_SECONDS = 15
 
 
 def heat_copies_fill() -> None:
@@ -164,72 +159,7 @@ def version_totals_refresh(*, version_id: int) -> int:
     )
 
 
-def heat_mark_dirty(*, version_id: int, article_id: int) -> None:
-    """Record, in the caller's transaction, that an article's heat changed; after commit, schedule
-    a recompute unless one is already due within the next few seconds."""
-    now = timezone.now()
-    for article in (article_id, None):  # the article, and the version's totals
-        if not HeatDirty.objects.filter(version_id=version_id, article_id=article).update(marked_at=now):
-            HeatDirty.objects.get_or_create(
-                version_id=version_id, article_id=article, defaults={"marked_at": now}
-            )
-    transaction.on_commit(partial(_schedule_article, version_id, article_id))
-
-
-def _schedule_article(version_id: int, article_id: int) -> None:
-    from annotations.tasks import article_heat_refresh_task
-
-    # A burst of writes to one article schedules one recompute: the first write takes the key;
-    # the task runs COALESCE_SECONDS later and reads every change committed by then. The task
-    # releases the key before it reads, so a later change schedules the next recompute.
-    try:
-        first = cache.add(f"heat-scheduled:{version_id}:{article_id}", 1, timeout=COALESCE_SECONDS)
-    except Exception:
-        # The cache (Redis) is down: the write is committed and marked dirty; reconcile will do it.
-        logger.exception("heat scheduling skipped for %s/%s", version_id, article_id)
-        return
-    if first:
-        send_task(article_heat_refresh_task, version_id, article_id, countdown=COALESCE_SECONDS)
-
-
-def schedule_version_totals(version_id: int) -> None:
-    """After an article's recompute: schedule the version's totals, unless they already are. They
-    run at once after a quiet spell, else TOTALS_INTERVAL_SECONDS after the previous pass started,
-    so that a column total lags its rows by at most about that, and a burst costs one pass per
-    interval."""
-    from annotations.tasks import heat_totals_refresh_task
-
-    try:
-        # The key outlives the longest countdown: it only guards against scheduling twice.
-        if not cache.add(f"heat-totals-scheduled:{version_id}", 1, timeout=TOTALS_INTERVAL_SECONDS + 5):
-            return
-        previous = cache.get(f"heat-totals-started:{version_id}")
-    except Exception:
-        logger.exception("heat totals scheduling skipped for %s", version_id)
-        return
-    send_task(heat_totals_refresh_task, version_id, countdown=totals_countdown(previous, time.time()))
-
-
-def totals_countdown(previous_start: float | None, now: float) -> float:
-    """Seconds until the next totals pass may start, given when the last one started (if within
-    the interval: the cache forgets it after that)."""
-    if previous_start is None:
-        return 0
-    return max(0.0, min(previous_start + TOTALS_INTERVAL_SECONDS - now, TOTALS_INTERVAL_SECONDS))
-
-
-def heat_schedule_release(*, version_id: int, article_id: int | None) -> None:
-    """Called by a task as it starts: changes from now on schedule a new recompute."""
-    if article_id is None:
-        # Started first: a change scheduling in between waits out the interval instead of
-        # starting a second pass at once.
-        cache.set(f"heat-totals-started:{version_id}", time.time(), timeout=TOTALS_INTERVAL_SECONDS)
-        cache.delete(f"heat-totals-scheduled:{version_id}")
-    else:
-        cache.delete(f"heat-scheduled:{version_id}:{article_id}")
-
-
-def heat_reconcile(*, older_than_seconds: int = COALESCE_SECONDS * 2) -> int:
+def heat_reconcile(*, older_than_seconds: int) -> int:
     """Recompute whatever is still dirty (a lost message, a dead broker). Returns how many."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     done = 0

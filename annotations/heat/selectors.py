@@ -1,6 +1,6 @@
 """Reading heat: the treaty matrix (units × tags) and an article's (provisions × tags).
 
-Everything is served from the stored Heat rows (annotations.heat keeps them), filtered by one
+Everything is served from the stored Heat rows (annotations.heat.aggregation keeps them), filtered by one
 segment: all authors, one organisation type, or one country.
 """
 

@@ -17,10 +17,10 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from annotations.api.errors import error_responses
-from annotations.api.heatmap import FILTERS, _scope
-from annotations.export import csv_cell
-from annotations.feedback import ArticleFeedback, Feedback, treaty_feedback
-from annotations.heatmap import POSITION_FIELDS, HeatCell
+from annotations.exports.feedback import ArticleFeedback, Feedback, treaty_feedback
+from annotations.exports.rows import csv_cell
+from annotations.heat.api import FILTERS, _scope
+from annotations.heat.selectors import POSITION_FIELDS, HeatCell
 from config.api_errors import service_errors
 
 POSITIONS = [p[4:] for p in POSITION_FIELDS]

@@ -17,9 +17,10 @@ from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
-from annotations import export
 from annotations.api.errors import error_responses
 from annotations.api.views import LIST_FILTERS, _filters
+from annotations.exports import streams, webannotation
+from annotations.exports.rows import export_rows
 from annotations.models import Annotation, Endorsement, Reply
 from annotations.selectors import annotations_matching
 from treaty import selectors as treaty_selectors
@@ -27,7 +28,7 @@ from treaty import selectors as treaty_selectors
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "ndjson": "application/x-ndjson; charset=utf-8",
-    "jsonld": export.JSONLD_CONTENT_TYPE,
+    "jsonld": webannotation.JSONLD_CONTENT_TYPE,
 }
 JSONLD_PAGE_SIZE = 1_000
 
@@ -107,7 +108,7 @@ class AnnotationExportView(APIView):
             response = self._jsonld(request, annotations, summary, with_status)
         else:
             response = StreamingHttpResponse(
-                export.stream(annotations, kind, with_status=with_status), content_type=FORMATS[kind]
+                streams.stream(annotations, kind, with_status=with_status), content_type=FORMATS[kind]
             )
             stamp = timezone.now().strftime("%Y%m%d-%H%M")
             response["Content-Disposition"] = f'attachment; filename="{slug}-annotations-{stamp}.{kind}"'
@@ -128,7 +129,7 @@ class AnnotationExportView(APIView):
     ) -> HttpResponseBase:
         query = request.query_params.copy()
         query.pop("page", None)
-        info = export.CollectionInfo(
+        info = webannotation.CollectionInfo(
             iri=request.build_absolute_uri(f"{request.path}?{query.urlencode()}"),
             total=int(summary["n"]),  # type: ignore[call-overload]
             page_size=JSONLD_PAGE_SIZE,
@@ -138,8 +139,8 @@ class AnnotationExportView(APIView):
         page = request.query_params.get("page")
         if page is None:
             return JsonResponse(
-                export.web_annotation_collection(info),
-                content_type=export.JSONLD_CONTENT_TYPE,
+                webannotation.web_annotation_collection(info),
+                content_type=webannotation.JSONLD_CONTENT_TYPE,
                 json_dumps_params={"ensure_ascii": False},
             )
         if not page.isdigit() or int(page) >= info.pages:
@@ -148,14 +149,14 @@ class AnnotationExportView(APIView):
         ids = annotations.order_by("pk").values_list("pk", flat=True)[
             number * JSONLD_PAGE_SIZE : (number + 1) * JSONLD_PAGE_SIZE
         ]
-        rows = export.export_rows(Annotation.objects.filter(pk__in=list(ids)))
+        rows = export_rows(Annotation.objects.filter(pk__in=list(ids)))
         return StreamingHttpResponse(
-            export.web_annotation_page(info, number, rows, with_status=with_status),
-            content_type=export.JSONLD_CONTENT_TYPE,
+            webannotation.web_annotation_page(info, number, rows, with_status=with_status),
+            content_type=webannotation.JSONLD_CONTENT_TYPE,
         )
 
 
 def marginalia_context_view(request: Request) -> JsonResponse:
-    response = JsonResponse(export.marginalia_context_document(), content_type="application/ld+json")
+    response = JsonResponse(webannotation.marginalia_context_document(), content_type="application/ld+json")
     response["Access-Control-Allow-Origin"] = "*"  # JSON-LD processors elsewhere fetch it
     return response

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import Attribution
-from annotations.heatmap import HeatCell, HeatMatrix, treaty_heat
+from annotations.heat.selectors import HeatCell, HeatMatrix, treaty_heat
 from annotations.models import Annotation, Status
 from treaty.models import DraftVersion, Provision
 

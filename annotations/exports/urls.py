@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from annotations import briefing_views
+from annotations.exports import briefing as briefing_views
 
 app_name = "briefing"
 

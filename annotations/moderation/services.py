@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from annotations.heat import heat_mark_dirty
+from annotations.heat.services import heat_mark_dirty
 from annotations.models import Annotation, Flag, ModerationEvent, Reply, Status
-from annotations.tasks import decision_email_task
+from annotations.moderation.tasks import decision_email_task
 from config.enqueue import enqueue_after_commit
 
 Action = ModerationEvent.Action

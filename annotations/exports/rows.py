@@ -1,0 +1,214 @@
+"""Annotation exports, the rows: read in keyset chunks (id order) with `values()`, never as model
+instances. Each chunk costs four queries (the rows, then the tags, endorsement and reply counts of
+the chunk's id range), and memory holds one chunk. The formats built on them: CSV and NDJSON
+(annotations/exports/writers.py, or on PostgreSQL annotations/exports/pg_copy.py, chosen by
+annotations/exports/streams.py) and W3C Web Annotation JSON-LD (annotations/exports/webannotation.py).
+"""
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, F, QuerySet
+from django.urls import reverse
+
+from accounts.models import Attribution
+from annotations.csv_cells import csv_safe
+from annotations.models import Annotation, Endorsement, Reply, Status
+
+CHUNK_SIZE = 5_000
+
+CSV_COLUMNS = [
+    "id",
+    "permalink",
+    "treaty",
+    "version",
+    "language",
+    "provision",
+    "provision_label",
+    "quote",
+    "tags",
+    "severity",
+    "position",
+    "body",
+    "proposed_text",
+    "organization",
+    "attribution",
+    "status",
+    "featured",
+    "endorsements",
+    "replies",
+    "created",
+    "modified",
+]
+# Columns only moderators get (the public export has approved annotations only).
+PUBLIC_COLUMNS = [c for c in CSV_COLUMNS if c != "status"]
+
+
+ROW_FIELDS = {
+    "id": "id",
+    "treaty": "version__treaty__slug",
+    "version": "version__label",
+    "language": "version__language",
+    "article_number": "article__number",
+    "article_kind": "article__kind",
+    "provision": "target__provision_key",
+    "provision_label": "provision__label",
+    "exact": "target__exact",
+    "prefix": "target__prefix",
+    "suffix": "target__suffix",
+    "start": "target__start",
+    "end": "target__end",
+    "severity": "severity",
+    "position": "position",
+    "body": "body",
+    "proposed_text": "proposed_text",
+    "organization_name": "organization__name",
+    "organization_slug": "organization__slug",
+    "attribution": "attribution",
+    "status": "status",
+    "featured": "featured",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+}
+# values() names a column by its row name directly (no per-row renaming), except where the row name
+# is also a field of Annotation ("version", "provision"): those two are renamed per row.
+_SAME_NAME = [name for name, field in ROW_FIELDS.items() if name == field]
+_ALIASED = {
+    name: F(field)
+    for name, field in ROW_FIELDS.items()
+    if name != field and name not in ("version", "provision")
+}
+_RENAMED = {"version": "version__label", "provision": "target__provision_key"}
+
+
+def export_rows(annotations: QuerySet[Annotation]) -> Iterator[dict[str, Any]]:
+    """Rows of the given annotations (already scoped to the viewer), in id order, one chunk in memory."""
+    base = annotations.order_by()
+    last_id = 0
+    while True:
+        chunk = list(
+            base.filter(pk__gt=last_id)
+            .order_by("pk")
+            .values(*_SAME_NAME, *_RENAMED.values(), **_ALIASED)[:CHUNK_SIZE]
+        )
+        if not chunk:
+            return
+        # Tags and counts for the chunk's id range, one query each: consecutive chunks' ranges do not
+        # overlap, so each tag, endorsement or reply row is read once in the whole export, however
+        # sparse the filters leave the ids (cheaper than an IN list of ids or a subquery per row).
+        first, last = chunk[0]["id"], chunk[-1]["id"]
+        tags = _tags_between(first, last)
+        endorsements = _counts_between(Endorsement.objects.all(), first, last)
+        replies = _counts_between(
+            Reply.objects.filter(deleted_at__isnull=True, status=Status.APPROVED), first, last
+        )
+        for row in chunk:
+            pk = row["id"]
+            for name, field in _RENAMED.items():
+                row[name] = row.pop(field)
+            row["tags"] = tags.get(pk) or []
+            row["endorsements"] = endorsements.get(pk, 0)
+            row["replies"] = replies.get(pk, 0)
+        yield from chunk
+        last_id = last
+
+
+def _tags_between(first: int, last: int) -> dict[int, list[str]]:
+    tags: dict[int, list[str]] = {}
+    for annotation_id, slug in (
+        Annotation.tags.through.objects.filter(annotation_id__gte=first, annotation_id__lte=last)
+        # The id breaks ties between tags of one order (export_copy orders them the same way).
+        .order_by("annotation_id", "concerntag__order", "concerntag_id")
+        .values_list("annotation_id", "concerntag__slug")
+    ):
+        tags.setdefault(annotation_id, []).append(slug)
+    return tags
+
+
+def _counts_between(items: QuerySet[Any], first: int, last: int) -> dict[int, int]:
+    return dict(
+        items.filter(annotation_id__gte=first, annotation_id__lte=last)
+        .order_by()
+        .values_list("annotation_id")
+        .annotate(n=Count("pk"))
+        .values_list("annotation_id", "n")
+    )
+
+
+def public_organization(row: dict[str, Any]) -> str:
+    # An anonymous annotation's organisation would say who wrote it.
+    return "" if row["attribution"] == Attribution.ANONYMOUS else (row["organization_name"] or "")
+
+
+def permalink(row: dict[str, Any]) -> str:
+    return Permalinks()(row)
+
+
+class Permalinks:
+    """`permalink(row)` for a stream of rows: reverse() once per article, not once per row."""
+
+    def __init__(self) -> None:
+        self._prefixes: dict[tuple[str, str | None], str] = {}
+
+    def __call__(self, row: dict[str, Any]) -> str:
+        is_article = row["article_kind"] == "article"
+        key = (row["treaty"], row["article_number"] if is_article else None)
+        prefix = self._prefixes.get(key)
+        if prefix is None:
+            prefix = self._prefixes[key] = permalink_prefix(
+                row["treaty"], row["article_kind"], row["article_number"]
+            )
+        return f"{prefix}{row['id']}"
+
+
+def permalink_prefix(treaty: str, article_kind: str, article_number: str) -> str:
+    """An annotation's permalink without its id: the page of its article (the treaty's page for the
+    preamble and other units that are not articles)."""
+    if article_kind == "article":
+        path = reverse("treaty:article", args=[treaty, article_number])
+    else:
+        path = reverse("treaty:detail", args=[treaty])
+    return f"{settings.SITE_URL}{path}#annotation-"
+
+
+def iso_time(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def flat_record(
+    row: dict[str, Any], *, with_status: bool, link: Callable[[dict[str, Any]], str] = permalink
+) -> dict[str, Any]:
+    # Keys in CSV_COLUMNS order: stream_csv writes the values as they come.
+    record = {
+        "id": row["id"],
+        "permalink": link(row),
+        "treaty": row["treaty"],
+        "version": row["version"],
+        "language": row["language"],
+        "provision": row["provision"],
+        "provision_label": row["provision_label"],
+        "quote": row["exact"],
+        "tags": row["tags"],
+        "severity": row["severity"],
+        "position": row["position"],
+        "body": row["body"],
+        "proposed_text": row["proposed_text"],
+        "organization": public_organization(row),
+        "attribution": row["attribution"],
+        "status": row["status"],
+        "featured": row["featured"],
+        "endorsements": row["endorsements"],
+        "replies": row["replies"],
+        "created": iso_time(row["created_at"]),
+        "modified": iso_time(row["updated_at"]),
+    }
+    if not with_status:
+        del record["status"]
+    return record
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: a list (tags) joined by spaces, a formula neutralised."""
+    return csv_safe(" ".join(value) if isinstance(value, list) else value)
