@@ -2,7 +2,7 @@
 #
 #   make run      install, migrate, import the bundled treaty, start web + worker (Ctrl-C stops both)
 #   make test     install dev tools, make sure Chromium is there, run the whole suite
-#   make lint     ruff check, ruff format --check, mypy
+#   make lint     ruff check, ruff format --check, mypy, import contracts (.importlinter)
 #   make worker   a Celery worker alone (no beat), for the queues in QUEUES
 #   make bench    the benchmarks in bench/
 #   make migrate  apply database migrations
@@ -81,6 +81,7 @@ lint: install-dev
 	$(VENV)/bin/ruff check . || status=1; \
 	$(VENV)/bin/ruff format --check . || status=1; \
 	$(VENV)/bin/mypy . || status=1; \
+	$(VENV)/bin/lint-imports --no-cache || status=1; \
 	exit $$status
 
 bench: install-dev

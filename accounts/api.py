@@ -18,8 +18,8 @@ from accounts.permissions import IsVerified, IsVerifiedOrReadOnly, signed_in_use
 from accounts.services import organizations as organization_services
 from accounts.services.api_tokens import api_token_create
 from accounts.services.users import attribution_preference_set
-from annotations.api.errors import error_responses
 from config.api_errors import as_drf_validation_error, service_errors
+from config.api_schema import error_responses
 
 
 class OrganizationSerializer(serializers.ModelSerializer[Organization]):

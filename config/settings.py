@@ -265,7 +265,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="600/minute"),
         "user": env.str("THROTTLE_USER", default="1200/minute"),
-        # Per user, on creation only (annotations.api.throttles.WriteRateThrottle).
+        # Per user, on creation only (config.throttles.WriteRateThrottle).
         "annotations": env.str("THROTTLE_ANNOTATIONS", default="30/minute"),
         "replies": env.str("THROTTLE_REPLIES", default="30/minute"),
         "flags": env.str("THROTTLE_FLAGS", default="30/hour"),

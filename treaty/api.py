@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotations.api.errors import error_responses
+from config.api_schema import error_responses
 from treaty import selectors
 from treaty.models import Provision
 from treaty.serializers import (

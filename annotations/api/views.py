@@ -1,10 +1,8 @@
 """Annotation endpoints: list/create, read/edit/delete, replies, flags, endorsements, tags."""
 
-from datetime import datetime
 from typing import Any
 
 from django.http import HttpResponse, JsonResponse
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -17,11 +15,10 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsVerifiedOrReadOnly, signed_in_user
 from annotations import selectors, services
-from annotations.api.errors import error_responses
-from annotations.api.throttles import WRITE_AND_GENERAL_THROTTLES
 from annotations.exports import webannotation
 from annotations.exports.rows import export_rows
-from annotations.models import Annotation, ConcernTag, Status
+from annotations.list_params import LIST_FILTERS, annotation_filters
+from annotations.models import Annotation, ConcernTag
 from annotations.serializers import (
     AnnotationCreateSerializer,
     AnnotationSerializer,
@@ -34,6 +31,8 @@ from annotations.serializers import (
     ReplySerializer,
 )
 from config.api_errors import service_errors
+from config.api_schema import error_responses
+from config.throttles import WRITE_AND_GENERAL_THROTTLES
 from treaty import selectors as treaty_selectors
 
 
@@ -44,24 +43,6 @@ class AnnotationCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 100
-
-
-LIST_FILTERS = [
-    OpenApiParameter(name, OpenApiTypes.STR, description=description)
-    for name, description in [
-        ("treaty", "treaty slug"),
-        ("version", "draft label"),
-        ("language", "BCP 47 tag of the text"),
-        ("article", "article number"),
-        ("provision", "provision key, e.g. art-6.1.a"),
-        ("tag", "concern tag slug"),
-        ("organization", "organisation slug"),
-        ("status", "pending, approved, rejected, spam (others' items: moderators only)"),
-        ("position", "concern, oppose, amend, delete, clarify, support"),
-        ("mine", "1: only my annotations"),
-        ("updated_after", "ISO 8601 date-time: only annotations changed after it"),
-    ]
-]
 
 
 PAGE_PARAMETERS = [
@@ -90,33 +71,6 @@ def _cursor_page(name: str, results: serializers.BaseSerializer[Any]) -> dict[in
 NOT_FOR_REMOVALS = ("status", "mine")
 
 
-def _filters(request: Request) -> selectors.AnnotationFilters:
-    params = request.query_params
-    updated_after: datetime | None = None
-    if params.get("updated_after"):
-        updated_after = parse_datetime(params["updated_after"])
-        if updated_after is None or updated_after.tzinfo is None:
-            raise ValidationError(
-                {"updated_after": "Give an ISO 8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z."}
-            )
-    status_filter = params.get("status") or None
-    if status_filter and status_filter not in Status.values:
-        raise ValidationError({"status": f"Status must be one of: {', '.join(Status.values)}."})
-    return selectors.AnnotationFilters(
-        treaty=params.get("treaty") or None,
-        version=params.get("version") or None,
-        language=params.get("language") or None,
-        article=params.get("article") or None,
-        provision=params.get("provision") or None,
-        tag=params.get("tag") or None,
-        organization=params.get("organization") or None,
-        status=status_filter,
-        position=params.get("position") or None,
-        mine=params.get("mine") in ("1", "true"),
-        updated_after=updated_after,
-    )
-
-
 def _annotation_for(request: Request, pk: int) -> Annotation:
     annotation = selectors.annotation_get_visible(pk, request.user)
     if annotation is None:
@@ -140,7 +94,9 @@ class AnnotationListView(APIView):
         operation_id="annotations_list",
     )
     def get(self, request: Request) -> Response:
-        queryset = selectors.annotation_list_visible_to(request.user, _filters(request))
+        queryset = selectors.annotation_list_visible_to(
+            request.user, annotation_filters(request.query_params)
+        )
         paginator = AnnotationCursorPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         data = AnnotationSerializer(page, many=True, context={"request": request}).data
@@ -201,7 +157,9 @@ class AnnotationRemovedView(APIView):
                     for name in given
                 }
             )
-        queryset = selectors.annotations_removed_from_public(_filters(request)).only("id", "updated_at")
+        queryset = selectors.annotations_removed_from_public(annotation_filters(request.query_params)).only(
+            "id", "updated_at"
+        )
         paginator = AnnotationCursorPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         data = RemovalSerializer(page, many=True).data

@@ -23,7 +23,6 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from annotations.api.errors import error_responses
 from annotations.heat.selectors import (
     HeatCell,
     HeatMatrix,
@@ -35,6 +34,7 @@ from annotations.heat.selectors import (
 )
 from annotations.models import ConcernTag
 from config.api_errors import service_errors
+from config.api_schema import error_responses
 from treaty import selectors as treaty_selectors
 from treaty.models import DraftVersion, Provision
 

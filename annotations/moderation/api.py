@@ -11,13 +11,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsModerator, signed_in_user
-from annotations.api.errors import error_responses
 from annotations.models import Annotation, Flag, ModerationEvent, Reply, Status
 from annotations.moderation import services as moderation
 from annotations.moderation.queue import QueueFilters, moderation_queue
 from annotations.selectors import with_display_data
 from annotations.serializers import AnnotationSerializer, ReplySerializer
 from config.api_errors import service_errors
+from config.api_schema import error_responses
 
 ACTIONS = [a for a in moderation.DECISIONS]
 

@@ -109,7 +109,7 @@ def test_create_is_throttled_per_user(
 ) -> None:
     from django.core.cache import cache
 
-    from annotations.api.throttles import WriteRateThrottle
+    from config.throttles import WriteRateThrottle
 
     # The rates are read when the class is defined; lower this one for the test.
     monkeypatch.setattr(

@@ -110,3 +110,26 @@ def broker_down_saved() -> tuple[str, dict[str, object]]:
     from django.conf import settings
 
     return settings.CELERY_BROKER_URL, getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
+
+
+def test_a_message_under_the_previous_release_s_task_name_still_runs(
+    celery_worker_process: WorkerProcess, alice, api_client_as, anon, broker_down
+) -> None:
+    """Queued before the deploy that moved the tasks (issue 13): the worker still runs the name."""
+    cache.clear()
+    import_small_treaty()
+    # Written while the broker is down, so that no message of the current release counts it.
+    response = api_client_as(alice).post(
+        "/api/v1/annotations/", {**NEW, "body": "Queued long ago."}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    version_id, article_id = HeatDirty.objects.filter(article__key="art-2").values_list(
+        "version_id", "article_id"
+    )[0]
+    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = broker_down_saved()
+    _reset_publisher_pools()
+    # Published by name, as the previous release did: nothing of this release is imported for it.
+    celery_app.send_task(
+        "annotations.tasks.article_heat_refresh_task", args=(version_id, article_id), queue="aggregate"
+    )
+    celery_worker_process.wait_until(lambda: _heat_of_article(anon, "2") == 1, "the old name's recompute ran")

@@ -16,12 +16,12 @@ from rest_framework.request import Request
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from annotations.api.errors import error_responses
 from annotations.exports.feedback import ArticleFeedback, Feedback, treaty_feedback
 from annotations.exports.rows import csv_cell
 from annotations.heat.api import FILTERS, _scope
 from annotations.heat.selectors import POSITION_FIELDS, HeatCell
 from config.api_errors import service_errors
+from config.api_schema import error_responses
 
 POSITIONS = [p[4:] for p in POSITION_FIELDS]
 

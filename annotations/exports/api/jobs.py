@@ -19,11 +19,11 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.permissions import IsVerified
-from annotations.api.errors import error_responses
-from annotations.api.throttles import WRITE_AND_GENERAL_THROTTLES
 from annotations.exports import jobs as export_jobs
 from annotations.models import ExportJob
 from config.api_errors import service_errors
+from config.api_schema import error_responses
+from config.throttles import WRITE_AND_GENERAL_THROTTLES
 
 
 class Gone(APIException):

@@ -17,12 +17,12 @@ from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
-from annotations.api.errors import error_responses
-from annotations.api.views import LIST_FILTERS, _filters
 from annotations.exports import streams, webannotation
 from annotations.exports.rows import export_rows
+from annotations.list_params import LIST_FILTERS, annotation_filters
 from annotations.models import Annotation, Endorsement, Reply
 from annotations.selectors import annotations_matching
+from config.api_schema import error_responses
 from treaty import selectors as treaty_selectors
 
 FORMATS = {
@@ -41,7 +41,7 @@ def exported_annotations(request: Request, slug: str) -> QuerySet[Annotation]:
     """The public get approved annotations; moderators every status. Never the viewer's own
     unpublished items: an export is a publication."""
     treaty_selectors.treaty_get(slug)  # 404 for an unknown treaty
-    filters = _filters(request)
+    filters = annotation_filters(request.query_params)
     viewer = request.user if _is_moderator(request) else None
     return annotations_matching(viewer, replace(filters, treaty=slug, mine=False))
 

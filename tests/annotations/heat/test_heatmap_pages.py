@@ -36,7 +36,7 @@ PAGE = "/treaties/sample/heatmap/"
 SVG = "/treaties/sample/heatmap.svg"
 CSV = "/treaties/sample/heatmap.csv"
 API = "/api/v1/treaties/sample/heatmap/"
-STYLESHEET = Path(__file__).resolve().parents[2] / "static" / "css" / "site.css"
+STYLESHEET = Path(__file__).resolve().parents[3] / "static" / "css" / "site.css"
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 _bodies = iter(range(1_000_000))
@@ -331,7 +331,7 @@ def test_the_treaty_page_links_to_the_heatmap(version, anon) -> None:
 def _budapest_with_annotations(alice, mallory) -> DraftVersion:
     call_command(
         "import_treaty",
-        str(Path(__file__).resolve().parents[2] / "treaty" / "data" / "budapest_convention_ets185.md"),
+        str(Path(__file__).resolve().parents[3] / "treaty" / "data" / "budapest_convention_ets185.md"),
         "--slug",
         "budapest-convention",
         "--version",

@@ -205,7 +205,7 @@ def test_rebuild_recount_repairs_sums_a_bulk_load_left_behind(version, alice, ma
     annotations first. SQLite rebuilds from the annotations either way."""
     from django.core.management import call_command
 
-    from tests.annotations.heat_recount import brute_force, stored
+    from tests.annotations.heat.heat_recount import brute_force, stored
 
     _annotate(version, alice, tags=("privacy",))
     loaded = _annotate(version, mallory, tags=("gender",))

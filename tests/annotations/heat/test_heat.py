@@ -13,7 +13,7 @@ from annotations.services import (
     endorsement_create,
     endorsement_delete,
 )
-from tests.annotations.heat_recount import brute_force, stored
+from tests.annotations.heat.heat_recount import brute_force, stored
 from tests.factories import VerifiedUserFactory
 
 pytestmark = pytest.mark.django_db

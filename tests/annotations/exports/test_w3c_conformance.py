@@ -31,7 +31,7 @@ from annotations.services import QuoteInput, annotation_create, endorsement_crea
 
 pytestmark = pytest.mark.django_db
 
-W3C = Path(__file__).resolve().parent.parent / "fixtures" / "w3c"
+W3C = Path(__file__).resolve().parents[2] / "fixtures" / "w3c"
 SUITE = W3C / "annotation-model"
 ANNO_CONTEXT_FILE = W3C / "jsonld-context" / "anno.jsonld"
 

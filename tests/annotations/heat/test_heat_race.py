@@ -19,7 +19,7 @@ from annotations.heat import services as heat_services
 from annotations.models import Annotation, HeatDirty, Status
 from annotations.moderation.services import moderate
 from annotations.services import annotation_create
-from tests.annotations.heat_recount import brute_force, stored
+from tests.annotations.heat.heat_recount import brute_force, stored
 from tests.factories import import_small_treaty
 
 WAIT = 20.0

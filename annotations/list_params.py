@@ -1,0 +1,57 @@
+"""The annotation list's query parameters (DESIGN §7 `annotations/` filters), shared by the list,
+its removals and the streamed exports: documented once for the schema, parsed once."""
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.exceptions import ValidationError
+
+from annotations.models import Status
+from annotations.selectors import AnnotationFilters
+
+LIST_FILTERS = [
+    OpenApiParameter(name, OpenApiTypes.STR, description=description)
+    for name, description in [
+        ("treaty", "treaty slug"),
+        ("version", "draft label"),
+        ("language", "BCP 47 tag of the text"),
+        ("article", "article number"),
+        ("provision", "provision key, e.g. art-6.1.a"),
+        ("tag", "concern tag slug"),
+        ("organization", "organisation slug"),
+        ("status", "pending, approved, rejected, spam (others' items: moderators only)"),
+        ("position", "concern, oppose, amend, delete, clarify, support"),
+        ("mine", "1: only my annotations"),
+        ("updated_after", "ISO 8601 date-time: only annotations changed after it"),
+    ]
+]
+
+
+def annotation_filters(params: Mapping[str, str]) -> AnnotationFilters:
+    """The filters a request's query string asks for. Raises ValidationError (400) naming a bad one."""
+    updated_after: datetime | None = None
+    if params.get("updated_after"):
+        updated_after = parse_datetime(params["updated_after"])
+        if updated_after is None or updated_after.tzinfo is None:
+            raise ValidationError(
+                {"updated_after": "Give an ISO 8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z."}
+            )
+    status_filter = params.get("status") or None
+    if status_filter and status_filter not in Status.values:
+        raise ValidationError({"status": f"Status must be one of: {', '.join(Status.values)}."})
+    return AnnotationFilters(
+        treaty=params.get("treaty") or None,
+        version=params.get("version") or None,
+        language=params.get("language") or None,
+        article=params.get("article") or None,
+        provision=params.get("provision") or None,
+        tag=params.get("tag") or None,
+        organization=params.get("organization") or None,
+        status=status_filter,
+        position=params.get("position") or None,
+        mine=params.get("mine") in ("1", "true"),
+        updated_after=updated_after,
+    )
