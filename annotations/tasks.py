@@ -51,17 +51,23 @@ _EMAIL = {
 _HEAT = {"acks_late": True, "soft_time_limit": 240, "time_limit": 300}
 
 
-@shared_task(name="annotations.tasks.article_heat_refresh_task", **_HEAT)
+@shared_task(
+    name="annotations.tasks.article_heat_refresh_task", acks_late=True, soft_time_limit=240, time_limit=300
+)
 def old_article_heat_refresh_task(version_id: int, article_id: int) -> None:
     heat_tasks.article_heat_refresh_task(version_id, article_id)
 
 
-@shared_task(name="annotations.tasks.heat_totals_refresh_task", **_HEAT)
+@shared_task(
+    name="annotations.tasks.heat_totals_refresh_task", acks_late=True, soft_time_limit=240, time_limit=300
+)
 def old_heat_totals_refresh_task(version_id: int) -> None:
     heat_tasks.heat_totals_refresh_task(version_id)
 
 
-@shared_task(name="annotations.tasks.heat_reconcile_task", **_HEAT)
+@shared_task(
+    name="annotations.tasks.heat_reconcile_task", acks_late=True, soft_time_limit=240, time_limit=300
+)
 def old_heat_reconcile_task(*args: Any) -> int:
     return heat_tasks.heat_reconcile_task(*args)
 
@@ -87,7 +93,14 @@ def old_export_jobs_requeue_task() -> int:
     return exports_tasks.export_jobs_requeue_task()
 
 
-@shared_task(name="annotations.tasks.decision_email_task", **_EMAIL)
+@shared_task(
+    name="annotations.tasks.decision_email_task",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=50,
+    time_limit=60,
+)
 def old_decision_email_task(event_id: int) -> None:
     moderation_tasks.decision_email_task(event_id)
 

@@ -5,9 +5,9 @@ Targets, per format (CSV and NDJSON), through the real view
 content consumed chunk by chunk): at least 50,000 rows per second, and a peak memory of the process
 of at most 250 MB.
 
-On PostgreSQL the export is formatted by the database (annotations/export_copy.py): one
+On PostgreSQL the export is formatted by the database (annotations/exports/pg_copy.py): one
 `COPY (SELECT …) TO STDOUT` whose rows are, byte for byte, what the Python writers in
-annotations/export.py write (the reference, and the path on SQLite); Python only joins the rows into
+annotations/exports/writers.py write (the reference, and the path on SQLite); Python only joins the rows into
 64 kB pieces. Beside each format, the ratio to a plain `COPY (SELECT <the same columns> …) TO STDOUT`
 (CSV, PostgreSQL's own formatting: no formula quoting, timestamps as PostgreSQL writes them), timed
 in the same run, says what the exact formatting, the view (its ETag queries included) and Django

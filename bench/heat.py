@@ -677,7 +677,7 @@ def _api(*, runs: int, path: str = "/api/v1/treaties/budapest-convention/heatmap
     from django.test.utils import CaptureQueriesContext
 
     client = Client()
-    # The first answer is built from the rows; later ones come from the cache (annotations/api/heatmap.py).
+    # The first answer is built from the rows; later ones come from the cache (annotations/heat/api.py).
     with CaptureQueriesContext(connection) as built:
         response = client.get(path)
     built_count = len(built)  # now: the log is reset by later requests

@@ -2,7 +2,7 @@
 annotations.exports.rows's writers would (issue 7 asks for 50,000 rows/s over a million annotations; the
 writers manage about half that, this two to three times it: bench/exports.py).
 
-Byte for byte the same as the writers (tests/annotations/test_export_copy.py holds it to that):
+Byte for byte the same as the writers (tests/annotations/exports/test_export_copy.py holds it to that):
 - CSV: PostgreSQL quotes exactly what Python's csv module quotes (the delimiter, quotes, CR, LF),
   but it quotes an empty string and ends a row with LF: empty strings are sent as NULL (written as
   nothing), and each row's final LF becomes CRLF (COPY sends one row per message, and a row's own

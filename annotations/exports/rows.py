@@ -119,7 +119,7 @@ def _tags_between(first: int, last: int) -> dict[int, list[str]]:
     tags: dict[int, list[str]] = {}
     for annotation_id, slug in (
         Annotation.tags.through.objects.filter(annotation_id__gte=first, annotation_id__lte=last)
-        # The id breaks ties between tags of one order (export_copy orders them the same way).
+        # The id breaks ties between tags of one order (pg_copy orders them the same way).
         .order_by("annotation_id", "concerntag__order", "concerntag_id")
         .values_list("annotation_id", "concerntag__slug")
     ):

@@ -34,7 +34,7 @@ HEAT_COLOURS = (
 INK = "#1b1b1f"
 PAPER = "#ffffff"
 # From this class on the number is printed in white: every class keeps 4.5:1 or more (WCAG AA),
-# as tests/annotations/test_heatmap_pages.py checks against the stylesheet.
+# as tests/annotations/heat/test_heatmap_pages.py checks against the stylesheet.
 FIRST_LIGHT_TEXT_LEVEL = 6
 
 

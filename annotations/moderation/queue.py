@@ -48,46 +48,38 @@ def _open_flags(kind: str) -> QuerySet[Flag]:
     return Flag.objects.filter(**{kind: OuterRef("pk")}, resolved_at__isnull=True)
 
 
-def _annotation_candidates(filters: QueueFilters) -> QuerySet[Annotation]:
+def _candidates[Item: (Annotation, Reply)](
+    items: QuerySet[Item], kind: str, filters: QueueFilters, *, annotation: str
+) -> QuerySet[Item]:
+    """Pending items, and published ones with an open flag, of one kind. `annotation` is the path
+    from an item to the annotation whose treaty, article and tags it is filtered by ("" for an
+    annotation itself, "annotation__" for a reply); the organisation is the item's own."""
     queryset = (
-        Annotation.objects.filter(deleted_at__isnull=True)
-        .annotate(has_open_flag=Exists(_open_flags("annotation")))
+        items.filter(deleted_at__isnull=True)
+        .annotate(has_open_flag=Exists(_open_flags(kind)))
         .filter(Q(status=Status.PENDING) | Q(status=Status.APPROVED, has_open_flag=True))
     )
     if filters.treaty:
-        queryset = queryset.filter(version__treaty__slug=filters.treaty)
+        queryset = queryset.filter(**{f"{annotation}version__treaty__slug": filters.treaty})
     if filters.article:
-        queryset = queryset.filter(article__number=filters.article)
+        queryset = queryset.filter(**{f"{annotation}article__number": filters.article})
     if filters.tag:
-        queryset = queryset.filter(tags__slug=filters.tag)
+        queryset = queryset.filter(**{f"{annotation}tags__slug": filters.tag})
     if filters.organization:
         queryset = queryset.filter(organization__slug=filters.organization)
     if filters.organization_verified is not None:
         queryset = queryset.filter(organization__verified_at__isnull=not filters.organization_verified)
     if filters.flag_reason:
-        queryset = queryset.filter(Exists(_open_flags("annotation").filter(reason=filters.flag_reason)))
+        queryset = queryset.filter(Exists(_open_flags(kind).filter(reason=filters.flag_reason)))
     return queryset
+
+
+def _annotation_candidates(filters: QueueFilters) -> QuerySet[Annotation]:
+    return _candidates(Annotation.objects.all(), "annotation", filters, annotation="")
 
 
 def _reply_candidates(filters: QueueFilters) -> QuerySet[Reply]:
-    queryset = (
-        Reply.objects.filter(deleted_at__isnull=True)
-        .annotate(has_open_flag=Exists(_open_flags("reply")))
-        .filter(Q(status=Status.PENDING) | Q(status=Status.APPROVED, has_open_flag=True))
-    )
-    if filters.treaty:
-        queryset = queryset.filter(annotation__version__treaty__slug=filters.treaty)
-    if filters.article:
-        queryset = queryset.filter(annotation__article__number=filters.article)
-    if filters.tag:
-        queryset = queryset.filter(annotation__tags__slug=filters.tag)
-    if filters.organization:
-        queryset = queryset.filter(organization__slug=filters.organization)
-    if filters.organization_verified is not None:
-        queryset = queryset.filter(organization__verified_at__isnull=not filters.organization_verified)
-    if filters.flag_reason:
-        queryset = queryset.filter(Exists(_open_flags("reply").filter(reason=filters.flag_reason)))
-    return queryset
+    return _candidates(Reply.objects.all(), "reply", filters, annotation="annotation__")
 
 
 def encode_cursor(created_at: datetime, kind: str, pk: int) -> str:
