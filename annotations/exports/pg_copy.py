@@ -25,7 +25,7 @@ from psycopg.pq import TransactionStatus
 
 from accounts.models import Attribution
 from annotations.csv_cells import FORMULA_STARTS
-from annotations.exports.rows import CSV_COLUMNS, permalink_prefix
+from annotations.exports.rows import CSV_COLUMNS, SEVERITY_WORDS, TAG_NAMES_SEPARATOR, permalink_prefix
 from annotations.exports.writers import ExportStream, csv_head
 from annotations.models import Annotation, Status
 from treaty.models import Provision
@@ -34,6 +34,7 @@ from treaty.models import Provision
 # than PostgreSQL spends on the row.
 PIECE_BYTES = 64 * 1024
 
+_SEVERITY_CASES = " ".join(f"WHEN {code} THEN '{word}'" for code, word in SEVERITY_WORDS.items())
 # flat_record's values in SQL, by kind: the kind says how each format writes the value.
 _COLUMNS: dict[str, tuple[str, str]] = {
     "id": ("int", "a.id"),
@@ -41,11 +42,19 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "treaty": ("text", "t.slug"),
     "version": ("text", "v.label"),
     "language": ("text", "v.language"),
+    "article": ("text", "link.article_number"),
     "provision": ("text", "tg.provision_key"),
     "provision_label": ("text", "p.label"),
     "quote": ("text", "tg.exact"),
     "tags": ("tags", "tl.tags"),
+    "tag_names": ("tags", "tl.names"),
     "severity": ("int", "a.severity"),
+    "severity_label": (
+        "text",
+        "CASE a.severity "
+        + " ".join(f"WHEN {code} THEN '{word}'" for code, word in SEVERITY_WORDS.items())
+        + " END",
+    ),
     "position": ("text", "a.position"),
     "body": ("text", "a.body"),
     "proposed_text": ("text", "a.proposed_text"),
@@ -117,10 +126,14 @@ def _select_list(kind: str, *, with_status: bool) -> str:
     return " ||\n       ".join([*parts, "'}'"])
 
 
-# The tags of one annotation, as export_rows orders them: by concern tag order, then id.
+# The tags of one annotation (slugs, then names), as export_rows orders them: by concern tag order,
+# then id.
+_TAG_ORDER = 'ORDER BY c."order", c.id'
 _TAGS = {
-    "csv": "string_agg(c.slug, ' ' ORDER BY c.\"order\", c.id)",
-    "ndjson": "string_agg(to_json(c.slug)::text, ', ' ORDER BY c.\"order\", c.id)",
+    "csv": f"string_agg(c.slug, ' ' {_TAG_ORDER}) AS tags,"
+    f" string_agg(c.name, {_literal(TAG_NAMES_SEPARATOR)} {_TAG_ORDER}) AS names",
+    "ndjson": f"string_agg(to_json(c.slug)::text, ', ' {_TAG_ORDER}) AS tags,"
+    f" string_agg(to_json(c.name)::text, ', ' {_TAG_ORDER}) AS names",
 }
 _OPTIONS = {
     "csv": "FORMAT csv",
@@ -131,14 +144,14 @@ _OPTIONS = {
 
 def _copy_statement(selection: str, kind: str, *, with_status: bool) -> str:
     """COPY of the annotations whose ids `selection` (SQL) selects. Its parameters: the selection's,
-    then the article ids and their permalink prefixes (two arrays)."""
+    then the article ids, their permalink prefixes and their article numbers (three arrays)."""
     # The selection is computed once (MATERIALIZED) and everything else is joined to it: the tags
     # and counts are hash aggregates over the selected annotations only, so a narrow export of a
     # large table stays cheap and a full one reads each table once.
     return f"""COPY (
 WITH selected(id) AS MATERIALIZED ({selection}),
 tag_lists AS (
-    SELECT at.annotation_id, {_TAGS[kind]} AS tags
+    SELECT at.annotation_id, {_TAGS[kind]}
       FROM selected s
       JOIN annotations_annotation_tags at ON at.annotation_id = s.id
       JOIN annotations_concerntag c ON c.id = at.concerntag_id
@@ -155,7 +168,8 @@ replied AS (
 SELECT {_select_list(kind, with_status=with_status)}
   FROM selected s
   JOIN annotations_annotation a ON a.id = s.id
-  JOIN unnest(%s::bigint[], %s::text[]) AS link(article_id, prefix) ON link.article_id = a.article_id
+  JOIN unnest(%s::bigint[], %s::text[], %s::text[]) AS link(article_id, prefix, article_number)
+    ON link.article_id = a.article_id
   JOIN treaty_draftversion v ON v.id = a.version_id
   JOIN treaty_treaty t ON t.id = v.treaty_id
   JOIN annotations_target tg ON tg.id = a.target_id
@@ -178,8 +192,9 @@ class CopyExport(ExportStream):
         self._kind = kind
         self._with_status = with_status
 
-    def _permalink_prefixes(self) -> tuple[list[int], list[str]]:
-        """The articles (and other units) the annotations are on, with their permalink prefixes.
+    def _units(self) -> tuple[list[int], list[str], list[str]]:
+        """The articles (and other units) the annotations are on, with their permalink prefixes and
+        article numbers (empty for a unit that is not an article).
         An annotation whose unit is not among them is left out: one on a unit first annotated
         after this query, as if the export had begun a moment earlier."""
         units = Provision.objects.using(self._annotations.db).filter(
@@ -187,10 +202,12 @@ class CopyExport(ExportStream):
         )
         ids: list[int] = []
         prefixes: list[str] = []
+        numbers: list[str] = []
         for pk, kind, number, treaty in units.values_list("pk", "kind", "number", "version__treaty__slug"):
             ids.append(pk)
             prefixes.append(permalink_prefix(treaty, kind, number))
-        return ids, prefixes
+            numbers.append(number if kind == "article" else "")
+        return ids, prefixes, numbers
 
     def __iter__(self) -> Iterator[bytes]:
         connection = connections[self._annotations.db]
@@ -198,7 +215,7 @@ class CopyExport(ExportStream):
         statement = _copy_statement(selection, self._kind, with_status=self._with_status)
         # Bound here, client-side, as psycopg binds a COPY's parameters anyway: Django's query log
         # (CaptureQueriesContext, debug) records a cursor's copy() with its statement only.
-        parameters = [*params, *self._permalink_prefixes()]
+        parameters = [*params, *self._units()]
         sql = connection.ops.compose_sql(statement, parameters)  # type: ignore[attr-defined]
         crlf = self._kind == "csv"
         if crlf:

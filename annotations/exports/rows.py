@@ -25,11 +25,14 @@ CSV_COLUMNS = [
     "treaty",
     "version",
     "language",
+    "article",
     "provision",
     "provision_label",
     "quote",
     "tags",
+    "tag_names",
     "severity",
+    "severity_label",
     "position",
     "body",
     "proposed_text",
@@ -42,6 +45,10 @@ CSV_COLUMNS = [
     "created",
     "modified",
 ]
+# Severity codes in words, beside the codes (1 note, 2 concern, 3 serious).
+SEVERITY_WORDS = {value: label.lower() for value, label in Annotation.Severity.choices}
+# In a CSV cell: tag slugs never hold a space; tag names may, so they are joined by "; ".
+TAG_NAMES_SEPARATOR = "; "
 # Columns only moderators get (the public export has approved annotations only).
 PUBLIC_COLUMNS = [c for c in CSV_COLUMNS if c != "status"]
 
@@ -108,22 +115,25 @@ def export_rows(annotations: QuerySet[Annotation]) -> Iterator[dict[str, Any]]:
             pk = row["id"]
             for name, field in _RENAMED.items():
                 row[name] = row.pop(field)
-            row["tags"] = tags.get(pk) or []
+            row["tags"], row["tag_names"] = tags.get(pk) or ([], [])
             row["endorsements"] = endorsements.get(pk, 0)
             row["replies"] = replies.get(pk, 0)
         yield from chunk
         last_id = last
 
 
-def _tags_between(first: int, last: int) -> dict[int, list[str]]:
-    tags: dict[int, list[str]] = {}
-    for annotation_id, slug in (
+def _tags_between(first: int, last: int) -> dict[int, tuple[list[str], list[str]]]:
+    """Per annotation, its concern tags' slugs and names, in the same order."""
+    tags: dict[int, tuple[list[str], list[str]]] = {}
+    for annotation_id, slug, name in (
         Annotation.tags.through.objects.filter(annotation_id__gte=first, annotation_id__lte=last)
         # The id breaks ties between tags of one order (pg_copy orders them the same way).
         .order_by("annotation_id", "concerntag__order", "concerntag_id")
-        .values_list("annotation_id", "concerntag__slug")
+        .values_list("annotation_id", "concerntag__slug", "concerntag__name")
     ):
-        tags.setdefault(annotation_id, []).append(slug)
+        slugs, names = tags.setdefault(annotation_id, ([], []))
+        slugs.append(slug)
+        names.append(name)
     return tags
 
 
@@ -187,11 +197,15 @@ def flat_record(
         "treaty": row["treaty"],
         "version": row["version"],
         "language": row["language"],
+        # The article's number as printed; empty for the preamble, the final clauses and annexes.
+        "article": row["article_number"] if row["article_kind"] == "article" else "",
         "provision": row["provision"],
         "provision_label": row["provision_label"],
         "quote": row["exact"],
         "tags": row["tags"],
+        "tag_names": row["tag_names"],
         "severity": row["severity"],
+        "severity_label": SEVERITY_WORDS[row["severity"]],
         "position": row["position"],
         "body": row["body"],
         "proposed_text": row["proposed_text"],

@@ -11,8 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import Attribution
-from annotations.exports.rows import iso_time, permalink, public_organization
-from annotations.models import Annotation
+from annotations.exports.rows import SEVERITY_WORDS, iso_time, permalink, public_organization
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 JSONLD_CONTENT_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
@@ -59,7 +58,9 @@ def web_annotation(row: dict[str, Any], *, with_status: bool, embedded: bool = F
             }
         )
     bodies += [{"type": "TextualBody", "purpose": "tagging", "value": slug} for slug in row["tags"]]
-    assessment = f"{Annotation.Severity(row['severity']).label.lower()}; {row['position']}"
+    # Severity and position share words ("concern"): each is named, so "concern; concern" cannot be
+    # read as one thing said twice.
+    assessment = f"severity: {SEVERITY_WORDS[row['severity']]}; position: {row['position']}"
     bodies.append({"type": "TextualBody", "purpose": "assessing", "value": assessment})
     if row["proposed_text"]:
         bodies.append(

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
 from annotations.csv_cells import FORMULA_STARTS
-from annotations.exports.rows import CSV_COLUMNS, PUBLIC_COLUMNS, Permalinks, flat_record
+from annotations.exports.rows import CSV_COLUMNS, PUBLIC_COLUMNS, TAG_NAMES_SEPARATOR, Permalinks, flat_record
 
 # Rows per piece of streamed text: each piece is encoded and sent as one, so a piece per row would
 # spend more time in the response machinery than in writing the row (memory: a few hundred kB).
@@ -33,6 +33,7 @@ def stream_csv(rows: Iterable[dict[str, Any]], *, with_status: bool) -> Iterator
     for count, row in enumerate(rows, 1):
         record = flat_record(row, with_status=with_status, link=link)
         record["tags"] = " ".join(record["tags"])
+        record["tag_names"] = TAG_NAMES_SEPARATOR.join(record["tag_names"])
         # flat_record's keys are the columns, in order; csv_safe inlined (the hottest line here).
         writer.writerow(
             [

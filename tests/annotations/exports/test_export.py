@@ -200,3 +200,35 @@ def test_etag_differs_between_formats_pages_and_columns(annotated, anon, mod_cli
     csv_etag = anon.get(f"{path}?format=csv")["ETag"]
     assert anon.get(f"{path}?format=ndjson", HTTP_IF_NONE_MATCH=csv_etag).status_code == 200
     assert anon.get(f"{path}?format=csv", HTTP_IF_NONE_MATCH=csv_etag).status_code == 304
+
+
+def test_csv_names_the_article_the_tags_and_the_severity_beside_the_codes(annotated, anon) -> None:
+    """Issue 14 §4: an analyst opens the file without a codebook."""
+    rows = _csv(anon.get("/api/v1/treaties/sample/annotations/export/?format=csv"))
+    first, anonymous, preamble = rows
+    assert first["article"] == "2" and first["provision"] == "art-2.1"
+    assert first["tags"] == "privacy" and first["tag_names"] == "Privacy"
+    assert (first["severity"], first["severity_label"]) == ("3", "serious")
+    assert set(anonymous["tag_names"].split("; ")) == {"Privacy", "Gender"}
+    assert (anonymous["severity"], anonymous["severity_label"]) == ("1", "note")
+    assert preamble["article"] == "" and preamble["severity_label"] == "concern"
+    lines = b"".join(anon.get("/api/v1/treaties/sample/annotations/export/?format=ndjson").streaming_content)
+    record = json.loads(lines.splitlines()[1])
+    assert record["article"] == "3" and sorted(record["tag_names"]) == ["Gender", "Privacy"]
+    assert record["severity_label"] == "note"
+
+
+def test_jsonld_assessment_tells_severity_and_position_apart(version, alice, anon) -> None:
+    """Severity 2 is "concern" and so is a position: the assessing body names each."""
+    annotation = annotation_create(
+        author=alice,
+        version=version,
+        provision_key="art-2.1",
+        tags=["privacy"],
+        severity=2,
+        position="concern",
+        body="Both words are the same",
+    )
+    document = anon.get(f"/api/v1/annotations/{annotation.pk}/?format=jsonld").json()
+    (assessing,) = [b["value"] for b in document["body"] if b["purpose"] == "assessing"]
+    assert assessing == "severity: concern; position: concern"

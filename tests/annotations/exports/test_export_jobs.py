@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import MODERATORS_GROUP
 from accounts.services.api_tokens import api_token_create
 from annotations.exports import job_runs
+from annotations.exports.rows import CSV_COLUMNS
 from annotations.exports.tasks import export_files_purge_task, export_job_run_task, export_jobs_requeue_task
 from annotations.models import ExportJob
 from annotations.moderation.services import moderate
@@ -164,7 +165,7 @@ def test_a_moderators_job_has_every_status_with_a_status_column(
     status = client.get(response["Location"]).json()
     assert status["row_count"] == 3 and status["includes_unpublished"] is True
     text = _content(client.get(status["download"])).decode("utf-8-sig")
-    assert text.splitlines()[0].split(",")[15] == "status"
+    assert text.splitlines()[0].split(",")[CSV_COLUMNS.index("status")] == "status"
     assert "Rejected one" in text and ",rejected," in text
 
 
