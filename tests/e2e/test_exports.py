@@ -55,35 +55,34 @@ def test_download_the_feedback_csv_then_print_the_briefing_of_article_2(
 ) -> None:
     base = live_server.url
     page.goto(base + TREATY)
-    exports = page.get_by_role("region", name="Feedback and exports")
+    exports = page.get_by_role("region", name="Data and downloads")
 
     with page.expect_download() as info:
-        exports.get_by_role("link", name="Download feedback (CSV)").click()
+        exports.get_by_role("link", name="per article and concern (CSV)").click()
     download = info.value
     assert download.failure() is None
-    assert re.fullmatch(r"budapest-convention-feedback-\d{8}-\d{4}\.csv", download.suggested_filename)
+    # What the file holds is in its name: treaty, draft, when (UTC).
+    assert re.fullmatch(r"budapest-convention_ets-no-185_feedback_\d{8}t\d{4}z\.csv", download.suggested_filename)
     text = Path(download.path()).read_bytes().decode("utf-8")
-    assert text.startswith("\ufeff# treaty,budapest-convention\r\n")  # the provenance header comes first
+    assert text.startswith("\ufeffarticle,key,title,tag,tag_name,")  # the header is the first line
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    provenance = {row[0]: row[1] for row in rows if row and row[0].startswith("# ")}
-    assert (
-        provenance["# version"] == "ETS No. 185"
-        and "Approved annotations only" in provenance["# what_counts"]
-    )
-    header_index = next(i for i, row in enumerate(rows) if row and row[0] == "article")
-    assert rows[header_index][:8] == [
+    assert rows[0][:9] == [
         "article",
         "key",
         "title",
         "tag",
+        "tag_name",
         "annotations",
         "organizations",
         "endorsements",
         "score",
     ]
-    table = rows[header_index + 1 :]
-    security = next(r for r in table if r[0] == "2" and r[3] == "security-research")
-    assert security[4:8] == ["1", "1", "0", "3"]
+    security = next(r for r in rows[1:] if r[0] == "2" and r[3] == "security-research")
+    assert security[5:9] == ["1", "1", "0", "3"]
+    # Every other download is linked from the same section, with what it holds.
+    for name in ("per article (CSV)", "what the columns mean (JSON)", "CSV", "NDJSON", "picture (SVG)"):
+        assert exports.get_by_role("link", name=name, exact=True).count() >= 1, name
+    assert exports.get_by_role("link", name="W3C Web Annotation (JSON-LD)").count() == 1
 
     # The printable briefing of the treaty, and from its table the briefing of Article 2.
     exports.get_by_role("link", name=re.compile(r"^Briefing")).click()

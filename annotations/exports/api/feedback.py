@@ -1,13 +1,16 @@
-"""Aggregated feedback download (DESIGN §7): JSON or CSV, with a provenance header."""
+"""Aggregated feedback download (DESIGN §7): JSON, or tidy CSV tables (cells, totals) with a JSON
+metadata sidecar."""
 
 import csv
 import io
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
+from datetime import UTC
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
@@ -16,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from annotations.exports.feedback import ArticleFeedback, Feedback, treaty_feedback
+from annotations.exports.feedback import ArticleFeedback, Comment, Feedback, treaty_feedback
 from annotations.exports.rows import csv_cell
 from annotations.heat.api import FILTERS, _scope
 from annotations.heat.selectors import POSITION_FIELDS, HeatCell
@@ -51,11 +54,11 @@ def _article(article: ArticleFeedback) -> dict[str, Any]:
     }
 
 
-CSV_COLUMNS = [
-    "article",
-    "key",
-    "title",
-    "tag",
+# Tidy tables (issue 14 §4): the header is the first line, one row per observation, no notes in the
+# file. The cells (article × concern tag) and the article totals are two files, because an
+# annotation with two tags counts in two cells: summing the cells would count it twice. What the
+# files are and how they were made goes in the metadata sidecar (`?format=json&part=metadata`).
+_SHARED_COLUMNS = [
     "annotations",
     "organizations",
     "endorsements",
@@ -64,46 +67,96 @@ CSV_COLUMNS = [
     "featured_comments",
     "proposed_wordings",
 ]
+CSV_COLUMNS = ["article", "key", "title", "tag", "tag_name", *_SHARED_COLUMNS]
+TOTALS_COLUMNS = ["article", "key", "title", *_SHARED_COLUMNS]
+PARTS = ("cells", "totals", "metadata")
+
+
+def _quoted(comments: list[Comment], text: Callable[[Comment], str]) -> str:
+    return "\n\n".join(f"{c.organization or 'Anonymous'}: {text(c)} <{c.permalink}>" for c in comments)
+
+
+def _row(article: ArticleFeedback, cell: HeatCell) -> list[Any]:
+    featured = [c for c in article.featured if cell.tag is None or cell.tag in c.tags]
+    wordings = [c for c in article.proposed_wordings if cell.tag is None or cell.tag in c.tags]
+    return [
+        cell.annotations,
+        cell.organizations,
+        cell.endorsements,
+        cell.score,
+        *(cell.positions.get(p, 0) for p in POSITIONS),
+        _quoted(featured, lambda c: c.body),
+        _quoted(wordings, lambda c: c.proposed_text),
+    ]
+
+
+def _unit(article: ArticleFeedback) -> list[Any]:
+    unit = article.unit
+    return [unit.number or "", unit.key, unit.heading or unit.label]
+
+
+def _csv_text(header: list[str], rows: Iterable[list[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)  # CRLF line ends and minimal quoting, as spreadsheets expect
+    writer.writerow(header)
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
+    # The BOM makes spreadsheets read UTF-8; pandas and Python's csv ("utf-8-sig") skip it.
+    return "\ufeff" + out.getvalue()
 
 
 def feedback_csv(feedback: Feedback) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    # The provenance header: "#"-prefixed lines before the table, which spreadsheets show as text.
-    for key, value in feedback.provenance().items():
-        writer.writerow(
-            [f"# {key}", json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value]
-        )
-    writer.writerow(CSV_COLUMNS)
-    for article in feedback.articles:
-        unit = article.unit
-        for cell in [article.total, *[c for c in article.cells if c.annotations]]:
-            tagged = [c for c in article.featured if cell.tag is None or cell.tag in c.tags]
-            wordings = [c for c in article.proposed_wordings if cell.tag is None or cell.tag in c.tags]
-            writer.writerow(
-                [
-                    csv_cell(v)
-                    for v in [
-                        unit.number or unit.key,
-                        unit.key,
-                        unit.heading or unit.label,
-                        cell.tag or "(all tags)",
-                        cell.annotations,
-                        cell.organizations,
-                        cell.endorsements,
-                        cell.score,
-                        *(cell.positions.get(p, 0) for p in POSITIONS),
-                        "\n\n".join(
-                            f"{c.organization or 'Anonymous'}: {c.body} <{c.permalink}>" for c in tagged
-                        ),
-                        "\n\n".join(
-                            f"{c.organization or 'Anonymous'}: {c.proposed_text} <{c.permalink}>"
-                            for c in wordings
-                        ),
-                    ]
-                ]
-            )
-    return "\ufeff" + out.getvalue()
+    """One row per article × concern tag with annotations."""
+    names = {tag.slug: tag.name for tag in feedback.matrix.tags}
+    return _csv_text(
+        CSV_COLUMNS,
+        (
+            [*_unit(article), cell.tag, names.get(cell.tag or "", cell.tag), *_row(article, cell)]
+            for article in feedback.articles
+            for cell in article.cells
+            if cell.annotations
+        ),
+    )
+
+
+def feedback_totals_csv(feedback: Feedback) -> str:
+    """One row per article: every tag together, each annotation and organisation counted once."""
+    return _csv_text(
+        TOTALS_COLUMNS, ([*_unit(article), *_row(article, article.total)] for article in feedback.articles)
+    )
+
+
+def feedback_file_stem(feedback: Feedback) -> str:
+    """What the files hold, in their names: treaty, draft, filters and when (UTC, to the minute)."""
+    parts = [feedback.version.treaty.slug, feedback.version.label, "feedback"]
+    parts += [f"{key}-{value}" for key, value in sorted(feedback.filters.items()) if key != "version"]
+    parts.append(feedback.generated_at.astimezone(UTC).strftime("%Y%m%dT%H%MZ"))
+    return "_".join(slugify(part) or "x" for part in parts)
+
+
+def feedback_metadata(feedback: Feedback) -> dict[str, Any]:
+    """The sidecar: how the tables were made and what their columns mean."""
+    stem = feedback_file_stem(feedback)
+    return {
+        **feedback.provenance(),
+        "files": {
+            f"{stem}.csv": "one row per article × concern tag with annotations (`?format=csv`)",
+            f"{stem}_totals.csv": "one row per article, all tags together (`?format=csv&part=totals`)",
+        },
+        "columns": {
+            "article": "the article's number as printed (empty for the preamble, final clauses, annexes)",
+            "key": "the provision key (DESIGN: art-6, pre, final, annex)",
+            "tag": "the concern tag's slug; tag_name its name",
+            "annotations": "approved annotations",
+            "organizations": "distinct organisations (an author without one counts as one)",
+            "endorsements": "organisations co-signing",
+            "score": "the sum of severities (1 note, 2 concern, 3 serious)",
+            "position_*": "approved annotations taking that position",
+            "featured_comments": "featured comments, 'Organisation: text <permalink>', blank-line separated",
+            "proposed_wordings": "proposed wordings, in the same form",
+        },
+        "not_additive": "An annotation with several tags counts in each of its tags' rows: use the totals "
+        "file for per-article totals, never the sum of the cells.",
+    }
 
 
 class TreatyFeedbackView(APIView):
@@ -112,7 +165,17 @@ class TreatyFeedbackView(APIView):
     throttle_scope = "exports"
 
     @extend_schema(
-        parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"]), *FILTERS],
+        parameters=[
+            OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"]),
+            OpenApiParameter(
+                "part",
+                OpenApiTypes.STR,
+                enum=["cells", "totals", "metadata"],
+                description="csv: cells (article × tag, default) or totals (per article); json: metadata, "
+                "the CSV files' sidecar",
+            ),
+            *FILTERS,
+        ],
         responses={
             (200, "application/json"): OpenApiTypes.OBJECT,
             (200, "text/csv"): OpenApiTypes.STR,
@@ -124,7 +187,7 @@ class TreatyFeedbackView(APIView):
         kind = request.query_params.get("format", "json")
         if kind not in ("json", "csv"):
             raise ValidationError({"format": "Use json or csv."})
-        treaty, version, segment = _scope(request, slug)
+        _, version, segment = _scope(request, slug)
         tag = request.query_params.get("tag") or None
         filters = {
             k: v
@@ -133,12 +196,30 @@ class TreatyFeedbackView(APIView):
         }
         with service_errors():
             feedback = treaty_feedback(version, segment=segment, tag=tag, filters=filters)
-        stamp = timezone.now().strftime("%Y%m%d-%H%M")
-        if kind == "csv":
-            response = HttpResponse(feedback_csv(feedback), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{treaty.slug}-feedback-{stamp}.csv"'
-        else:
-            response = HttpResponse(
-                json.dumps(feedback_json(feedback), ensure_ascii=False), content_type="application/json"
-            )
+        return _answer(feedback, kind, request.query_params.get("part") or "")
+
+
+def _answer(feedback: Feedback, kind: str, part: str) -> HttpResponse:
+    stem = feedback_file_stem(feedback)
+    if kind == "csv":
+        if part not in ("", "cells", "totals"):
+            raise ValidationError({"part": "With format=csv use part=cells (the default) or part=totals."})
+        totals = part == "totals"
+        text = feedback_totals_csv(feedback) if totals else feedback_csv(feedback)
+        response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{stem}{"_totals" if totals else ""}.csv"'
         return response
+    if part not in ("", "metadata"):
+        raise ValidationError(
+            {"part": "With format=json use part=metadata for the CSV files' sidecar, or none."}
+        )
+    if part == "metadata":
+        response = HttpResponse(
+            json.dumps(feedback_metadata(feedback), ensure_ascii=False, indent=2),
+            content_type="application/json",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{stem}.json"'
+        return response
+    return HttpResponse(
+        json.dumps(feedback_json(feedback), ensure_ascii=False), content_type="application/json"
+    )

@@ -73,24 +73,69 @@ def test_feedback_csv(feedback_data, anon) -> None:
     response = anon.get("/api/v1/treaties/sample/feedback/?format=csv")
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("# treaty,sample")
-    table = [row for row in csv.reader(io.StringIO("\n".join(lines))) if row and not row[0].startswith("#")]
-    header, rows = table[0], table[1:]
-    assert header[:8] == [
+    header, *rows = list(csv.reader(io.StringIO("\n".join(lines))))
+    assert header[:9] == [
         "article",
         "key",
         "title",
         "tag",
+        "tag_name",
         "annotations",
         "organizations",
         "endorsements",
         "score",
     ]
     article_2_privacy = next(r for r in rows if r[0] == "2" and r[3] == "privacy")
-    assert article_2_privacy[4:8] == ["2", "2", "0", "5"]
-    total = next(r for r in rows if r[0] == "2" and r[3] == "(all tags)")
-    assert "Digital Rights Watch: Needs judicial authorisation." in total[-2]
-    assert "Anonymous: Too broad." in total[-2]
+    assert article_2_privacy[4] == "Privacy" and article_2_privacy[5:9] == ["2", "2", "0", "5"]
+    assert "Digital Rights Watch: Needs judicial authorisation." in article_2_privacy[-2]
+    assert "Anonymous: Too broad." in article_2_privacy[-2]
+    # Tidy: no notes before the header, no totals mixed into the cells.
+    assert not any(r[3] == "(all tags)" for r in rows) and not lines[0].startswith("#")
+
+
+def test_feedback_totals_are_their_own_file(feedback_data, anon) -> None:
+    response = anon.get("/api/v1/treaties/sample/feedback/?format=csv&part=totals")
+    header, *rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert header[:7] == ["article", "key", "title", "annotations", "organizations", "endorsements", "score"]
+    article_2 = next(r for r in rows if r[0] == "2")
+    assert article_2[3:7] == ["2", "2", "0", "5"]  # the two-tag annotation once, not once per tag
+    assert "Digital Rights Watch: Needs judicial authorisation." in article_2[-2]
+    assert "_totals.csv" in response["Content-Disposition"]
+
+
+def test_feedback_metadata_sidecar_names_the_files_and_the_draft(feedback_data, anon) -> None:
+    csv_name = anon.get("/api/v1/treaties/sample/feedback/?format=csv")["Content-Disposition"]
+    response = anon.get("/api/v1/treaties/sample/feedback/?format=json&part=metadata")
+    metadata = response.json()
+    assert metadata["treaty"] == "sample" and "Approved annotations only" in metadata["what_counts"]
+    stem = response["Content-Disposition"].split('filename="')[1].removesuffix('.json"')
+    assert csv_name.endswith(f'filename="{stem}.csv"')
+    assert f"{stem}.csv" in metadata["files"] and f"{stem}_totals.csv" in metadata["files"]
+    assert stem.startswith("sample_") and "_feedback_" in stem
+    assert set(metadata["columns"]) >= {"article", "organizations", "score"}
+
+
+def test_feedback_csv_opens_in_pandas_with_its_defaults(feedback_data, anon) -> None:
+    """What an analyst does first (issue 14 §4): read_csv with no options, and sum the totals."""
+    import pandas
+
+    cells = pandas.read_csv(io.BytesIO(anon.get("/api/v1/treaties/sample/feedback/?format=csv").content))
+    assert list(cells.columns[:5]) == ["article", "key", "title", "tag", "tag_name"]
+    assert cells["annotations"].dtype.kind == "i" and cells["score"].dtype.kind == "i"
+    privacy = cells[(cells["key"] == "art-2") & (cells["tag"] == "privacy")]
+    assert privacy["annotations"].tolist() == [2]
+    totals = pandas.read_csv(
+        io.BytesIO(anon.get("/api/v1/treaties/sample/feedback/?format=csv&part=totals").content)
+    )
+    assert totals.columns[0] == "article"  # the BOM is not part of the first name
+    assert int(totals["annotations"].sum()) == 2  # each annotation once
+    assert int(cells["annotations"].sum()) == 3  # the two-tag one under each tag: why totals exist
+
+
+def test_feedback_unknown_part(feedback_data, anon) -> None:
+    for query in ("format=csv&part=metadata", "format=json&part=totals", "format=csv&part=x"):
+        response = anon.get(f"/api/v1/treaties/sample/feedback/?{query}")
+        assert response.status_code == 400 and "part" in response.json(), query
 
 
 def test_feedback_bad_format(feedback_data, anon) -> None:
