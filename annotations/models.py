@@ -273,12 +273,17 @@ class ModerationEvent(models.Model):
         DUPLICATE = "duplicate"
         # The author edited an approved item under pre-moderation.
         EDITED = "edited"
+        # A draft's commenting and moderation policy changed (the event names the draft, no item).
+        POLICY = "policy"
 
     annotation = models.ForeignKey(
         Annotation, on_delete=models.PROTECT, null=True, blank=True, related_name="moderation_events"
     )
     reply = models.ForeignKey(
         Reply, on_delete=models.PROTECT, null=True, blank=True, related_name="moderation_events"
+    )
+    version = models.ForeignKey(
+        "treaty.DraftVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="policy_events"
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -292,9 +297,11 @@ class ModerationEvent(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            # Exactly one subject: an annotation, a reply, or a draft (a policy change).
             models.CheckConstraint(
-                condition=Q(annotation__isnull=False, reply__isnull=True)
-                | Q(annotation__isnull=True, reply__isnull=False),
+                condition=Q(annotation__isnull=False, reply__isnull=True, version__isnull=True)
+                | Q(annotation__isnull=True, reply__isnull=False, version__isnull=True)
+                | Q(annotation__isnull=True, reply__isnull=True, version__isnull=False),
                 name="annotations_modevent_one_item",
             ),
         ]

@@ -49,7 +49,13 @@ def moderation_log_csv(events: QuerySet[ModerationEvent]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_COLUMNS)
     for event in events.iterator(chunk_size=2000):
-        item = f"annotation {event.annotation_id}" if event.annotation_id else f"reply {event.reply_id}"
+        item = (
+            f"annotation {event.annotation_id}"
+            if event.annotation_id
+            else f"reply {event.reply_id}"
+            if event.reply_id
+            else f"draft version {event.version_id}"
+        )
         moderator = event.actor.display_name if event.actor else "system"
         yield writer.writerow(
             [

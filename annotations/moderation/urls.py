@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from annotations.moderation import author_views, views
+from annotations.moderation import author_views, policy_views, views
 
 app_name = "moderation"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("bulk/", views.bulk, name="bulk"),
     path("log/", views.log, name="log"),
     path("log.csv", views.log_csv, name="log-csv"),
+    path("drafts/", policy_views.drafts, name="drafts"),
+    path("drafts/<int:pk>/policy/", policy_views.draft_policy, name="draft-policy"),
     # For any logged-in author, not only moderators. It belongs at /my/annotations/, which needs a
     # line of its own in config.urls; until then it lives here.
     path("my-annotations/", author_views.my_annotations, name="my-annotations"),

@@ -1,0 +1,68 @@
+"""A draft's commenting and moderation policy (DESIGN §5), set by moderators in the console and
+logged in the audit log like every decision."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from accounts.models import User
+from annotations.models import ModerationEvent
+from treaty.models import DraftVersion
+
+Moderation = DraftVersion.Moderation
+
+
+@dataclass(frozen=True)
+class Policy:
+    moderation: str
+    verified_skip_queue: bool
+    open_for_comment: bool
+
+    @classmethod
+    def of(cls, version: DraftVersion) -> "Policy":
+        return cls(version.moderation, version.verified_skip_queue, version.open_for_comment)
+
+    def describe(self) -> str:
+        return (
+            f"moderation: {self.moderation}; verified organisations skip the queue: "
+            f"{'yes' if self.verified_skip_queue else 'no'}; open for comment: "
+            f"{'yes' if self.open_for_comment else 'no'}"
+        )
+
+
+@transaction.atomic
+def draft_policy_set(
+    *,
+    moderator: User,
+    version: DraftVersion,
+    moderation: str,
+    verified_skip_queue: bool,
+    open_for_comment: bool,
+) -> ModerationEvent | None:
+    """Set the policy of one draft version. Returns the audit log's event, or None when nothing
+    changed. An unknown moderation policy is refused and nothing is written."""
+    if not (moderator.is_active and moderator.is_moderator):
+        raise PermissionDenied("Only moderators set a draft's moderation policy.")
+    if moderation not in Moderation.values:
+        choices = ", ".join(Moderation.values)
+        raise ValidationError(
+            {"moderation": f"Unknown moderation policy “{moderation}”: use one of {choices}."}
+        )
+    current = DraftVersion.objects.select_for_update().get(pk=version.pk)
+    before = Policy.of(current)
+    after = Policy(moderation, verified_skip_queue, open_for_comment)
+    if before == after:
+        return None
+    DraftVersion.objects.filter(pk=current.pk).update(
+        moderation=moderation, verified_skip_queue=verified_skip_queue, open_for_comment=open_for_comment
+    )
+    # Already published annotations keep their status: a new policy applies to what comes next.
+    return ModerationEvent.objects.create(
+        version=current,
+        actor=moderator,
+        action=ModerationEvent.Action.POLICY,
+        from_status="",
+        to_status="",
+        reason=f"{current.label} ({current.language}) — was {before.describe()}; now {after.describe()}",
+    )
