@@ -57,6 +57,12 @@ def draft_policy_set(
     DraftVersion.objects.filter(pk=current.pk).update(
         moderation=moderation, verified_skip_queue=verified_skip_queue, open_for_comment=open_for_comment
     )
+    # The caller's instance too: writes that follow with it must see the new policy.
+    version.moderation, version.verified_skip_queue, version.open_for_comment = (
+        moderation,
+        verified_skip_queue,
+        open_for_comment,
+    )
     # Already published annotations keep their status: a new policy applies to what comes next.
     return ModerationEvent.objects.create(
         version=current,

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from annotations.models import Annotation
+from annotations.models import Annotation, Flag, ModerationEvent
 from treaty.models import DraftVersion
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,14 @@ def test_seed_demo_is_labelled_and_idempotent(settings, capsys) -> None:
     first = capsys.readouterr().out
     assert "Demo accounts" in first and "@demo.marginalia.invalid" in first
     demo = Annotation.objects.filter(version=version)
-    assert demo.count() == 6 and all(a.body.startswith("[Demo]") for a in demo)
+    assert all(a.body.startswith("[Demo]") for a in demo)
+    assert demo.filter(status="approved").count() == 6
+    # Something to curate at once: the draft is pre-moderated (and logged), items wait, one is flagged.
+    version.refresh_from_db()
+    assert (version.moderation, version.verified_skip_queue) == ("pre", False)
+    assert ModerationEvent.objects.filter(action="policy", version=version).count() == 1
+    assert demo.filter(status="pending").count() == 5
+    assert Flag.objects.filter(annotation__in=demo, resolved_at__isnull=True).count() == 1
     assert demo.get(target__exact="without right").target.provision_key == "art-2"
     count = demo.count()
     call_command("seed_demo")

@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from accounts.models import MODERATORS_GROUP, Attribution, Membership, Organization, User
 from annotations.models import Annotation
+from annotations.moderation.policy import draft_policy_set
 from annotations.moderation.services import moderate
-from annotations.services import QuoteInput, annotation_create, endorsement_create, reply_create
+from annotations.services import QuoteInput, annotation_create, endorsement_create, flag_create, reply_create
 from treaty.models import DraftVersion
 
 DEMO_DOMAIN = "demo.marginalia.invalid"  # .invalid can never receive mail (RFC 2606)
@@ -94,6 +95,45 @@ ANNOTATIONS = [
         "clarify",
         "[Demo] Trans-border access with consent raises the question of who may lawfully consent"
         " and under which law.",
+    ),
+]
+
+
+# Written after the draft turns to pre-moderation, so that they wait in the moderation queue:
+# something to curate at once (README "Try the moderation console"). Whole paragraphs only: no quote.
+PENDING = [
+    (
+        1,
+        "art-2",
+        ["overbroad-scope"],
+        2,
+        "clarify",
+        "[Demo] Waiting for a moderator: is 'without right' defined anywhere?",
+    ),
+    (
+        2,
+        "art-4.1",
+        ["security-research"],
+        2,
+        "concern",
+        "[Demo] Waiting for a moderator: data interference and testing.",
+    ),
+    (
+        0,
+        "art-15.1",
+        ["procedural-safeguards"],
+        3,
+        "concern",
+        "[Demo] Waiting for a moderator: name the safeguards.",
+    ),
+    (1, "art-16.1", ["privacy"], 1, "clarify", "[Demo] Waiting for a moderator: how long is expeditious?"),
+    (
+        2,
+        "art-29.1",
+        ["cross-border-data-access"],
+        2,
+        "concern",
+        "[Demo] Waiting for a moderator: preservation abroad.",
     ),
 ]
 
@@ -186,4 +226,32 @@ class Command(BaseCommand):
             endorsement_create(annotation=made[0], user=people[1])
             reply_create(annotation=made[0], author=people[2], body="[Demo] We share this concern.")
             moderate(item=made[0], moderator=people[3], action="feature")
+            # A published item with an open flag: the queue offers "keep published, dismiss flags".
+            flag_create(
+                user=people[2], annotation=made[1], reason="misleading", note="[Demo] A flag to decide on."
+            )
+        self._pending(version, people)
         return credentials
+
+    def _pending(self, version: DraftVersion, people: list[User]) -> None:
+        """The draft under pre-moderation (logged like a moderator's change), then items to decide."""
+        draft_policy_set(
+            moderator=people[3],
+            version=version,
+            moderation="pre",
+            verified_skip_queue=False,
+            open_for_comment=True,
+        )
+        for author_index, key, tags, severity, position, body in PENDING:
+            if not version.provisions.filter(key=key).exists():
+                continue  # another text without this paragraph
+            annotation_create(
+                author=people[author_index],
+                version=version,
+                provision_key=key,
+                tags=tags,
+                severity=severity,
+                position=position,
+                body=body,
+                attribution=Attribution.ORGANIZATION,
+            )
