@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from annotations.moderation import author_views, policy_views, views
+from annotations.moderation import author_views, bulk_views, policy_views, views
 
 app_name = "moderation"
 
@@ -12,7 +12,7 @@ urlpatterns = [
     path("annotations/<int:pk>/decide/", views.annotation_decide, name="annotation-decide"),
     path("replies/<int:pk>/", views.reply_detail, name="reply"),
     path("replies/<int:pk>/decide/", views.reply_decide, name="reply-decide"),
-    path("bulk/", views.bulk, name="bulk"),
+    path("bulk/", bulk_views.bulk, name="bulk"),
     path("log/", views.log, name="log"),
     path("log.csv", views.log_csv, name="log-csv"),
     path("drafts/", policy_views.drafts, name="drafts"),

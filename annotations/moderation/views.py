@@ -6,7 +6,6 @@ decided first, the page shows the service's message (who chose what) and the ite
 and never overwrites the other decision. Everything works as plain forms, without script.
 """
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -26,7 +25,6 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import moderator_required
@@ -37,10 +35,17 @@ from annotations.models import (
     Flag,
     ModerationEvent,
     Reply,
-    Status,
 )
 from annotations.moderation import services as moderation
 from annotations.moderation.console import Action, console_items, console_nav_counts, replies_for_console
+from annotations.moderation.decisions import (
+    DONE,
+    REASON_MAX_LENGTH,
+    decision_json,
+    error_text,
+    safe_next,
+    wants_json,
+)
 from annotations.moderation.log import LogFilters, moderation_log, moderation_log_csv
 from annotations.moderation.queue import QueueFilters, moderation_queue
 from annotations.selectors import with_display_data
@@ -48,18 +53,6 @@ from treaty.models import Treaty
 
 QUEUE_PAGE_SIZE = 25
 LOG_PAGE_SIZE = 50
-BULK_MAX_ITEMS = 200
-REASON_MAX_LENGTH = 4000  # as the API
-
-# What the success message says, per action ("Approved annotation 12.").
-DONE = {
-    Action.APPROVE: "Approved {label}.",
-    Action.REJECT: "Rejected {label}: its author will see your reason.",
-    Action.SPAM: "Marked {label} as spam.",
-    Action.FEATURE: "Featured {label}: it now comes first on its article page.",
-    Action.UNFEATURE: "{label} is no longer featured.",
-    Action.NOTE: "Saved the public moderator note on {label}.",
-}
 
 
 # --- The queue -------------------------------------------------------------------------------
@@ -179,7 +172,7 @@ def _item_page(
         "problem_kind": problem_kind,
         "draft": draft or {},
         "here": reverse(f"moderation:{kind}", args=[pk]),
-        "back": _safe_next(request, default=reverse("moderation:queue")),
+        "back": safe_next(request, default=reverse("moderation:queue")),
         "console_section": "",
         **console_nav_counts(),
     }
@@ -196,21 +189,6 @@ def annotation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _item_page(request, "reply", pk)
-
-
-def _safe_next(request: HttpRequest, *, default: str) -> str:
-    """Where to go back to: only a page of this console, never another site."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    allowed = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return target if allowed and target.startswith("/moderation/") else default
-
-
-def _error_text(error: ValidationError | PermissionDenied) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or "You cannot do that."
 
 
 def _decide(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
@@ -237,20 +215,30 @@ def _decide(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             expected_status=expected_status,
         )
     except moderation.ModerationConflict as conflict:
+        if wants_json(request):
+            return decision_json("conflict", str(conflict), conflict.current_status, http_status=409)
         return _item_page(
             request, kind, pk, problem=str(conflict), problem_kind="conflict", draft=draft, status=409
         )
     except ValidationError as error:
+        if wants_json(request):
+            return decision_json("invalid", error_text(error), item.status, http_status=400)
         return _item_page(
-            request, kind, pk, problem=_error_text(error), problem_kind="invalid", draft=draft, status=400
+            request, kind, pk, problem=error_text(error), problem_kind="invalid", draft=draft, status=400
         )
     except PermissionDenied as error:
+        if wants_json(request):
+            return decision_json("refused", error_text(error), item.status, http_status=403)
         return _item_page(
-            request, kind, pk, problem=_error_text(error), problem_kind="refused", draft=draft, status=403
+            request, kind, pk, problem=error_text(error), problem_kind="refused", draft=draft, status=403
         )
     done = DONE[action].format(label=label)  # type: ignore[index]
-    messages.success(request, done[:1].upper() + done[1:])
-    return HttpResponseRedirect(_safe_next(request, default=reverse("moderation:queue")))
+    done = done[:1].upper() + done[1:]
+    if wants_json(request):
+        item.refresh_from_db(fields=["status"])
+        return decision_json("ok", done, item.status, http_status=200)
+    messages.success(request, done)
+    return HttpResponseRedirect(safe_next(request, default=reverse("moderation:queue")))
 
 
 @moderator_required
@@ -263,98 +251,6 @@ def annotation_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reply_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return _decide(request, "reply", pk)
-
-
-# --- Bulk decisions --------------------------------------------------------------------------
-
-
-@dataclass
-class BulkOutcome:
-    kind: str
-    pk: int
-    result: str  # ok, conflict, refused, not_found
-    message: str
-    status: str = ""
-
-    @property
-    def label(self) -> str:
-        return f"{self.kind} {self.pk}"
-
-    @property
-    def detail_url(self) -> str:
-        return reverse(f"moderation:{self.kind}", args=[self.pk])
-
-
-def _parse_selection(values: list[str]) -> list[tuple[str, int, str]]:
-    selection = []
-    for value in values:
-        kind, _, rest = value.partition(":")
-        number, _, expected = rest.partition(":")
-        if kind not in ("annotation", "reply") or not number.isdigit() or expected not in Status.values:
-            raise ValidationError(f"“{value}” is not an item of the queue: reload the page.")
-        selection.append((kind, int(number), expected))
-    return selection
-
-
-@moderator_required
-@require_POST
-def bulk(request: HttpRequest) -> HttpResponse:
-    action = request.POST.get("action", "")
-    reason = request.POST.get("reason", "")
-    back = _safe_next(request, default=reverse("moderation:queue"))
-    problem = ""
-    outcomes: list[BulkOutcome] = []
-    try:
-        selection = _parse_selection(request.POST.getlist("items"))
-        if action not in (Action.APPROVE, Action.REJECT):
-            raise ValidationError("Choose whether to approve or to reject the selected items.")
-        if not selection:
-            raise ValidationError("Select at least one item: tick its checkbox in the queue.")
-        if len(selection) > BULK_MAX_ITEMS:
-            raise ValidationError(f"Select at most {BULK_MAX_ITEMS} items at a time.")
-        if action == Action.REJECT and not reason.strip():
-            raise ValidationError("Give the reason for rejecting them: their authors will see it.")
-        if len(reason) > REASON_MAX_LENGTH:
-            raise ValidationError(f"Keep the reason under {REASON_MAX_LENGTH} characters.")
-    except ValidationError as error:
-        problem = _error_text(error)
-    else:
-        for kind, pk, expected in selection:
-            outcomes.append(_bulk_one(request, kind, pk, expected, action, reason))
-    context = {
-        "problem": problem,
-        "outcomes": outcomes,
-        "action": action,
-        "reason": reason,
-        "back": back,
-        "done": sum(outcome.result == "ok" for outcome in outcomes),
-        "console_section": "",
-        **console_nav_counts(),
-    }
-    return render(request, "annotations/moderation/bulk_result.html", context, status=400 if problem else 200)
-
-
-def _bulk_one(
-    request: HttpRequest, kind: str, pk: int, expected: str, action: str, reason: str
-) -> BulkOutcome:
-    model = Annotation if kind == "annotation" else Reply
-    item = model.objects.filter(pk=pk).first()
-    if item is None:
-        return BulkOutcome(kind, pk, "not_found", f"There is no {kind} {pk}.")
-    try:
-        decision = moderation.moderate(
-            item=item,
-            moderator=request.user,  # type: ignore[arg-type]
-            action=action,
-            reason=reason,
-            expected_status=expected,
-        )
-    except moderation.ModerationConflict as conflict:
-        return BulkOutcome(kind, pk, "conflict", str(conflict), conflict.current_status)
-    except (ValidationError, PermissionDenied) as error:
-        # One refusal (say, the moderator's own item) must not stop the others.
-        return BulkOutcome(kind, pk, "refused", _error_text(error), item.status)
-    return BulkOutcome(kind, pk, "ok", DONE[action].format(label=f"{kind} {pk}"), decision.item.status)  # type: ignore[index]
 
 
 # --- The audit log ---------------------------------------------------------------------------

@@ -62,7 +62,8 @@ def test_download_the_feedback_csv_then_print_the_briefing_of_article_2(
     download = info.value
     assert download.failure() is None
     # What the file holds is in its name: treaty, draft, when (UTC).
-    assert re.fullmatch(r"budapest-convention_ets-no-185_feedback_\d{8}t\d{4}z\.csv", download.suggested_filename)
+    name = download.suggested_filename
+    assert re.fullmatch(r"budapest-convention_ets-no-185_feedback_\d{8}T\d{4}Z\.csv", name)
     text = Path(download.path()).read_bytes().decode("utf-8")
     assert text.startswith("\ufeffarticle,key,title,tag,tag_name,")  # the header is the first line
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))

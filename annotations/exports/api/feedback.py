@@ -129,8 +129,8 @@ def feedback_file_stem(feedback: Feedback) -> str:
     """What the files hold, in their names: treaty, draft, filters and when (UTC, to the minute)."""
     parts = [feedback.version.treaty.slug, feedback.version.label, "feedback"]
     parts += [f"{key}-{value}" for key, value in sorted(feedback.filters.items()) if key != "version"]
-    parts.append(feedback.generated_at.astimezone(UTC).strftime("%Y%m%dT%H%MZ"))
-    return "_".join(slugify(part) or "x" for part in parts)
+    stamp = feedback.generated_at.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+    return "_".join([*(slugify(part) or "x" for part in parts), stamp])
 
 
 def feedback_metadata(feedback: Feedback) -> dict[str, Any]:
