@@ -214,6 +214,14 @@ FLAG_THRESHOLD = env.int("FLAG_THRESHOLD", default=3)
 # The same body from one user within this many seconds is held for review as a duplicate.
 DUPLICATE_WINDOW_SECONDS = env.int("DUPLICATE_WINDOW_SECONDS", default=600)
 
+# --- Heat (DESIGN §6 "Small cells protect commenters") ----------------------------------------
+# Wherever heat is broken down by country or organisation type, a cell with fewer distinct
+# organisations than this is shown as suppressed, never as its number, and the filters do not
+# offer a country or type below it. At least 1: a lower value would turn the protection off.
+HEAT_MIN_ORGANIZATIONS = env.int("HEAT_MIN_ORGANIZATIONS", default=3)
+if HEAT_MIN_ORGANIZATIONS < 1:
+    raise ImproperlyConfigured(f"HEAT_MIN_ORGANIZATIONS must be at least 1 (it is {HEAT_MIN_ORGANIZATIONS}).")
+
 # --- Export jobs (DESIGN §7) ----------------------------------------------------------------
 # Files written by the worker and downloaded through the API; the web nodes must see them too.
 EXPORT_DIR = VAR_DIR / "exports"

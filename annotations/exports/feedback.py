@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Attribution
@@ -99,6 +100,20 @@ def comment_from(annotation: Annotation) -> Comment:
     )
 
 
+def _in_segment(annotations: QuerySet[Annotation], segment: str) -> QuerySet[Annotation]:
+    """The annotations a breakdown by organisation type or country counts: never anonymous ones,
+    which count in no segment (annotations.heat.queries)."""
+    if not segment:
+        return annotations
+    kind, _, value = segment.partition(":")
+    counted = annotations.exclude(attribution=Attribution.ANONYMOUS)
+    if kind == "type":
+        if value == "individual":
+            return counted.filter(organization__isnull=True)
+        return counted.filter(organization__type=value)
+    return counted.filter(organization__country=value)
+
+
 def treaty_feedback(
     version: DraftVersion, *, segment: str = "", tag: str | None = None, filters: dict[str, str] | None = None
 ) -> Feedback:
@@ -110,6 +125,7 @@ def treaty_feedback(
     )
     if tag:
         published = published.filter(tags__slug=tag)
+    published = _in_segment(published, segment)
     featured: dict[int, list[Comment]] = {}
     for annotation in published.filter(featured=True).order_by("article__order", "provision__order", "pk"):
         featured.setdefault(annotation.article_id, []).append(comment_from(annotation))
@@ -119,13 +135,15 @@ def treaty_feedback(
         bucket = wordings.setdefault(annotation.article_id, [])
         if len(bucket) < WORDINGS_PER_ARTICLE:
             bucket.append(comment_from(annotation))
+    # In a breakdown, an article whose segment has too few organisations shows no comments: they
+    # would say who the few are (DESIGN §6 "Small cells").
     articles = [
         ArticleFeedback(
             unit=row.provision,
             total=row.total,
             cells=row.cells,
-            featured=featured.get(row.provision.pk, []),
-            proposed_wordings=wordings.get(row.provision.pk, []),
+            featured=[] if row.total.suppressed else featured.get(row.provision.pk, []),
+            proposed_wordings=[] if row.total.suppressed else wordings.get(row.provision.pk, []),
         )
         for row in matrix.rows
     ]

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
@@ -51,12 +52,16 @@ FILTERS = [
 ]
 
 
-def _cell(cell: HeatCell) -> dict[str, Any]:
-    return {"tag": cell.tag, **cell.metrics(), "positions": cell.positions}
-
-
-def _total(cell: HeatCell) -> dict[str, Any]:
+def heat_cell_json(cell: HeatCell) -> dict[str, Any]:
+    """A cell's numbers for the API (feedback too): null, and saying so, when suppressed."""
+    if cell.suppressed:
+        # DESIGN §7: a suppressed segment cell is null, and says so.
+        return {**dict.fromkeys(cell.metrics()), "positions": None, "suppressed": True}
     return {**cell.metrics(), "positions": cell.positions}
+
+
+def _cell(cell: HeatCell) -> dict[str, Any]:
+    return {"tag": cell.tag, **heat_cell_json(cell)}
 
 
 def _common(matrix: HeatMatrix, slug: str) -> dict[str, Any]:
@@ -83,7 +88,9 @@ def _cached(key: tuple[Any, ...], stamp: tuple[int, Any], build: Callable[[], En
         return build()  # no rows: nothing to read, and no write time to tell this state from another
     # The stamp was read before the rows the answer is built from: an answer is never older than
     # its key (a recompute in between makes it newer, and the next request a new key).
-    name = "heatmap-api:" + hashlib.sha256(repr((*key, stamp)).encode()).hexdigest()
+    # The suppression threshold shapes the answer too: a deploy that changes it makes new keys.
+    suppression = settings.HEAT_MIN_ORGANIZATIONS
+    name = "heatmap-api:" + hashlib.sha256(repr((*key, stamp, suppression)).encode()).hexdigest()
     try:
         encoded: Encoded | None = cache.get(name)
     except Exception:  # the cache is down: answer all the same
@@ -164,14 +171,14 @@ def _treaty_body(slug: str, version: DraftVersion, segment: str, tags: list[Conc
                 "number": row.provision.number or None,
                 "key": row.provision.key,
                 "title": row.provision.heading or row.provision.label,
-                "total": _total(row.total),
+                "total": heat_cell_json(row.total),
                 "cells": [_cell(c) for c in row.cells],
             }
             for row in matrix.rows
         ],
         "totals": {
             "cells": [_cell(c) for c in matrix.column_totals],
-            "total": _total(matrix.grand_total),
+            "total": heat_cell_json(matrix.grand_total),
         },
     }
     return _encode(body, matrix)
@@ -207,7 +214,7 @@ def _article_body(
             {
                 "key": row.provision.key,
                 "label": row.provision.label,
-                "total": _total(row.total),
+                "total": heat_cell_json(row.total),
                 "cells": [_cell(c) for c in row.cells],
             }
             for row in matrix.rows

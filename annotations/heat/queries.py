@@ -4,7 +4,9 @@ Every level counts from the annotations (on PostgreSQL, from sums of them per pr
 who), never from finer heat rows: distinct organisations do not add up across provisions,
 articles or tags. A cell's `organizations` is the number of distinct `who` among its rows: the
 organisation, else the author (an author without one counts as one), else the annotation itself
-(a former member's), as three integer classes (mod 3) that cannot collide. It is counted in two
+(a former member's), as three integer classes (mod 3) that cannot collide; an anonymous
+annotation is its author's own unit, negated, so that it never counts under an organisation, a
+type or a country. It is counted in two
 steps, one row per (tag, who) with its sums, then the rows of each cell: both hash aggregates,
 where COUNT(DISTINCT) sorted every row again. A who's organisation type and country are looked up
 after the first step, once per (tag, who) rather than per annotation. Sums are cast to integer at
@@ -26,8 +28,18 @@ COLUMNS = (
 )
 _METRICS = ["annotations", "organizations", "endorsements", "score", *(f"pos_{p}" for p in POSITIONS)]
 _APPROVED = "a.status = 'approved' AND a.deleted_at IS NULL"
-_WHO = "COALESCE(a.organization_id * 3, a.author_id * 3 + 1, a.id * 3 + 2)"
-_WHO_ATTRIBUTES = "COALESCE(o.type, 'individual') AS org_type, COALESCE(o.country, '') AS country"
+# An anonymous annotation counts as its author's own unit, apart from their organisation, and as
+# a negative number: it never joins an organisation, so it never counts under an organisation
+# type or a country (issue 17 §1; DESIGN §6 "Small cells"). Migration 0013's triggers use the same.
+_WHO = (
+    "CASE WHEN a.attribution = 'anonymous' THEN -COALESCE(a.author_id * 3 + 1, a.id * 3 + 2)"
+    " ELSE COALESCE(a.organization_id * 3, a.author_id * 3 + 1, a.id * 3 + 2) END"
+)
+# '' for an anonymous unit: in no type and no country segment.
+_WHO_ATTRIBUTES = (
+    "CASE WHEN w.who < 0 THEN '' ELSE COALESCE(o.type, 'individual') END AS org_type, "
+    "CASE WHEN w.who < 0 THEN '' ELSE COALESCE(o.country, '') END AS country"
+)
 _ORGANIZATION_JOIN = "LEFT JOIN accounts_organization o ON w.who %% 3 = 0 AND o.id = w.who / 3"
 _WHO_SUMS = (
     "CAST(COUNT(*) AS INTEGER) AS n, CAST(SUM(endorsements) AS INTEGER) AS endorsements, "
@@ -84,7 +96,7 @@ SELECT {article} AS article_id, {provision} AS provision_id, NULLIF(tag_id, 0) A
        {_CELL_SUMS}
 FROM (SELECT w.*, {_WHO_ATTRIBUTES} FROM {who_rows} w {_ORGANIZATION_JOIN}) who_rows
 GROUP BY GROUPING SETS ((tag_id), (tag_id, org_type), (tag_id, country))
-HAVING GROUPING(country) = 1 OR country <> ''"""
+HAVING (GROUPING(country) = 1 OR country <> '') AND (GROUPING(org_type) = 1 OR org_type <> '')"""
 
 
 def _pg_per_row(units: str, sums: str, provision: str) -> str:
@@ -272,7 +284,7 @@ def _sqlite_cells(source: str, keys: str, article: str, provision: str) -> str:
     """The heat rows of one level (one row per who in `source`), for every segment."""
     segments = (
         ("''", "", ""),
-        ("'type:' || org_type", ", org_type", ""),
+        ("'type:' || org_type", ", org_type", " WHERE org_type <> ''"),
         ("'country:' || country", ", country", " WHERE country <> ''"),
     )
     return "\nUNION ALL\n".join(

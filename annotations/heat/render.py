@@ -121,10 +121,12 @@ def csv_text(header: list[str], rows: Iterable[list[object]]) -> str:
 
 # --- SVG ------------------------------------------------------------------------------------------
 
+SUPPRESSED_TITLE = "suppressed: too few organisations in this breakdown to show, to protect commenters"
+
 
 @dataclass(frozen=True)
 class SvgCell:
-    value: int
+    value: int | None  # None: suppressed (too few organisations in this breakdown)
     level: int  # 0 … LEVELS; -1 for a total (drawn uncoloured)
 
 
@@ -186,6 +188,14 @@ def matrix_svg(matrix: SvgMatrix) -> str:
         )
         for index, cell in enumerate(row.cells):
             x = MARGIN + LABEL_WIDTH + CELL_WIDTH * index
+            if cell.value is None:  # suppressed: no number, no colour, and the reason on hover
+                body.append(
+                    f'<rect x="{x + 1}" y="{y + 1:.0f}" width="{CELL_WIDTH - 2}" height="{CELL_HEIGHT - 2}" '
+                    f'fill="{PAPER}" stroke="{INK}" stroke-width="0.5" stroke-dasharray="2 2"/>'
+                    f'<text x="{x + CELL_WIDTH / 2:.0f}" y="{y + CELL_HEIGHT - 7:.0f}" text-anchor="middle" '
+                    f'fill="{INK}">–<title>{SUPPRESSED_TITLE}</title></text>'
+                )
+                continue
             if cell.level < 0:  # a total: outlined, bold, not on the colour scale
                 fill, ink, stroke, number_weight = (
                     PAPER,

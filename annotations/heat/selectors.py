@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Max, Q, QuerySet
 
@@ -44,6 +45,9 @@ class HeatCell:
     endorsements: int = 0
     score: int = 0
     positions: dict[str, int] = field(default_factory=dict)
+    # A cell of a country or organisation-type breakdown with fewer distinct organisations than
+    # HEAT_MIN_ORGANIZATIONS: its numbers are not kept (all 0 here), only that it is suppressed.
+    suppressed: bool = False
 
     def metrics(self) -> dict[str, int]:
         return {m: getattr(self, m) for m in METRICS}
@@ -87,9 +91,19 @@ def _stored(rows: QuerySet[Heat]) -> list[Stored]:
     return list(rows.order_by().values(*_STORED_FIELDS))
 
 
-def _cell(row: Stored | None, tag: str | None) -> HeatCell:
+def is_small(organizations: int) -> bool:
+    """Too few organisations to show in a breakdown by country or type (DESIGN §6 "Small cells")."""
+    return 0 < organizations < settings.HEAT_MIN_ORGANIZATIONS
+
+
+def _cell(row: Stored | None, tag: str | None, segment: str = "") -> HeatCell:
     if row is None:
         return HeatCell(tag=tag, positions=dict.fromkeys((p[4:] for p in POSITION_FIELDS), 0))
+    if segment and is_small(row["organizations"]):
+        # Not even the annotation count: with one organisation it would say what that one did.
+        return HeatCell(
+            tag=tag, positions=dict.fromkeys((p[4:] for p in POSITION_FIELDS), 0), suppressed=True
+        )
     return HeatCell(
         tag=tag,
         annotations=row["annotations"],
@@ -136,8 +150,8 @@ def treaty_heat(
     rows = [
         HeatRow(
             provision=unit,
-            total=_cell(by_unit.get((unit.pk, None)), None),
-            cells=[_cell(by_unit.get((unit.pk, t.pk)), t.slug) for t in tags],
+            total=_cell(by_unit.get((unit.pk, None)), None, segment),
+            cells=[_cell(by_unit.get((unit.pk, t.pk)), t.slug, segment) for t in tags],
         )
         for unit in units
     ]
@@ -145,8 +159,8 @@ def treaty_heat(
         version=version,
         tags=tags,
         rows=rows,
-        column_totals=[_cell(by_unit.get((None, t.pk)), t.slug) for t in tags],
-        grand_total=_cell(by_unit.get((None, None)), None),
+        column_totals=[_cell(by_unit.get((None, t.pk)), t.slug, segment) for t in tags],
+        grand_total=_cell(by_unit.get((None, None)), None, segment),
         computed_at=max((h["computed_at"] for h in stored), default=None),
         segment=segment,
     )
@@ -168,8 +182,8 @@ def article_heat(
     rows = [
         HeatRow(
             provision=p,
-            total=_cell(by_key.get((p.pk, None)), None),
-            cells=[_cell(by_key.get((p.pk, t.pk)), t.slug) for t in tags],
+            total=_cell(by_key.get((p.pk, None)), None, segment),
+            cells=[_cell(by_key.get((p.pk, t.pk)), t.slug, segment) for t in tags],
         )
         for p in provisions
     ]
@@ -177,8 +191,8 @@ def article_heat(
         version=version,
         tags=tags,
         rows=rows,
-        column_totals=[_cell(by_key.get((None, t.pk)), t.slug) for t in tags],
-        grand_total=_cell(by_key.get((None, None)), None),
+        column_totals=[_cell(by_key.get((None, t.pk)), t.slug, segment) for t in tags],
+        grand_total=_cell(by_key.get((None, None)), None, segment),
         computed_at=max((h["computed_at"] for h in stored), default=None),
         segment=segment,
     )

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
@@ -18,7 +19,7 @@ from annotations.heat.render import (
     HeatScale,
     heat_scale,
 )
-from annotations.heat.selectors import HeatCell, HeatMatrix, heat_segment, treaty_heat
+from annotations.heat.selectors import HeatCell, HeatMatrix, heat_segment, is_small, treaty_heat
 from annotations.heat.wording import plural
 from annotations.models import Annotation, ConcernTag, Heat
 from treaty import selectors as treaty_selectors
@@ -133,7 +134,10 @@ def heat_matrix(scope: Scope, filters: HeatmapFilters) -> HeatMatrix | None:
         return None
 
 
-def _value(cell: HeatCell, filters: HeatmapFilters) -> int:
+def _value(cell: HeatCell, filters: HeatmapFilters) -> int | None:
+    """The number a cell shows, or None when it is suppressed (too few organisations)."""
+    if cell.suppressed:
+        return None
     if filters.position:
         return cell.positions.get(filters.position, 0)
     return int(getattr(cell, filters.metric))
@@ -155,11 +159,12 @@ def _counts_text(cell: HeatCell) -> str:
 
 @dataclass
 class TableCell:
-    value: int
+    value: int | None  # None: suppressed
     css_class: str
     url: str  # "" when there is nothing behind it
     counts: str  # every number of the cell, for the tooltip
     spoken: str  # after the number, for a screen reader: "organisations: Article 2, Privacy"
+    suppressed: bool = False  # too few organisations in this breakdown: no number is shown
 
 
 @dataclass
@@ -169,7 +174,7 @@ class TableRow:
     label: str
     heading: str
     cells: list[TableCell]
-    total: int
+    total: int | None  # None: suppressed
 
 
 @dataclass
@@ -184,8 +189,8 @@ class TableGroup:
 @dataclass
 class HeatTable:
     groups: list[TableGroup]
-    column_totals: list[int]
-    grand_total: int
+    column_totals: list[int | None]  # None: suppressed
+    grand_total: int | None
     scale: HeatScale
 
 
@@ -224,7 +229,7 @@ def cell_url(scope: Scope, unit: Provision, tag: str, position: str) -> str:
 def heat_table(scope: Scope, matrix: HeatMatrix, filters: HeatmapFilters) -> HeatTable:
     units = [row.provision for row in matrix.rows]
     chapters = _chapters(scope.version, units)
-    maximum = max((_value(cell, filters) for row in matrix.rows for cell in row.cells), default=0)
+    maximum = max((_value(cell, filters) or 0 for row in matrix.rows for cell in row.cells), default=0)
     scale = heat_scale(maximum)
     one, many, _description = measure_words(filters)
     groups: list[TableGroup] = []
@@ -239,7 +244,10 @@ def heat_table(scope: Scope, matrix: HeatMatrix, filters: HeatmapFilters) -> Hea
             groups.append(TableGroup(key, heading, []))
         cells = []
         for tag, cell in zip(matrix.tags, row.cells, strict=True):
-            value = _value(cell, filters)
+            if cell.suppressed:
+                cells.append(_suppressed_cell(unit, tag))
+                continue
+            value = _value(cell, filters) or 0
             cells.append(
                 TableCell(
                     value=value,
@@ -264,6 +272,21 @@ def heat_table(scope: Scope, matrix: HeatMatrix, filters: HeatmapFilters) -> Hea
         column_totals=[_value(cell, filters) for cell in matrix.column_totals],
         grand_total=_value(matrix.grand_total, filters),
         scale=scale,
+    )
+
+
+SUPPRESSED_TEXT = "fewer than {} organisations: not shown, to protect commenters"
+
+
+def _suppressed_cell(unit: Provision, tag: ConcernTag) -> TableCell:
+    why = SUPPRESSED_TEXT.format(settings.HEAT_MIN_ORGANIZATIONS)
+    return TableCell(
+        value=None,
+        css_class="heat-suppressed",
+        url="",
+        counts=why,
+        spoken=f"{why}: {unit_label(unit)}, {tag.name}",
+        suppressed=True,
     )
 
 
@@ -303,10 +326,13 @@ def segment_options(version: DraftVersion) -> tuple[list[tuple[str, str]], list[
         provision__isnull=True,
         tag__isnull=True,
     ).values_list("segment", "organizations")
-    present = dict(rows)
+    # A country or type with fewer organisations than the threshold is not offered at all: its
+    # presence alone would say that someone from there took part (DESIGN §6 "Small cells").
+    present = {segment: n for segment, n in rows if not is_small(n)}
     types = [
-        (value, f"{label} ({present[f'type:{value}']})" if f"type:{value}" in present else label)
+        (value, f"{label} ({present[f'type:{value}']})")
         for value, label in ORGANIZATION_TYPES
+        if f"type:{value}" in present
     ]
     codes = sorted(
         (segment.removeprefix("country:") for segment in present if segment.startswith("country:")),

@@ -140,7 +140,7 @@ def treaty_heatmap_svg(request: HttpRequest, slug: str) -> HttpResponse:
                 SvgRow(
                     label=row.label,
                     heading=row.heading,
-                    cells=[SvgCell(c.value, table.scale.level(c.value)) for c in row.cells]
+                    cells=[SvgCell(c.value, table.scale.level(c.value or 0)) for c in row.cells]
                     + [SvgCell(row.total, -1)],
                     group=group.heading if index == 0 else "",
                 )
@@ -194,6 +194,7 @@ CSV_HEADER = [
     "endorsements",
     "score",
     *(f"position_{p}" for p in CSV_POSITIONS),
+    "suppressed",
     "computed_at",
 ]
 
@@ -224,11 +225,19 @@ def treaty_heatmap_csv(request: HttpRequest, slug: str) -> HttpResponse:
                     unit.heading,
                     tag.slug,
                     tag.name,
-                    cell.annotations,
-                    cell.organizations,
-                    cell.endorsements,
-                    cell.score,
-                    *(cell.positions.get(p, 0) for p in CSV_POSITIONS),
+                    # A suppressed cell's numbers are empty: fewer organisations than the threshold.
+                    *(
+                        [""] * (4 + len(CSV_POSITIONS))
+                        if cell.suppressed
+                        else [
+                            cell.annotations,
+                            cell.organizations,
+                            cell.endorsements,
+                            cell.score,
+                            *(cell.positions.get(p, 0) for p in CSV_POSITIONS),
+                        ]
+                    ),
+                    "true" if cell.suppressed else "false",
                     computed_at,
                 ]
             )

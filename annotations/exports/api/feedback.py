@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from annotations.exports.feedback import ArticleFeedback, Comment, Feedback, treaty_feedback
 from annotations.exports.rows import csv_cell
-from annotations.heat.api import FILTERS, _scope
+from annotations.heat.api import FILTERS, _scope, heat_cell_json
 from annotations.heat.selectors import POSITION_FIELDS, HeatCell
 from config.api_errors import service_errors
 from config.api_schema import error_responses
@@ -30,7 +30,7 @@ POSITIONS = [p[4:] for p in POSITION_FIELDS]
 
 
 def _counts(cell: HeatCell) -> dict[str, Any]:
-    return {**cell.metrics(), "positions": cell.positions}
+    return heat_cell_json(cell)
 
 
 def feedback_json(feedback: Feedback) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def _article(article: ArticleFeedback) -> dict[str, Any]:
         "key": unit.key,
         "title": unit.heading or unit.label,
         "total": _counts(article.total),
-        "tags": [{"tag": c.tag, **_counts(c)} for c in article.cells if c.annotations],
+        "tags": [{"tag": c.tag, **_counts(c)} for c in article.cells if c.annotations or c.suppressed],
         "featured": [asdict(c) for c in article.featured],
         "proposed_wordings": [asdict(c) for c in article.proposed_wordings],
     }
@@ -66,6 +66,7 @@ _SHARED_COLUMNS = [
     *(f"position_{p}" for p in POSITIONS),
     "featured_comments",
     "proposed_wordings",
+    "suppressed",
 ]
 CSV_COLUMNS = ["article", "key", "title", "tag", "tag_name", *_SHARED_COLUMNS]
 TOTALS_COLUMNS = ["article", "key", "title", *_SHARED_COLUMNS]
@@ -77,6 +78,9 @@ def _quoted(comments: list[Comment], text: Callable[[Comment], str]) -> str:
 
 
 def _row(article: ArticleFeedback, cell: HeatCell) -> list[Any]:
+    if cell.suppressed:
+        # Fewer organisations than the threshold in this breakdown: no number, no comment.
+        return [""] * (len(_SHARED_COLUMNS) - 1) + ["true"]
     featured = [c for c in article.featured if cell.tag is None or cell.tag in c.tags]
     wordings = [c for c in article.proposed_wordings if cell.tag is None or cell.tag in c.tags]
     return [
@@ -87,6 +91,7 @@ def _row(article: ArticleFeedback, cell: HeatCell) -> list[Any]:
         *(cell.positions.get(p, 0) for p in POSITIONS),
         _quoted(featured, lambda c: c.body),
         _quoted(wordings, lambda c: c.proposed_text),
+        "false",
     ]
 
 
@@ -113,7 +118,7 @@ def feedback_csv(feedback: Feedback) -> str:
             [*_unit(article), cell.tag, names.get(cell.tag or "", cell.tag), *_row(article, cell)]
             for article in feedback.articles
             for cell in article.cells
-            if cell.annotations
+            if cell.annotations or cell.suppressed
         ),
     )
 
@@ -153,6 +158,8 @@ def feedback_metadata(feedback: Feedback) -> dict[str, Any]:
             "position_*": "approved annotations taking that position",
             "featured_comments": "featured comments, 'Organisation: text <permalink>', blank-line separated",
             "proposed_wordings": "proposed wordings, in the same form",
+            "suppressed": "true when a breakdown by country or type has fewer organisations than "
+            "the site's threshold there: the numbers and comments are left out to protect commenters",
         },
         "not_additive": "An annotation with several tags counts in each of its tags' rows: use the totals "
         "file for per-article totals, never the sum of the cells.",

@@ -251,10 +251,25 @@ def test_briefings_answer_get_only(version, alice_client) -> None:
 
 def test_treaty_page_links_the_briefing_and_the_feedback_downloads(version, anon) -> None:
     html = anon.get("/treaties/sample/").content.decode()
-    block = html.split('id="feedback-exports-title"')[1].split("</section>")[0]
+    block = html.split('id="downloads-title"')[1].split("</section>")[0]
     assert 'href="/treaties/sample/briefing/"' in block
-    assert 'href="/api/v1/treaties/sample/feedback/?format=csv" download>Download feedback (CSV)</a>' in block
+    assert (
+        'href="/api/v1/treaties/sample/feedback/?format=csv" download>per article and concern (CSV)</a>'
+        in block
+    )
     assert 'href="/api/v1/treaties/sample/feedback/?format=json"' in block
+    # Every other download too (issue 14 §4), each with a sentence on what it holds.
+    for href in (
+        "/api/v1/treaties/sample/feedback/?format=csv&amp;part=totals",
+        "/api/v1/treaties/sample/feedback/?format=json&amp;part=metadata",
+        "/api/v1/treaties/sample/annotations/export/?format=csv",
+        "/api/v1/treaties/sample/annotations/export/?format=ndjson",
+        "/api/v1/treaties/sample/annotations/export/?format=jsonld",
+        "/treaties/sample/heatmap.csv",
+        "/treaties/sample/heatmap.svg",
+    ):
+        assert f'href="{href}"' in block, href
+    assert block.count("<dd>") == 4
 
 
 def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]

@@ -15,14 +15,19 @@ def brute_force(version_id: int) -> dict[Key, tuple[int, int, int, int]]:
         .prefetch_related("tags", "endorsements")
     )
     for a in annotations:
-        who = (
-            f"o{a.organization_id}"
-            if a.organization_id
-            else (f"u{a.author_id}" if a.author_id else f"a{a.pk}")
-        )
-        segments = ["", f"type:{a.organization.type if a.organization else 'individual'}"]
-        if a.organization and a.organization.country:
-            segments.append(f"country:{a.organization.country}")
+        if a.attribution == "anonymous":
+            # Its author's own unit, apart from their organisation; in no type or country segment.
+            who = f"anonymous u{a.author_id}" if a.author_id else f"anonymous a{a.pk}"
+            segments = [""]
+        else:
+            who = (
+                f"o{a.organization_id}"
+                if a.organization_id
+                else (f"u{a.author_id}" if a.author_id else f"a{a.pk}")
+            )
+            segments = ["", f"type:{a.organization.type if a.organization else 'individual'}"]
+            if a.organization and a.organization.country:
+                segments.append(f"country:{a.organization.country}")
         tags = [t.pk for t in a.tags.all()] + [None]
         places = [(a.article_id, a.provision_id), (a.article_id, None), (None, None)]
         for article, provision in places:

@@ -56,6 +56,7 @@ def test_article_heatmap_contract(heated, anon) -> None:
     assert row["label"] == "Article 2(2)(a)" and row["total"]["annotations"] == 1
 
 
+@pytest.mark.usefixtures("every_segment_shown")
 def test_filters(heated, anon) -> None:
     only_gender = anon.get("/api/v1/treaties/sample/heatmap/?tag=gender").json()
     assert [t["slug"] for t in only_gender["tags"]] == ["gender"]
@@ -118,6 +119,7 @@ def test_if_modified_since_gives_304_until_the_heat_is_recomputed(heated, anon, 
     )
 
 
+@pytest.mark.usefixtures("every_segment_shown")
 def test_a_cached_answer_follows_the_rows_it_was_built_from(version, alice, mallory, mod, anon) -> None:
     """Answers are kept in the cache per state of the rows they read: a recompute that only
     removes rows, an edited tag and a recompute that changes numbers each give a new answer."""
