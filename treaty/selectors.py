@@ -154,16 +154,14 @@ def article_ancestors(article: Provision) -> list[Provision]:
 def article_neighbours(
     version: DraftVersion, article: Provision
 ) -> tuple[Provision | None, Provision | None]:
-    """The previous and next articles, in one query whatever the treaty's size: article numbers
-    run without gaps (the importer refuses a gap), so they are number - 1 and number + 1."""
-    number = int(article.number)
-    around = {
-        p.number: p
-        for p in Provision.objects.filter(
-            version=version, kind=Kind.ARTICLE, number__in=[str(number - 1), str(number + 1)]
-        ).only("id", "number", "label", "heading", "key")
-    }
-    return around.get(str(number - 1)), around.get(str(number + 1))
+    """The previous and next articles in printed order (numbers are strings such as 4a or 6bis,
+    so the neighbours are found by position, not by arithmetic): two indexed queries."""
+    articles = Provision.objects.filter(version=version, kind=Kind.ARTICLE).only(
+        "id", "number", "label", "heading", "key", "order"
+    )
+    previous = articles.filter(order__lt=article.order).order_by("-order").first()
+    following = articles.filter(order__gt=article.order).order_by("order").first()
+    return previous, following
 
 
 def unit_provisions(unit: Provision) -> list[Provision]:
