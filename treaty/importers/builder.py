@@ -72,6 +72,10 @@ class TreeBuilder:
         return bool(self.document.nodes)
 
     @property
+    def title_claimed(self) -> bool:
+        return self._title_claimed
+
+    @property
     def in_preamble(self) -> bool:
         return self._preamble is not None
 

@@ -37,7 +37,7 @@ _ARTICLE = re.compile(rf"^Article\s+(?P<number>{ARTICLE_NUMBER})(?:\s*(?P<delete
 _TITLE = re.compile(r"^TITLE\s+(?P<number>[IVXLC]+)(?P<suffix>[A-Z]?)\b\s*(?P<heading>.*)$")
 _CHAPTER = re.compile(r"^(?:CHAPTER|Chapter)\s+(?P<number>\d{1,2})(?P<suffix>[A-Za-z]?)\b\s*(?P<heading>.*)$")
 _ANNEX = re.compile(r"^ANNEX\s+(?P<number>[IVXLC]+)\b\s*(?P<heading>.*)$")
-_RECITAL = re.compile(r"^\((?P<number>\d{1,3}[a-z]{0,2})\)\s*(?P<text>.*)$")
+_RECITAL = re.compile(r"^\(?(?P<number>-?\d{1,3}[a-z]{0,2})\)\s*(?P<text>.*)$")
 _PARAGRAPH = re.compile(r"^(?P<marker>\(?(?P<number>-?\d{1,3}[a-z]{0,2})[.)]?)(?:\s+(?P<text>.*))?$")
 _LETTERED = re.compile(r"^(?P<marker>\(?(?P<number>[a-z]{1,3})[.)])(?:\s+(?P<text>.*))?$")
 _DASH = re.compile(r"^[-–—•]\s+\S")
@@ -145,7 +145,7 @@ class _Reader:
 
     def _read_preamble(self, block: Block) -> None:
         if self.preamble is None:
-            self.preamble = Node(Kind.PREAMBLE, block.line, heading="Preamble")
+            self.preamble = Node(Kind.PREAMBLE, block.line)
             self.document.nodes.append(self.preamble)
         recital = _RECITAL.match(block.text)
         numbers = {child.number for child in self.preamble.children}
