@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from treaty.drafts.mapping_runs import MappingFailed, mapping_run_ensure
 from treaty.models import DraftVersion, MappingRun, Treaty
 
 
@@ -134,8 +135,6 @@ def draft_make_current(*, version: DraftVersion) -> list[DraftVersion]:
     """Make the draft of `version` (every language of it) the one open for comment, and supersede
     the draft it follows. Refused when the mapping from that draft failed: readers would be sent
     to a draft whose changes cannot be shown. Returns the versions superseded."""
-    from treaty.drafts.mapping_runs import mapping_run_ensure  # the mapping needs the models only
-
     siblings = list(DraftVersion.objects.select_for_update().filter(treaty=version.treaty, label=version.label))
     if version.follows:
         predecessors = list(
@@ -152,14 +151,15 @@ def draft_make_current(*, version: DraftVersion) -> list[DraftVersion]:
                 raise CurrentRefused(
                     f"draft {sibling.label!r} ({sibling.language}) cannot be made current: its mapping from"
                     f" {earlier.label!r} failed ({failed.error or 'no reason recorded'});"
-                    " re-import it with --follows to map it again"
+                    " import it again without --current to map it again, then make it current"
                 )
-            run = mapping_run_ensure(from_version=earlier, to_version=sibling)
-            if run.status != MappingRun.Status.DONE:
+            try:
+                mapping_run_ensure(from_version=earlier, to_version=sibling)
+            except MappingFailed as error:
                 raise CurrentRefused(
                     f"draft {sibling.label!r} ({sibling.language}) cannot be made current: its mapping from"
-                    f" {earlier.label!r} failed ({run.error})"
-                )
+                    f" {earlier.label!r} failed ({error})"
+                ) from error
     else:
         predecessors = []
     languages = {sibling.language for sibling in siblings}

@@ -182,10 +182,7 @@ def _key_and_label(node: Node, parent: Node | None, words: dict[str, str]) -> tu
     if node.kind == Kind.ARTICLE:
         # Articles are numbered through the whole treaty: their key ignores chapters. The label
         # keeps the number as printed ("Article 6 bis"); the key drops spaces ("art-6bis").
-        position = article_position(node.number)
-        latin = position is not None and node.number.endswith(LATIN_SUFFIXES)
-        printed = f"{node.number.rstrip('abcdefghijklmnopqrstuvwxyz')} {node.number.lstrip('0123456789')}" if latin else node.number
-        return f"art-{node.number}", f"{words[Kind.ARTICLE]} {printed}"
+        return f"art-{node.number}", f"{words[Kind.ARTICLE]} {printed_article_number(node.number)}"
     if node.kind in (Kind.CHAPTER, Kind.SECTION, Kind.TITLE):
         own = f"{KEY_PREFIX[node.kind]}{node.number}"
         printed = f"{words[node.kind]} {node.marker or node.number}"
@@ -269,14 +266,15 @@ def _check_article_numbering(document: Document, *, allow_gaps: bool) -> None:
             if position < before:
                 raise TreatyFormatError(
                     article.line,
-                    f"Article {article.number} comes after Article {previous.number}: articles must be in order",
+                    f"Article {printed_article_number(article.number)} comes after Article"
+                    f" {printed_article_number(previous.number)}: articles must be in order",
                 )
-            missing = missing_articles(before, position)
+            missing = missing_articles(before, position, latin=article.number.endswith(LATIN_SUFFIXES))
             if missing and not allow_gaps:
                 raise TreatyFormatError(
                     article.line,
-                    f"gap in the article numbering: Article {article.number} follows Article"
-                    f" {previous.number}; missing: {', '.join(missing)} (pass --allow-gaps if the"
+                    f"gap in the article numbering: Article {printed_article_number(article.number)} follows"
+                    f" Article {printed_article_number(previous.number)}; missing: {', '.join(missing)} (pass --allow-gaps if the"
                     " draft is printed so)",
                 )
         seen[article.number] = article
@@ -302,6 +300,14 @@ def article_position(number: str) -> tuple[int, int] | None:
         return int(digits), LATIN_SUFFIXES.index(suffix) + 1
     letter = ordinal(Kind.SUBPARAGRAPH, suffix)
     return (int(digits), letter) if letter is not None else None
+
+
+def printed_article_number(number: str) -> str:
+    """ "6bis" is printed "6 bis"; "4a" stays "4a"."""
+    if number.endswith(LATIN_SUFFIXES):
+        digits = number.rstrip("abcdefghijklmnopqrstuvwxyz")
+        return f"{digits} {number[len(digits):]}"
+    return number
 
 
 def _article_name(number: int, suffix: int, latin: bool) -> str:
