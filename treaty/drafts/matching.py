@@ -89,9 +89,15 @@ def similarity(a: str, b: str) -> float:
 def map_drafts(old: list[Item], new: list[Item]) -> Mapping:
     state = _State(old, new)
     state.pair_units()
-    for old_unit, new_unit in state.unit_pairs.items():
-        state.pair_within(state.old_units[old_unit], state.new_units[new_unit])
-    state.pair_across()
+    pairs = [(state.old_units[o], state.new_units[n]) for o, n in state.unit_pairs.items()]
+    for old_items, new_items in pairs:
+        state.pair_identical_within(old_items, new_items)
+    # Identical text anywhere beats a similar text under the same key: a paragraph that moved
+    # to another article is that paragraph, not a rewrite of whatever now holds its old number.
+    state.pair_identical_across()
+    for old_items, new_items in pairs:
+        state.pair_similar_within(old_items, new_items)
+    state.pair_similar_across()
     state.find_splits_and_merges()
     return state.result()
 
@@ -152,7 +158,7 @@ class _State:
 
     # --- pass 2: inside paired units -----------------------------------------------------------
 
-    def pair_within(self, old_items: list[Item], new_items: list[Item]) -> None:
+    def pair_identical_within(self, old_items: list[Item], new_items: list[Item]) -> None:
         by_text: dict[str, list[Item]] = {}
         for item in new_items:
             by_text.setdefault(item.text, []).append(item)
@@ -168,6 +174,9 @@ class _State:
             twin = next((t for t in by_text.get(item.text, []) if t.id not in self.taken), None)
             if twin is not None:
                 self._pair(item, twin, 1.0)
+
+    def pair_similar_within(self, old_items: list[Item], new_items: list[Item]) -> None:
+        by_key = {item.relative_key: item for item in new_items}
         # The same relative key with a similar text: the provision, modified.
         for item in old_items:
             if item.id in self.pairs:
@@ -183,18 +192,21 @@ class _State:
 
     # --- pass 3: across the whole text ---------------------------------------------------------
 
-    def pair_across(self) -> None:
-        old_left = [i for i in self.old if i.id not in self.pairs]
-        new_left = [i for i in self.new if i.id not in self.taken]
+    def pair_identical_across(self) -> None:
         by_text: dict[str, list[Item]] = {}
-        for item in new_left:
-            by_text.setdefault(item.text, []).append(item)
-        for item in old_left:
+        for item in self.new:
+            if item.id not in self.taken and item.text:
+                by_text.setdefault(item.text, []).append(item)
+        for item in self.old:
+            if item.id in self.pairs or not item.text:
+                continue
             twin = next((t for t in by_text.get(item.text, []) if t.id not in self.taken), None)
-            if twin is not None and item.text:
+            if twin is not None:
                 self._pair(item, twin, 1.0)
+
+    def pair_similar_across(self) -> None:
         self._pair_best(
-            [i for i in old_left if i.id not in self.pairs], [i for i in new_left if i.id not in self.taken]
+            [i for i in self.old if i.id not in self.pairs], [i for i in self.new if i.id not in self.taken]
         )
 
     def _pair_best(self, old_items: list[Item], new_items: list[Item]) -> None:

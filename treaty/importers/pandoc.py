@@ -36,7 +36,7 @@ Kind = Provision.Kind
 _ARTICLE = re.compile(rf"^Article\s+(?P<number>{ARTICLE_NUMBER})(?:\s*(?P<deleted>{DELETED}))?\s*(?P<heading>.*)$")
 _TITLE = re.compile(r"^TITLE\s+(?P<number>[IVXLC]+)(?P<suffix>[A-Z]?)\b\s*(?P<heading>.*)$")
 _CHAPTER = re.compile(r"^(?:CHAPTER|Chapter)\s+(?P<number>\d{1,2})(?P<suffix>[A-Za-z]?)\b\s*(?P<heading>.*)$")
-_ANNEX = re.compile(r"^ANNEX\s+(?P<number>[IVXLC]+)\b\s*(?P<heading>.*)$")
+_ANNEX = re.compile(r"^ANNEX\s+(?P<number>[IVXLC]+)(?P<suffix>[a-z]?)\b\s*(?P<heading>.*)$")
 _RECITAL = re.compile(r"^\(?(?P<number>-?\d{1,3}[a-z]{0,2})\)\s*(?P<text>.*)$")
 _PARAGRAPH = re.compile(r"^(?P<marker>\(?(?P<number>-?\d{1,3}[a-z]{0,2})[.)]?)(?:\s+(?P<text>.*))?$")
 _LETTERED = re.compile(r"^(?P<marker>\(?(?P<number>[a-z]{1,3})[.)])(?:\s+(?P<text>.*))?$")
@@ -181,9 +181,12 @@ class _Reader:
                 self._attach(self.title, node)
             self.chapter, self.heading_open = node, node
             return True
-        if (annex := _ANNEX.match(text)) and block.heading_level:
-            number = str(roman_to_int(annex["number"]))
-            node = Node(Kind.ANNEX, block.line, number, annex["number"], heading=annex["heading"])
+        annex = _ANNEX.match(text)
+        # "### ANNEX IV", or "ANNEX VIIIa" alone on its line (the French Presidency text).
+        if annex and (block.heading_level or not annex["heading"]) and (self.container or self.final):
+            number = str(roman_to_int(annex["number"])) + annex["suffix"]
+            marker = annex["number"] + annex["suffix"]
+            node = Node(Kind.ANNEX, block.line, number, marker, heading=annex["heading"])
             self._start_annex(node, block)
             return True
         if text == _FINANCIAL_STATEMENT and (self.final is not None or self.container is not None):

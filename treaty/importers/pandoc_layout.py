@@ -21,6 +21,9 @@ _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!'\"|<>~^$&@=:;,/])")
 _TAG = re.compile(r"<[^<>]+>")
 _FENCE = re.compile(r"^\s*```")
 _HEADING = re.compile(r"^(#{1,6})(?:\s+(.*?))?\s*$")
+# Grid-table borders (+----+----+) and the pipes between cells (| a | b |) are layout.
+_TABLE_RULE = re.compile(r"^\s*[+|][-=+:|\s]*$")
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _PANDOC_MARKS = re.compile(r"\]\{[.#]|^```\{=|^\s*\*Article \d|\\\(\d", re.MULTILINE)
 
 
@@ -78,6 +81,10 @@ def read_blocks(lines: list[str]) -> list[Block]:
         if not line.strip():
             close()
             continue
+        if _TABLE_RULE.match(line):
+            continue
+        if _TABLE_ROW.match(line):
+            line = line.replace("|", " ")
         heading = _HEADING.match(line)
         if heading:
             close()
