@@ -176,7 +176,9 @@ class MappingRun(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["from_version", "to_version"], name="treaty_mappingrun_unique_pair"),
+            models.UniqueConstraint(
+                fields=["from_version", "to_version"], name="treaty_mappingrun_unique_pair"
+            ),
         ]
 
     def __str__(self) -> str:

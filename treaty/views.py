@@ -28,7 +28,9 @@ def version_query(version: DraftVersion, default: DraftVersion) -> str:
     return "?" + urlencode({"version": version.label, "lang": version.language})
 
 
-def superseded_notice(treaty: Treaty, version: DraftVersion, versions: list[DraftVersion]) -> dict[str, str] | None:
+def superseded_notice(
+    treaty: Treaty, version: DraftVersion, versions: list[DraftVersion]
+) -> dict[str, str] | None:
     """For a superseded draft: the current draft in its language and the "what changed" link."""
     if version.status != DraftVersion.Status.SUPERSEDED:
         return None

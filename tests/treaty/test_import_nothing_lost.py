@@ -47,7 +47,9 @@ def _slots(document: Document, *, by_line: bool = False) -> list[tuple[str, str]
         elif node.kind in (Kind.CHAPTER, Kind.SECTION, Kind.TITLE):
             slots.append((node.line, node.key, f"{words[node.kind]} {node.marker} {node.heading}"))
         elif node.kind == Kind.ANNEX and node.marker:
-            slots.append((node.line, node.key, f"{words[node.kind]} {node.marker} {node.heading} {node.text}"))
+            slots.append(
+                (node.line, node.key, f"{words[node.kind]} {node.marker} {node.heading} {node.text}")
+            )
         else:
             slots.append((node.line, node.key, f"{node.marker} {node.heading} {node.text}"))
     if by_line:
@@ -154,9 +156,7 @@ def _pandoc_lines(source: str) -> list[tuple[int, str]]:
     return [(number, _TAG.sub(" ", _ATTRIBUTE.sub(" ", line))) for number, line in lines]
 
 
-SHARED_FILES = sorted(
-    path for path in SHARED_DATA.rglob("*.md") if path.name != "SOURCES.md"
-)
+SHARED_FILES = sorted(path for path in SHARED_DATA.rglob("*.md") if path.name != "SOURCES.md")
 
 
 def test_every_shared_file_is_checked() -> None:

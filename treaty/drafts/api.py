@@ -17,7 +17,8 @@ from treaty.drafts.lineage import draft_line
 
 
 class VersionSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    label = serializers.CharField()
+    # A field named "label" shadows Field.label (the field's caption) for type checkers only.
+    label = serializers.CharField()  # type: ignore[assignment]
     language = serializers.CharField(help_text="BCP 47")
     title = serializers.CharField()
     date = serializers.DateField(allow_null=True)
@@ -76,7 +77,10 @@ _COMPARISON = inline_serializer(
         "language": serializers.CharField(),
         "summary": inline_serializer(
             "CompareSummary",
-            {name: serializers.IntegerField() for name in ("same", "modified", "moved", "split", "merged", "added", "deleted")},
+            {
+                name: serializers.IntegerField()
+                for name in ("same", "modified", "moved", "split", "merged", "added", "deleted")
+            },
         ),
         "articles": inline_serializer(
             "CompareArticle",
@@ -99,9 +103,13 @@ class CompareView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("from", OpenApiTypes.STR, required=True, description="label of the earlier draft"),
+            OpenApiParameter(
+                "from", OpenApiTypes.STR, required=True, description="label of the earlier draft"
+            ),
             OpenApiParameter("to", OpenApiTypes.STR, required=True, description="label of the later draft"),
-            OpenApiParameter("language", OpenApiTypes.STR, description="BCP 47 (default: English if both have it)"),
+            OpenApiParameter(
+                "language", OpenApiTypes.STR, description="BCP 47 (default: English if both have it)"
+            ),
             OpenApiParameter("article", OpenApiTypes.STR, description="one article, by its number in `to`"),
         ],
         responses={200: _COMPARISON, **error_responses(400, 404, 409)},

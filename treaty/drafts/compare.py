@@ -10,8 +10,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from treaty.drafts.matching import ADDED, DELETED, MERGED, MODIFIED, MOVED, SAME, SPLIT
 from treaty.drafts.mapping_runs import mapping_run_ensure
+from treaty.drafts.matching import ADDED, DELETED, MERGED, MODIFIED, MOVED, SAME, SPLIT
 from treaty.models import DraftVersion, MappingRun, ProvisionMapping, Treaty
 
 RELATIONS = (SAME, MODIFIED, MOVED, SPLIT, MERGED, ADDED, DELETED)
@@ -85,7 +85,9 @@ def compare_versions_choose(
     }
     if language:
         if language not in shared:
-            raise CompareError(404, f"Drafts {from_label!r} and {to_label!r} are not both in language {language!r}.")
+            raise CompareError(
+                404, f"Drafts {from_label!r} and {to_label!r} are not both in language {language!r}."
+            )
     elif shared:
         language = "en" if "en" in shared else sorted(shared)[0]
     else:
@@ -111,7 +113,9 @@ def compare_drafts(
         try:
             run = mapping_run_ensure(from_version=old, to_version=new)
         except MappingFailed as error:
-            raise CompareError(409, f"the mapping from {old.label!r} to {new.label!r} failed: {error}") from error
+            raise CompareError(
+                409, f"the mapping from {old.label!r} to {new.label!r} failed: {error}"
+            ) from error
     rows = ProvisionMapping.objects.filter(run=run).order_by("order")
     units: list[dict[str, Any]] = run.summary.get("units", [])
     if article:
@@ -121,7 +125,9 @@ def compare_drafts(
         if not rows.exists():
             raise CompareError(404, f"No article {article} in draft {new.label!r} or {old.label!r}.")
     values = list(
-        rows.values_list("from_key", "to_key", "from_article", "to_article", "relation", "similarity", "diff", "order")
+        rows.values_list(
+            "from_key", "to_key", "from_article", "to_article", "relation", "similarity", "diff", "order"
+        )
     )
     return Comparison(treaty, old, new, run, _summary(values), _articles(values, units))
 
@@ -144,7 +150,9 @@ def _articles(rows: list[tuple[Any, ...]], units: list[dict[str, Any]]) -> list[
         key = (unit["from"], unit["to"])
         group = groups.get(key)
         if group is None:
-            group = groups[key] = ArticleChange(unit["from"], unit["to"], "", unit["similarity"], position=order)
+            group = groups[key] = ArticleChange(
+                unit["from"], unit["to"], "", unit["similarity"], position=order
+            )
         group.provisions.append(
             {
                 "from_key": from_key or None,

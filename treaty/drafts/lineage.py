@@ -34,21 +34,22 @@ def lineage_check(*, treaty_slug: str, label: str, follows: str) -> None:
                 f" not to {treaty_slug!r}"
             )
         known = draft_labels(treaty_slug)
-        hint = f" (its drafts: {', '.join(known)})" if known else f" (treaty {treaty_slug!r} has no drafts yet)"
+        hint = (
+            f" (its drafts: {', '.join(known)})" if known else f" (treaty {treaty_slug!r} has no drafts yet)"
+        )
         raise LineageRefused(f"--follows {follows!r}: no draft with that label in {treaty_slug!r}{hint}")
     parents = _parents(treaty_slug)
     chain = [label, follows]
     seen = {label}
     current = follows
-    while current in parents and parents[current]:
+    while parents.get(current):
         current = parents[current]
         chain.append(current)
         if current in seen:
             raise LineageRefused(f"the lineage would loop: {' follows '.join(chain)}")
         seen.add(current)
-    if existing := parents.get(label):
-        if existing != follows:
-            raise LineageRefused(f"draft {label!r} already follows {existing!r}, not {follows!r}")
+    if (existing := parents.get(label)) and existing != follows:
+        raise LineageRefused(f"draft {label!r} already follows {existing!r}, not {follows!r}")
     taken = sorted({child for child, parent in parents.items() if parent == follows and child != label})
     if taken:
         raise LineageRefused(
@@ -88,9 +89,21 @@ class Draft:
 def draft_line(treaty: Treaty) -> list[Draft]:
     """The treaty's drafts, oldest first along `follows` (drafts outside the line after, by date)."""
     versions = list(
-        DraftVersion.objects.filter(treaty=treaty).order_by("label", "language").only(
-            "id", "treaty_id", "label", "language", "title", "date", "status", "is_current", "follows",
-            "article_count", "provision_count", "word_count",
+        DraftVersion.objects.filter(treaty=treaty)
+        .order_by("label", "language")
+        .only(
+            "id",
+            "treaty_id",
+            "label",
+            "language",
+            "title",
+            "date",
+            "status",
+            "is_current",
+            "follows",
+            "article_count",
+            "provision_count",
+            "word_count",
         )
     )
     by_label: dict[str, list[DraftVersion]] = {}
@@ -99,8 +112,10 @@ def draft_line(treaty: Treaty) -> list[Draft]:
     parents = {label: next((v.follows for v in group if v.follows), "") for label, group in by_label.items()}
     children = {parent: label for label, parent in parents.items() if parent}
     ordered: list[str] = []
-    for root in sorted((label for label, parent in parents.items() if not parent or parent not in by_label),
-                       key=lambda label: (str(by_label[label][0].date or ""), label)):
+    for root in sorted(
+        (label for label, parent in parents.items() if not parent or parent not in by_label),
+        key=lambda label: (str(by_label[label][0].date or ""), label),
+    ):
         label: str | None = root
         while label is not None and label not in ordered:
             ordered.append(label)
@@ -135,7 +150,9 @@ def draft_make_current(*, version: DraftVersion) -> list[DraftVersion]:
     """Make the draft of `version` (every language of it) the one open for comment, and supersede
     the draft it follows. Refused when the mapping from that draft failed: readers would be sent
     to a draft whose changes cannot be shown. Returns the versions superseded."""
-    siblings = list(DraftVersion.objects.select_for_update().filter(treaty=version.treaty, label=version.label))
+    siblings = list(
+        DraftVersion.objects.select_for_update().filter(treaty=version.treaty, label=version.label)
+    )
     if version.follows:
         predecessors = list(
             DraftVersion.objects.select_for_update().filter(treaty=version.treaty, label=version.follows)
@@ -172,4 +189,3 @@ def draft_make_current(*, version: DraftVersion) -> list[DraftVersion]:
     )
     DraftVersion.objects.filter(pk__in=[s.pk for s in siblings]).update(is_current=True)
     return superseded
-

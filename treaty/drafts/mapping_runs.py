@@ -46,10 +46,13 @@ def _is_fresh(run: MappingRun, from_version: DraftVersion, to_version: DraftVers
 def mapping_run_compute(*, run_id: int) -> MappingRun:
     """(Re)compute one run. A failure is recorded on the run (status `failed`, the reason) and raised."""
     with transaction.atomic():
-        run = MappingRun.objects.select_for_update().select_related("from_version", "to_version").get(pk=run_id)
+        run = (
+            MappingRun.objects.select_for_update().select_related("from_version", "to_version").get(pk=run_id)
+        )
         if _is_fresh(run, run.from_version, run.to_version):
             return run  # a duplicate task, or one that another worker already finished
         started = time.monotonic()
+        failed: Exception | None = None
         try:
             old, new = _items(run.from_version), _items(run.to_version)
             mapping = map_drafts(old, new)
@@ -59,13 +62,13 @@ def mapping_run_compute(*, run_id: int) -> MappingRun:
         except Exception as error:
             failed = error
         else:
-            failed = None
             run.status = MappingRun.Status.DONE
             run.error = ""
             run.summary = {
                 "relations": dict(Counter(row.relation for row in rows)),
                 "units": [
-                    {"from": unit.old, "to": unit.new, "similarity": unit.similarity} for unit in mapping.units
+                    {"from": unit.old, "to": unit.new, "similarity": unit.similarity}
+                    for unit in mapping.units
                 ],
             }
             run.from_sha256 = run.from_version.content_sha256
@@ -77,7 +80,9 @@ def mapping_run_compute(*, run_id: int) -> MappingRun:
     # Recorded outside the failed transaction, so the failure survives its rollback.
     logger.exception("mapping run %s failed", run_id, exc_info=failed)
     MappingRun.objects.filter(pk=run_id).update(
-        status=MappingRun.Status.FAILED, error=f"{type(failed).__name__}: {failed}"[:2000], finished_at=timezone.now()
+        status=MappingRun.Status.FAILED,
+        error=f"{type(failed).__name__}: {failed}"[:2000],
+        finished_at=timezone.now(),
     )
     raise MappingFailed(str(failed)) from failed
 
@@ -97,21 +102,31 @@ def _items(version: DraftVersion) -> list[Item]:
     rows = (
         Provision.objects.filter(version=version)
         .order_by("order")
-        .values_list("id", "key", "kind", "heading", "text", "order", "article__kind", "article__number", "article__key")
+        .values_list(
+            "id",
+            "key",
+            "heading",
+            "text",
+            "order",
+            "article__kind",
+            "article__number",
+            "article__key",
+        )
     )
     items = []
-    for pk, key, kind, heading, text, order, unit_kind, unit_number, unit_key in rows:
-        if unit_kind == Kind.ARTICLE:
-            unit = unit_number
-        else:
-            unit = unit_key or key  # the preamble, the final clause, an annex; a heading is its own unit
+    for pk, key, heading, text, order, unit_kind, unit_number, unit_key in rows:
+        # An article is its number; the preamble, the final clause, an annex its key; a heading is
+        # a unit of its own.
+        unit = unit_number if unit_kind == Kind.ARTICLE else unit_key or key
         items.append(Item(pk, key, unit, order, normalise(f"{heading} {text}")))
     return items
 
 
 def _rows(run: MappingRun, mapping: Mapping) -> list[ProvisionMapping]:
     texts = dict(
-        Provision.objects.filter(version__in=[run.from_version_id, run.to_version_id]).values_list("id", "text")
+        Provision.objects.filter(version__in=[run.from_version_id, run.to_version_id]).values_list(
+            "id", "text"
+        )
     )
     headings = dict(
         Provision.objects.filter(version__in=[run.from_version_id, run.to_version_id], text="").values_list(

@@ -126,8 +126,12 @@ class _State:
     # --- pass 1: units -------------------------------------------------------------------------
 
     def pair_units(self) -> None:
-        old_text = {unit: normalise(" ".join(i.text for i in items)) for unit, items in self.old_units.items()}
-        new_text = {unit: normalise(" ".join(i.text for i in items)) for unit, items in self.new_units.items()}
+        old_text = {
+            unit: normalise(" ".join(i.text for i in items)) for unit, items in self.old_units.items()
+        }
+        new_text = {
+            unit: normalise(" ".join(i.text for i in items)) for unit, items in self.new_units.items()
+        }
         for unit in self.old_units:
             if unit in self.new_units:
                 score = similarity(old_text[unit], new_text[unit])
@@ -244,9 +248,9 @@ class _State:
         old_left = [i for i in self.old if i.id not in self.pairs and i.text]
         split_parts: dict[int, list[tuple[Item, float]]] = {}
         for part in new_left:
-            whole = self._containing(part, self.old, within=self._old_unit_for_new(part.unit))
-            if whole is not None:
-                split_parts.setdefault(whole[0].id, []).append((part, whole[1]))
+            found = self._containing(part, self.old, within=self._old_unit_for_new(part.unit))
+            if found is not None:
+                split_parts.setdefault(found[0].id, []).append((part, found[1]))
         old_by_id = {i.id: i for i in self.old}
         for whole_id, parts in split_parts.items():
             whole = old_by_id[whole_id]
@@ -269,9 +273,9 @@ class _State:
         for part in old_left:
             if part.id in self._split_done:
                 continue
-            whole = self._containing(part, self.new, within=self.unit_pairs.get(part.unit))
-            if whole is not None:
-                merge_parts.setdefault(whole[0].id, []).append((part, whole[1]))
+            found = self._containing(part, self.new, within=self.unit_pairs.get(part.unit))
+            if found is not None:
+                merge_parts.setdefault(found[0].id, []).append((part, found[1]))
         new_by_id = {i.id: i for i in self.new}
         paired_by_new = {new.id: old_id for old_id, (new, _, _) in self.pairs.items()}
         for whole_id, parts in merge_parts.items():
@@ -352,4 +356,3 @@ def _group(items: Iterable[Item]) -> dict[str, list[Item]]:
     for item in items:
         units.setdefault(item.unit, []).append(item)
     return units
-

@@ -14,7 +14,9 @@ def compare_page(request: HttpRequest, slug: str) -> HttpResponse:
     treaty = selectors.treaty_get(slug)
     drafts = draft_line(treaty)
     labels = [draft.label for draft in drafts]
-    to_label = request.GET.get("to") or next((d.label for d in drafts if d.is_current), labels[-1] if labels else "")
+    to_label = request.GET.get("to") or next(
+        (d.label for d in drafts if d.is_current), labels[-1] if labels else ""
+    )
     from_label = request.GET.get("from") or next((d.follows for d in drafts if d.label == to_label), "")
     view = "inline" if request.GET.get("view") == "inline" else "side"
     context: dict[str, object] = {

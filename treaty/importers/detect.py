@@ -24,7 +24,8 @@ def parse(
     `format` is "markdown", "pandoc" (Markdown converted from Word by pandoc), "text" (PDF-style
     plain text) or "auto": pandoc when the file carries pandoc's layout (`{.ul}` spans, raw-HTML
     fences, `*Article N*` headings), else Markdown when it has `#` heading lines, else text.
-    `allow_gaps` accepts a numbering gap between articles (a draft printed with one). `language` (BCP 47) defaults to "ar" when Arabic script dominates, else "en".
+    `allow_gaps` accepts a numbering gap between articles (a draft printed with one).
+    `language` (BCP 47) defaults to "ar" when Arabic script dominates, else "en".
     """
     text = decode_source(source) if isinstance(source, bytes) else source.removeprefix("\ufeff")
     lines = source_lines(text)

@@ -33,7 +33,9 @@ from treaty.models import Provision
 
 Kind = Provision.Kind
 
-_ARTICLE = re.compile(rf"^Article\s+(?P<number>{ARTICLE_NUMBER})(?:\s*(?P<deleted>{DELETED}))?\s*(?P<heading>.*)$")
+_ARTICLE = re.compile(
+    rf"^Article\s+(?P<number>{ARTICLE_NUMBER})(?:\s*(?P<deleted>{DELETED}))?\s*(?P<heading>.*)$"
+)
 _TITLE = re.compile(r"^TITLE\s+(?P<number>[IVXLC]+)(?P<suffix>[A-Z]?)\b\s*(?P<heading>.*)$")
 _CHAPTER = re.compile(r"^(?:CHAPTER|Chapter)\s+(?P<number>\d{1,2})(?P<suffix>[A-Za-z]?)\b\s*(?P<heading>.*)$")
 _ANNEX = re.compile(r"^ANNEX\s+(?P<number>[IVXLC]+)(?P<suffix>[a-z]?)\b\s*(?P<heading>.*)$")
@@ -138,7 +140,9 @@ class _Reader:
             if self.heading_open is not None:
                 self._extend_heading(self.heading_open, text)
                 return
-            raise TreatyFormatError(block.line, f"{text[:60]!r} cannot be placed: it is not inside an article")
+            raise TreatyFormatError(
+                block.line, f"{text[:60]!r} cannot be placed: it is not inside an article"
+            )
         self._read_body(block)
 
     # --- preamble ----------------------------------------------------------------------------
@@ -150,7 +154,9 @@ class _Reader:
         recital = _RECITAL.match(block.text)
         numbers = {child.number for child in self.preamble.children}
         if recital and recital["number"] not in numbers:
-            node = Node(Kind.RECITAL, block.line, recital["number"], f"({recital['number']})", text=recital["text"])
+            node = Node(
+                Kind.RECITAL, block.line, recital["number"], f"({recital['number']})", text=recital["text"]
+            )
             self._attach(self.preamble, node)
         elif self._continues(block.text):
             self._continue(block.text)
@@ -167,13 +173,21 @@ class _Reader:
             if not block.heading_level and not text.isupper():
                 return False
             number = str(roman_to_int(title["number"])) + title["suffix"].lower()
-            node = Node(Kind.TITLE, block.line, number, title["number"] + title["suffix"], heading=title["heading"])
+            node = Node(
+                Kind.TITLE, block.line, number, title["number"] + title["suffix"], heading=title["heading"]
+            )
             self._top_level(node, block)
             self.title, self.chapter, self.heading_open = node, None, node
             return True
         if (chapter := _CHAPTER.match(text)) and block.heading_level:
             number = chapter["number"] + chapter["suffix"].lower()
-            node = Node(Kind.CHAPTER, block.line, number, chapter["number"] + chapter["suffix"], heading=chapter["heading"])
+            node = Node(
+                Kind.CHAPTER,
+                block.line,
+                number,
+                chapter["number"] + chapter["suffix"],
+                heading=chapter["heading"],
+            )
             self._close_container()
             if self.title is None:
                 self._top_level(node, block)
@@ -221,7 +235,9 @@ class _Reader:
         if self.container is not None:
             self._read_body(block)
             return
-        raise TreatyFormatError(block.line, f"heading {block.text!r} cannot be placed: no title, chapter or annex above it")
+        raise TreatyFormatError(
+            block.line, f"heading {block.text!r} cannot be placed: no title, chapter or annex above it"
+        )
 
     def _extend_heading(self, node: Node, text: str) -> None:
         node.heading = f"{node.heading} {text}".strip()
@@ -247,8 +263,11 @@ class _Reader:
             self.awaiting_article_heading = node
 
     def _starts_final(self, text: str) -> bool:
-        return self.final is None and self.container is not None and self.container.kind == Kind.ARTICLE and bool(
-            _CLOSING.match(text)
+        return (
+            self.final is None
+            and self.container is not None
+            and self.container.kind == Kind.ARTICLE
+            and bool(_CLOSING.match(text))
         )
 
     def _start_final(self, block: Block) -> None:
@@ -268,7 +287,12 @@ class _Reader:
         container = self.container
         assert container is not None
         text = block.text
-        if self.heading_open is container and not container.heading and text.isupper() and not container.children:
+        if (
+            self.heading_open is container
+            and not container.heading
+            and text.isupper()
+            and not container.children
+        ):
             container.heading, self.heading_open = text, None  # "ANNEX V" then "EU DECLARATION OF CONFORMITY"
             return
         self.heading_open = None
@@ -307,7 +331,9 @@ class _Reader:
                 return True
             if len(number) <= 2 or not is_roman(number):
                 for holder in (self.paragraph, container):
-                    if holder is not None and self._fits(holder, Kind.SUBPARAGRAPH, _letters_position(number)):
+                    if holder is not None and self._fits(
+                        holder, Kind.SUBPARAGRAPH, _letters_position(number)
+                    ):
                         node = Node(Kind.SUBPARAGRAPH, block.line, number, marker, text=text)
                         self._attach(holder, node)
                         self.point = self.last = node

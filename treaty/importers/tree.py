@@ -125,7 +125,13 @@ def finalize(document: Document, *, allow_gaps: bool = False) -> Document:
             _assign(node, words, key="pre", label=words[Kind.PREAMBLE], check_lists=checks)
         elif node.kind == Kind.ANNEX:
             key = "annex" if len(annexes) == 1 else f"annex-{annexes.index(node) + 1}"
-            _assign(node, words, key=key, label=f"{words[Kind.ANNEX]} {node.marker or node.number}".strip(), check_lists=checks)
+            _assign(
+                node,
+                words,
+                key=key,
+                label=f"{words[Kind.ANNEX]} {node.marker or node.number}".strip(),
+                check_lists=checks,
+            )
         elif node.kind == Kind.TEXT and index == last_index and document.articles():
             # The closing formula after the last article ("IN WITNESS WHEREOF ...").
             _assign(node, words, key="final", label=words["final"], check_lists=checks)
@@ -159,13 +165,21 @@ def _assign(
             # Recitals printed with numbers keep them: "(12a)" is pre.12a (DESIGN §3).
             child.kind = Kind.RECITAL
             _assign(
-                child, words, node, key=f"{key}.{child.number}", label=f"{label} ({child.number})",
+                child,
+                words,
+                node,
+                key=f"{key}.{child.number}",
+                label=f"{label} ({child.number})",
                 check_lists=check_lists,
             )
         elif node.kind == Kind.PREAMBLE and not any(c.number for c in node.children):
             child.kind = Kind.RECITAL
             _assign(
-                child, words, node, key=f"{key}.{position}", label=f"{label} ({position})",
+                child,
+                words,
+                node,
+                key=f"{key}.{position}",
+                label=f"{label} ({position})",
                 check_lists=check_lists,
             )
         elif child.number:
@@ -254,7 +268,9 @@ def _check_article_numbering(document: Document, *, allow_gaps: bool) -> None:
     for article in document.articles():
         position = article_position(article.number)
         if position is None:
-            raise TreatyFormatError(article.line, f"article number {article.marker or article.number!r} is not a number")
+            raise TreatyFormatError(
+                article.line, f"article number {article.marker or article.number!r} is not a number"
+            )
         if article.number in seen:
             raise TreatyFormatError(
                 article.line,
@@ -274,8 +290,8 @@ def _check_article_numbering(document: Document, *, allow_gaps: bool) -> None:
                 raise TreatyFormatError(
                     article.line,
                     f"gap in the article numbering: Article {printed_article_number(article.number)} follows"
-                    f" Article {printed_article_number(previous.number)}; missing: {', '.join(missing)} (pass --allow-gaps if the"
-                    " draft is printed so)",
+                    f" Article {printed_article_number(previous.number)}; missing: {', '.join(missing)}"
+                    " (pass --allow-gaps if the draft is printed so)",
                 )
         seen[article.number] = article
         previous = article
@@ -306,7 +322,7 @@ def printed_article_number(number: str) -> str:
     """ "6bis" is printed "6 bis"; "4a" stays "4a"."""
     if number.endswith(LATIN_SUFFIXES):
         digits = number.rstrip("abcdefghijklmnopqrstuvwxyz")
-        return f"{digits} {number[len(digits):]}"
+        return f"{digits} {number[len(digits) :]}"
     return number
 
 
@@ -315,7 +331,9 @@ def _article_name(number: int, suffix: int, latin: bool) -> str:
         return f"Article {number}"
     if latin:
         return f"Article {number} {LATIN_SUFFIXES[suffix - 1]}"
-    return f"Article {number}{chr(ord('a') + suffix - 1) if suffix <= 26 else chr(ord('a') + suffix - 27) * 2}"
+    return (
+        f"Article {number}{chr(ord('a') + suffix - 1) if suffix <= 26 else chr(ord('a') + suffix - 27) * 2}"
+    )
 
 
 def missing_articles(before: tuple[int, int], after: tuple[int, int], *, latin: bool = False) -> list[str]:

@@ -29,5 +29,3 @@ def drafts(tmp_path: Path, django_capture_on_commit_callbacks) -> None:
         path = write_draft(tmp_path, f"{label[-1]}.md", articles)
         with django_capture_on_commit_callbacks(execute=True):
             call_command("import_treaty", str(path), "--slug", "sample", "--version", label, *extra)
-
-

@@ -7,7 +7,16 @@ from pathlib import Path
 
 def draft_markdown(articles: dict[str, list[str] | str], *, title: str = "Placeholder treaty") -> str:
     """A Markdown draft: {"1": ["First placeholder paragraph.", ...], "2": "Lead-in only."}."""
-    lines = [f"# {title}", "", "## Preamble", "", "The placeholder parties,", "", "Have agreed as follows:", ""]
+    lines = [
+        f"# {title}",
+        "",
+        "## Preamble",
+        "",
+        "The placeholder parties,",
+        "",
+        "Have agreed as follows:",
+        "",
+    ]
     for number, body in articles.items():
         lines += [f"##### Article {number} – Placeholder heading {number}", ""]
         if isinstance(body, str):

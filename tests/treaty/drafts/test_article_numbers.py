@@ -10,7 +10,8 @@ from treaty.importers.tree import TreatyFormatError
 
 def _markdown(*articles: str) -> str:
     body = "\n\n".join(articles)
-    return f"# Placeholder treaty\n\n## Preamble\n\nThe placeholder parties,\n\nHave agreed as follows:\n\n{body}\n"
+    preamble = "## Preamble\n\nThe placeholder parties,\n\nHave agreed as follows:"
+    return f"# Placeholder treaty\n\n{preamble}\n\n{body}\n"
 
 
 def test_suffixed_and_latin_numbers_and_deleted_placeholders() -> None:
@@ -36,5 +37,7 @@ def test_a_latin_suffix_gap_names_the_missing_article() -> None:
 
 
 def test_articles_out_of_order_are_refused_even_with_allow_gaps() -> None:
-    with pytest.raises(TreatyFormatError, match=r"Article 4 comes after Article 5: articles must be in order"):
+    with pytest.raises(
+        TreatyFormatError, match=r"Article 4 comes after Article 5: articles must be in order"
+    ):
         parse(_markdown("##### Article 5\n\nFive.", "##### Article 4\n\nFour."), allow_gaps=True)

@@ -9,6 +9,7 @@ from treaty.models import MappingRun
 
 pytestmark = pytest.mark.django_db
 
+
 def _compare(client: Client, query: str) -> dict:  # type: ignore[type-arg]
     response = client.get(f"/api/v1/treaties/sample/compare/?{query}")
     assert response.status_code == 200, response.content
@@ -49,7 +50,9 @@ def test_moved_and_merged_say_where_they_went(anon: Client, drafts: None) -> Non
     moved = next(p for p in provisions if p["from_key"] == "art-1.2")
     assert moved["relation"] == "moved" and moved["to_key"] == "art-4.1"
     merged = [p for p in provisions if p["relation"] == "merged"]
-    assert {p["from_key"] for p in merged} == {"art-2.1", "art-2.2"} and {p["to_key"] for p in merged} == {"art-2.1"}
+    assert {p["from_key"] for p in merged} == {"art-2.1", "art-2.2"} and {p["to_key"] for p in merged} == {
+        "art-2.1"
+    }
 
 
 def test_any_two_drafts_can_be_compared(anon: Client, drafts: None) -> None:

@@ -25,7 +25,11 @@ def _import(path: Path, label: str, *args: str, slug: str = "sample") -> str:
 def _snapshot() -> tuple[object, ...]:
     """Everything an import may write, to check that a refused one wrote nothing."""
     return (
-        sorted(DraftVersion.objects.values_list("treaty__slug", "label", "language", "is_current", "status", "follows")),
+        sorted(
+            DraftVersion.objects.values_list(
+                "treaty__slug", "label", "language", "is_current", "status", "follows"
+            )
+        ),
         Provision.objects.count(),
         sorted(MappingRun.objects.values_list("from_version__label", "to_version__label", "status")),
         ProvisionMapping.objects.count(),
@@ -40,7 +44,9 @@ def first(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_draft_follows_another_and_is_mapped(first: Path, tmp_path: Path, django_capture_on_commit_callbacks) -> None:
+def test_a_draft_follows_another_and_is_mapped(
+    first: Path, tmp_path: Path, django_capture_on_commit_callbacks
+) -> None:
     second = write_draft(tmp_path, "second.md", SECOND)
     with django_capture_on_commit_callbacks(execute=True):
         out = _import(second, "D/2", "--follows", "D/1", "--date", "2024-03-01")
@@ -52,7 +58,9 @@ def test_a_draft_follows_another_and_is_mapped(first: Path, tmp_path: Path, djan
     run = MappingRun.objects.get(to_version=new)
     assert run.status == MappingRun.Status.DONE
     relations = dict(ProvisionMapping.objects.filter(run=run).values_list("to_key", "relation"))
-    assert relations["art-1.2"] == "modified" and relations["art-2a"] == "added" and relations["art-3"] == "same"
+    assert (
+        relations["art-1.2"] == "modified" and relations["art-2a"] == "added" and relations["art-3"] == "same"
+    )
 
 
 def test_current_supersedes_the_draft_it_follows(first: Path, tmp_path: Path) -> None:
@@ -75,7 +83,9 @@ def test_article_numbers_as_printed(first: Path, tmp_path: Path) -> None:
 def test_follows_an_unknown_label_is_refused(first: Path, tmp_path: Path) -> None:
     second = write_draft(tmp_path, "second.md", SECOND)
     before = _snapshot()
-    with pytest.raises(CommandError, match=r"--follows 'D/9': no draft with that label in 'sample' \(its drafts: D/1\)"):
+    with pytest.raises(
+        CommandError, match=r"--follows 'D/9': no draft with that label in 'sample' \(its drafts: D/1\)"
+    ):
         _import(second, "D/2", "--follows", "D/9")
     assert _snapshot() == before
 
@@ -85,7 +95,9 @@ def test_follows_a_draft_of_another_treaty_is_refused(first: Path, tmp_path: Pat
     _import(other, "O/1", slug="other")
     second = write_draft(tmp_path, "second.md", SECOND)
     before = _snapshot()
-    with pytest.raises(CommandError, match=r"--follows 'O/1': that draft belongs to treaty other, not to 'sample'"):
+    with pytest.raises(
+        CommandError, match=r"--follows 'O/1': that draft belongs to treaty other, not to 'sample'"
+    ):
         _import(second, "D/2", "--follows", "O/1")
     assert _snapshot() == before
 
@@ -120,12 +132,15 @@ def test_current_on_a_draft_whose_mapping_failed_is_refused(first: Path, tmp_pat
 
 
 def test_a_numbering_gap_is_refused_unless_allowed(first: Path, tmp_path: Path) -> None:
-    gap = write_draft(tmp_path, "gap.md", {"1": "One placeholder.", "2": "Two placeholder.", "5": "Five placeholder."})
+    gap = write_draft(
+        tmp_path, "gap.md", {"1": "One placeholder.", "2": "Two placeholder.", "5": "Five placeholder."}
+    )
     before = _snapshot()
     with pytest.raises(
         CommandError,
-        match=r"line \d+: gap in the article numbering: Article 5 follows Article 2; missing: Article 3, Article 4"
-        r" \(pass --allow-gaps if the draft is printed so\); nothing was imported",
+        match=r"line \d+: gap in the article numbering: Article 5 follows Article 2;"
+        r" missing: Article 3, Article 4 \(pass --allow-gaps if the draft is printed so\);"
+        r" nothing was imported",
     ):
         _import(gap, "D/2", "--follows", "D/1")
     assert _snapshot() == before
@@ -136,7 +151,9 @@ def test_a_numbering_gap_is_refused_unless_allowed(first: Path, tmp_path: Path) 
 
 
 def test_suffix_gaps_name_the_missing_articles(tmp_path: Path) -> None:
-    gap = write_draft(tmp_path, "gap.md", {"1": "One placeholder.", "1a": "Inserted placeholder.", "1c": "Third."})
+    gap = write_draft(
+        tmp_path, "gap.md", {"1": "One placeholder.", "1a": "Inserted placeholder.", "1c": "Third."}
+    )
     with pytest.raises(CommandError, match=r"missing: Article 1b "):
         _import(gap, "G/1")
     assert not DraftVersion.objects.exists()

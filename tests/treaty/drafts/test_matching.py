@@ -27,7 +27,11 @@ def _relations(mapping: Mapping) -> set[tuple[str, str, str]]:
 def test_same() -> None:
     rows = [("art-1", ""), ("art-1.1", A), ("art-1.2", B)]
     mapping = map_drafts(_items(rows, 0), _items(rows, 100))
-    assert _relations(mapping) == {("art-1", "art-1", "same"), ("art-1.1", "art-1.1", "same"), ("art-1.2", "art-1.2", "same")}
+    assert _relations(mapping) == {
+        ("art-1", "art-1", "same"),
+        ("art-1.1", "art-1.1", "same"),
+        ("art-1.2", "art-1.2", "same"),
+    }
     assert all(m.similarity == 1.0 for m in mapping.matches)
 
 

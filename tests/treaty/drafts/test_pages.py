@@ -35,7 +35,10 @@ def test_compare_page_redline(anon: Client, drafts: None, django_assert_max_num_
     # Changed articles first, with a count; the redline says "added" in words, not colour alone.
     changed = html[html.index("Articles that changed") :]
     assert changed.index(">1</a> – modified: 1 provision changed") < changed.index(">2a</a> – added")
-    assert '<ins><span class="visually-hidden">[added: </span>defined <span class="visually-hidden">]</span></ins>' in html
+    assert (
+        '<ins><span class="visually-hidden">[added: </span>defined '
+        '<span class="visually-hidden">]</span></ins>' in html
+    )
     inline = anon.get("/treaties/sample/compare/?from=D/1&to=D/2&view=inline").content.decode()
     assert 'class="redline" lang="en" dir="ltr"' in inline and "redline-sides" not in inline
 

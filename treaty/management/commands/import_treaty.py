@@ -74,7 +74,9 @@ class Command(BaseCommand):
 
         version = result.version
         what = "unchanged" if result.unchanged else "replaced" if result.replaced else "imported"
-        lineage = f" It follows {version.follows}; the mapping runs in the background." if version.follows else ""
+        lineage = (
+            f" It follows {version.follows}; the mapping runs in the background." if version.follows else ""
+        )
         if options["current"]:
             lineage += " It is now the current draft."
         self.stdout.write(
