@@ -50,6 +50,7 @@ def parse(
         document = parse_pandoc(text, language=language)
     else:
         document = parse_text(text, language=language)
+    document.format = format
     try:
         return finalize(document, allow_gaps=allow_gaps)
     except TreatyFormatError as error:

@@ -65,6 +65,7 @@ class Document:
     # Whether numbers inside articles are checked to run 1, 2, 3: a format whose lists were
     # renumbered by a converter (pandoc) checks them itself and keeps an unexpected one unnumbered.
     check_list_numbering: bool = True
+    format: str = ""  # the format it was read as ("auto" resolved), set by detect.parse
 
     def walk(self) -> Iterator[Node]:
         for node in self.nodes:

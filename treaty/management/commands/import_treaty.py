@@ -60,7 +60,7 @@ class Command(BaseCommand):
                 treaty_slug=options["slug"],
                 label=options["label"],
                 document=document,
-                source_format=options["format"],
+                source_format=document.format or options["format"],
                 title=options["title"],
                 replace=options["replace"],
                 follows=options["follows"],
