@@ -54,3 +54,12 @@ def test_compare_page_bad_labels(anon: Client, drafts: None) -> None:
     assert anon.get("/treaties/sample/compare/?from=D/1&to=D/9").status_code == 404
     response = anon.get("/treaties/sample/compare/?from=D/1&to=D/2&article=99")
     assert response.status_code == 404 and "No article 99" in response.content.decode()
+
+
+def test_an_inserted_article_has_its_page_and_neighbours(
+    anon: Client, drafts: None, django_assert_max_num_queries
+) -> None:
+    html = anon.get("/treaties/sample/articles/2a/").content.decode()
+    assert "Article 2a" in html
+    pager = html[html.index('aria-label="Previous and next article"') :]
+    assert 'href="/treaties/sample/articles/2/"' in pager and 'href="/treaties/sample/articles/3/"' in pager
