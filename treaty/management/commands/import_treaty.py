@@ -74,11 +74,13 @@ class Command(BaseCommand):
 
         version = result.version
         what = "unchanged" if result.unchanged else "replaced" if result.replaced else "imported"
-        lineage = (
-            f" It follows {version.follows}; the mapping runs in the background." if version.follows else ""
-        )
-        if options["current"]:
-            lineage += " It is now the current draft."
+        lineage = ""
+        if version.follows and options["current"]:
+            lineage = f" It follows {version.follows} (mapped) and is now the current draft."
+        elif version.follows:
+            lineage = f" It follows {version.follows}; the mapping runs in the background."
+        elif options["current"]:
+            lineage = " It is now the current draft."
         self.stdout.write(
             self.style.SUCCESS(
                 f"{version.treaty.slug} {version.label} ({version.language}) {what}: "
