@@ -67,6 +67,16 @@ def _parents(treaty_slug: str) -> dict[str, str]:
     return parents
 
 
+def _ancestors(treaty_slug: str, label: str) -> list[str]:
+    """`label` and every draft before it along `follows` (the lineage has no loops: lineage_check)."""
+    parents = _parents(treaty_slug)
+    chain: list[str] = []
+    while label and label not in chain:
+        chain.append(label)
+        label = parents.get(label, "")
+    return chain
+
+
 def draft_labels(treaty_slug: str) -> list[str]:
     return sorted(set(DraftVersion.objects.filter(treaty__slug=treaty_slug).values_list("label", flat=True)))
 
@@ -148,8 +158,9 @@ class CurrentRefused(LineageRefused):
 @transaction.atomic
 def draft_make_current(*, version: DraftVersion) -> list[DraftVersion]:
     """Make the draft of `version` (every language of it) the one open for comment, and supersede
-    the draft it follows. Refused when the mapping from that draft failed: readers would be sent
-    to a draft whose changes cannot be shown. Returns the versions superseded."""
+    the draft it follows (and the drafts before that one: all of them are earlier texts).
+    Refused when the mapping from that draft failed: readers would be sent to a draft whose
+    changes cannot be shown. Returns the versions superseded."""
     siblings = list(
         DraftVersion.objects.select_for_update().filter(treaty=version.treaty, label=version.label)
     )
@@ -183,7 +194,12 @@ def draft_make_current(*, version: DraftVersion) -> list[DraftVersion]:
     DraftVersion.objects.filter(treaty=version.treaty, language__in=languages, is_current=True).exclude(
         label=version.label
     ).update(is_current=False)
-    superseded = list(predecessors)
+    earlier_labels = _ancestors(version.treaty.slug, version.follows)
+    superseded = list(
+        DraftVersion.objects.filter(treaty=version.treaty, label__in=earlier_labels).exclude(
+            status=DraftVersion.Status.SUPERSEDED
+        )
+    )
     DraftVersion.objects.filter(pk__in=[p.pk for p in superseded]).update(
         status=DraftVersion.Status.SUPERSEDED, is_current=False
     )

@@ -169,3 +169,12 @@ def test_sibling_languages_share_the_lineage(first: Path, tmp_path: Path) -> Non
     _import(second, "D/2", "--follows", "D/1")
     _import(second, "D/2", "--language", "fr")  # the French text of the same draft
     assert DraftVersion.objects.get(label="D/2", language="fr").follows == "D/1"
+
+
+def test_current_supersedes_every_earlier_draft_of_the_line(first: Path, tmp_path: Path) -> None:
+    second = write_draft(tmp_path, "second.md", SECOND)
+    _import(second, "D/2", "--follows", "D/1")
+    _import(write_draft(tmp_path, "third.md", FIRST), "D/3", "--follows", "D/2", "--current")
+    statuses = dict(DraftVersion.objects.values_list("label", "status"))
+    assert statuses == {"D/1": "superseded", "D/2": "superseded", "D/3": "draft"}
+    assert list(DraftVersion.objects.filter(is_current=True).values_list("label", flat=True)) == ["D/3"]
