@@ -35,6 +35,8 @@ KEY_THRESHOLD = 0.5
 MOVE_THRESHOLD = 0.6
 # How much of a part must lie inside the whole for a split or a merge (partial ratio).
 PART_THRESHOLD = 0.9
+PART_LENGTH = 0.8  # a part is at most this share of the whole's length
+SAME_ENOUGH = 0.95  # a pair this similar is the provision itself, never one part of a split or merge
 
 
 @dataclass(frozen=True)
@@ -256,9 +258,10 @@ class _State:
             whole = old_by_id[whole_id]
             paired = self.pairs.get(whole_id)
             if paired is not None:
-                # Its first part kept the key: that pair is part of the split too.
-                first, _, _ = paired
-                if not _inside(first.text, whole.text):
+                # Its first part kept the key: that pair is part of the split too (unless it is the
+                # whole text still, and the other "parts" merely resemble pieces of it).
+                first, _, score = paired
+                if score >= SAME_ENOUGH or not _inside(first.text, whole.text):
                     continue
                 del self.pairs[whole_id]
                 parts = [(first, _part_score(first.text, whole.text)), *parts]
@@ -283,7 +286,7 @@ class _State:
             old_id = paired_by_new.get(whole_id)
             if old_id is not None:
                 first = old_by_id[old_id]
-                if not _inside(first.text, whole.text):
+                if self.pairs[old_id][2] >= SAME_ENOUGH or not _inside(first.text, whole.text):
                     continue
                 del self.pairs[old_id]
                 parts = [(first, _part_score(first.text, whole.text)), *parts]
@@ -307,7 +310,10 @@ class _State:
         best: tuple[Item, float] | None = None
         part_words = self._words_of(part)
         for whole in wholes:
-            if len(whole.text) <= len(part.text) or (within is not None and whole.unit != within):
+            # A part is clearly shorter than the whole, or it is a rewording, not a piece of it.
+            if len(part.text) > PART_LENGTH * len(whole.text) or (
+                within is not None and whole.unit != within
+            ):
                 continue
             # The partial ratio is costly on long texts: first, most of the words must be there.
             if len(part_words & self._words_of(whole)) < 0.8 * len(part_words):

@@ -158,12 +158,24 @@ class _Reader:
                 Kind.RECITAL, block.line, recital["number"], f"({recital['number']})", text=recital["text"]
             )
             self._attach(self.preamble, node)
-        elif self._continues(block.text):
+        elif self._continues(block.text) or self._recital_goes_on():
             self._continue(block.text)
         else:
             # Citations, "Whereas:", "HAVE ADOPTED THIS REGULATION:" (keys pre~1, pre~2 ...).
             node = Node(Kind.RECITAL, block.line, text=block.text)
             self._attach(self.preamble, node)
+
+    def _recital_goes_on(self) -> bool:
+        """A recital cut mid-sentence by a page break goes on in the next block, whatever its first
+        letter ("... of the European Parliament and of the" / "Council and Regulation ...")."""
+        last = self.last
+        return (
+            last is not None
+            and last.kind == Kind.RECITAL
+            and bool(last.number)
+            and not ends_sentence(last.text)
+            and not last.text.rstrip().endswith(",")
+        )
 
     # --- headings ----------------------------------------------------------------------------
 
@@ -312,7 +324,7 @@ class _Reader:
         if last is None or not text[:1].islower() or _LETTERED.match(text):
             return False
         previous = last.text or (last.heading if last.kind in (Kind.ARTICLE, Kind.ANNEX) else "")
-        return bool(last.text) and not ends_sentence(previous) and not previous.endswith(",")
+        return bool(last.text) and not ends_sentence(previous)
 
     def _continue(self, text: str) -> None:
         assert self.last is not None
