@@ -63,3 +63,21 @@ def test_an_inserted_article_has_its_page_and_neighbours(
     assert "Article 2a" in html
     pager = html[html.index('aria-label="Previous and next article"') :]
     assert 'href="/treaties/sample/articles/2/"' in pager and 'href="/treaties/sample/articles/3/"' in pager
+
+
+def test_the_redline_of_a_right_to_left_text_is_marked_rtl(
+    anon: Client, tmp_path, django_capture_on_commit_callbacks
+) -> None:
+    from django.core.management import call_command
+
+    from tests.treaty.drafts.drafts import FIRST, SECOND, write_draft
+
+    for label, articles, extra in (("A/1", FIRST, []), ("A/2", SECOND, ["--follows", "A/1"])):
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command(
+                "import_treaty", str(write_draft(tmp_path, f"{label[-1]}.md", articles)),
+                "--slug", "rtl", "--version", label, "--language", "ar", *extra,
+            )  # fmt: skip
+    html = anon.get("/treaties/rtl/compare/?from=A/1&to=A/2").content.decode()
+    assert 'class="redline" lang="ar" dir="rtl"' in html
+    assert '<div class="compare" lang="en" dir="ltr">' in html  # the interface around it stays as it is
