@@ -41,7 +41,7 @@ def test_reader_opens_what_changed_from_a_superseded_draft(
     changed = page.get_by_role("heading", name=re.compile(r"^Articles that changed"))
     expect(changed).to_be_visible()
     first = page.locator("ol.changed-articles li").first
-    expect(first).to_have_text(re.compile(r"^1 – modified: 1 provision changed"))
+    expect(first).to_have_text(re.compile(r"^Article 1 – modified: 1 provision changed"))
     # The redline says "added" in words (read by screen readers), not by colour alone.
     insertion = page.locator("ins").filter(has_text="defined").first
     expect(insertion).to_be_visible()

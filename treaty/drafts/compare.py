@@ -12,6 +12,7 @@ from typing import Any
 
 from treaty.drafts.mapping_runs import mapping_run_ensure
 from treaty.drafts.matching import ADDED, DELETED, MERGED, MODIFIED, MOVED, SAME, SPLIT
+from treaty.importers.tree import printed_article_number
 from treaty.models import DraftVersion, MappingRun, ProvisionMapping, Treaty
 
 RELATIONS = (SAME, MODIFIED, MOVED, SPLIT, MERGED, ADDED, DELETED)
@@ -34,6 +35,11 @@ class ArticleChange:
     similarity: float
     provisions: list[dict[str, Any]] = field(default_factory=list)
     position: float = 0.0
+
+    @property
+    def title(self) -> str:
+        """How a reader names it: "Article 4a", "Preamble", "Annex 3" (the later draft's number)."""
+        return unit_title(self.to_number or self.from_number or "")
 
     @property
     def changes(self) -> int:
@@ -130,6 +136,18 @@ def compare_drafts(
         )
     )
     return Comparison(treaty, old, new, run, _summary(values), _articles(values, units))
+
+
+def unit_title(number: str) -> str:
+    if number == "pre":
+        return "Preamble"
+    if number == "final":
+        return "Final clause"
+    if number.startswith("annex"):
+        return f"Annex {number.removeprefix('annex').lstrip('-')}".strip()
+    if number[:1].isdigit():
+        return f"Article {printed_article_number(number)}"
+    return number  # a heading (title or chapter) by its key
 
 
 def _summary(rows: list[tuple[Any, ...]]) -> dict[str, int]:

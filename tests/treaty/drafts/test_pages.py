@@ -34,7 +34,9 @@ def test_compare_page_redline(anon: Client, drafts: None, django_assert_max_num_
     assert response.status_code == 200
     # Changed articles first, with a count; the redline says "added" in words, not colour alone.
     changed = html[html.index("Articles that changed") :]
-    assert changed.index(">1</a> – modified: 1 provision changed") < changed.index(">2a</a> – added")
+    assert changed.index(">Article 1</a> – modified: 1 provision changed") < changed.index(
+        ">Article 2a</a> – added"
+    )
     assert (
         '<ins><span class="visually-hidden">[added: </span>defined '
         '<span class="visually-hidden">]</span></ins>' in html
