@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import article_annotations  # bench/article_annotations.py, beside this file
+import drafts  # bench/drafts.py, beside this file
 import exports  # bench/exports.py, beside this file
 import heat as heat_bench  # bench/heat.py, beside this file
 import moderation_queue  # bench/moderation_queue.py, beside this file
@@ -72,6 +73,8 @@ def main() -> int:
         failures += heat_bench.run()
     # Streamed CSV and NDJSON exports of 1,000,000 annotations, PostgreSQL only (bench/exports.py).
     failures += exports.run(options.only)
+    # The four EU AI Act drafts: mapping and compare API, PostgreSQL only (bench/drafts.py).
+    failures += drafts.run(options.runs, options.only)
     print()
     if failures:
         print(f"{len(failures)} problem(s):")
@@ -83,7 +86,9 @@ def main() -> int:
         f" article with {article_annotations.ANNOTATIONS:,} annotations"
         f" <= {article_annotations.MAX_MEDIAN_MS:g} ms;"
         f" moderation queue: constant queries, median <= {moderation_queue.MAX_MEDIAN_MS:g} ms;"
-        f" exports: >= {exports.MIN_ROWS_PER_SECOND:,} rows/s, <= {exports.MAX_PEAK_MB:g} MB."
+        f" exports: >= {exports.MIN_ROWS_PER_SECOND:,} rows/s, <= {exports.MAX_PEAK_MB:g} MB;"
+        f" drafts: mapping <= {drafts.MAX_MAPPING_S:g} s, compare <= {drafts.MAX_COMPARE_MS:g} ms"
+        f" (one article <= {drafts.MAX_ARTICLE_MS:g} ms)."
     )
     return 0
 

@@ -1,4 +1,4 @@
-"""The Celery app: one broker, three queues, settings read from Django's (CELERY_*)."""
+"""The Celery app: one broker, four queues, settings read from Django's (CELERY_*)."""
 
 import os
 
@@ -11,7 +11,7 @@ app = Celery("marginalia")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 app.conf.update(
-    task_queues=(Queue("default"), Queue("aggregate"), Queue("export")),
+    task_queues=(Queue("default"), Queue("aggregate"), Queue("export"), Queue("drafts")),
     task_default_queue="default",
     # Queue per kind of work, so a long export never delays a heat recompute.
     task_routes={
@@ -20,6 +20,8 @@ app.conf.update(
         # Names of the previous release (annotations/tasks.py keeps them as aliases for one).
         "annotations.tasks.*heat*": {"queue": "aggregate"},
         "annotations.tasks.*export*": {"queue": "export"},
+        # Mapping a new draft to the one it follows (seconds of CPU) must not delay heat or exports.
+        "treaty.tasks.provision_mapping_*": {"queue": "drafts"},
     },
     # Results are kept in our own models, never in a result backend.
     task_ignore_result=True,

@@ -11,6 +11,7 @@ from annotations.heat import api as heatmap_api
 from annotations.moderation import api as moderation_api
 from config.health import healthz
 from treaty import api as treaty_api
+from treaty.drafts import api as drafts_api
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenObtainView.as_view(), name="auth-token"),
@@ -62,6 +63,8 @@ api_v1 = [
         heatmap_api.ArticleHeatmapView.as_view(),
         name="article-heatmap",
     ),
+    path("treaties/<slug:slug>/versions/", drafts_api.VersionListView.as_view(), name="treaty-versions"),
+    path("treaties/<slug:slug>/compare/", drafts_api.CompareView.as_view(), name="treaty-compare"),
     path("treaties/<slug:slug>/", treaty_api.TreatyDetailView.as_view(), name="treaty-detail"),
     path(
         "treaties/<slug:slug>/articles/<str:number>/",

@@ -39,6 +39,9 @@ class DraftVersion(models.Model):
     date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     is_current = models.BooleanField(default=False)
+    # The label of the draft this one revises (DESIGN §3 "Drafts over time"); sibling languages of
+    # one draft share it. A label, not a row: the predecessor may exist in other languages only.
+    follows = models.CharField(max_length=100, blank=True)
     source_note = models.TextField(blank=True, help_text="Front matter of the imported file")
     source_format = models.CharField(max_length=20, blank=True)
     # SHA-256 of the imported provisions: re-importing the same text is recognised as a no-op.
@@ -145,3 +148,90 @@ class Provision(models.Model):
     @property
     def is_heading(self) -> bool:
         return self.kind in self.HEADING_KINDS
+
+
+class MappingRun(models.Model):
+    """The computation of the provision mapping from one draft version to a later one.
+
+    One row per (from, to) pair; the mapping task recomputes it from both texts, so re-running it
+    is harmless. The fingerprints say which texts the stored mapping was computed from.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    from_version = models.ForeignKey(DraftVersion, on_delete=models.CASCADE, related_name="+")
+    to_version = models.ForeignKey(DraftVersion, on_delete=models.CASCADE, related_name="mapping_runs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    from_sha256 = models.CharField(max_length=64, blank=True)
+    to_sha256 = models.CharField(max_length=64, blank=True)
+    summary = models.JSONField(default=dict, blank=True)  # {relation: count} over provisions
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_version", "to_version"], name="treaty_mappingrun_unique_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_version_id} -> {self.to_version_id} ({self.status})"
+
+
+class ProvisionMapping(models.Model):
+    """How one provision of a draft became (part of) a provision of a later draft (DESIGN §3).
+
+    `added` rows have no `from_provision`, `deleted` rows no `to_provision`; a split provision has
+    one row per part, a merged one one row per source. The word-level diff is stored, so a compare
+    page is a read, not a recomputation.
+    """
+
+    class Relation(models.TextChoices):
+        SAME = "same"
+        MODIFIED = "modified"
+        MOVED = "moved"
+        SPLIT = "split"
+        MERGED = "merged"
+        ADDED = "added"
+        DELETED = "deleted"
+
+    run = models.ForeignKey(MappingRun, on_delete=models.CASCADE, related_name="mappings")
+    from_provision = models.ForeignKey(
+        Provision, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    to_provision = models.ForeignKey(
+        Provision, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # Denormalised so that a compare response needs no join: keys and the articles they sit in.
+    from_key = models.CharField(max_length=120, blank=True)
+    to_key = models.CharField(max_length=120, blank=True)
+    from_article = models.CharField(max_length=20, blank=True, help_text="Article number, or pre/final")
+    to_article = models.CharField(max_length=20, blank=True)
+    relation = models.CharField(max_length=10, choices=Relation.choices)
+    similarity = models.FloatField()
+    diff = models.JSONField(default=list, blank=True)  # [[op, text], ...], op "=", "-" or "+"
+    order = models.PositiveIntegerField(help_text="Reading order: the later draft's, deletions in place")
+
+    class Meta:
+        ordering = ["run", "order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(similarity__gte=0) & Q(similarity__lte=1),
+                name="treaty_provisionmapping_similarity_range",
+            ),
+        ]
+        indexes = [
+            # The compare page of one article: a run's rows for an article number on either side.
+            models.Index(fields=["run", "to_article"], name="treaty_provmap_to_article"),
+            models.Index(fields=["run", "from_article"], name="treaty_provmap_from_article"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_key or '-'} -> {self.to_key or '-'} ({self.relation})"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
-from django.db.models import F, Func, Q, QuerySet, TextField, Value
+from django.db.models import F, Func, Q, QuerySet, Subquery, TextField, Value
 from django.http import Http404
 
 from treaty.models import DraftVersion, Provision, Treaty
@@ -154,16 +154,20 @@ def article_ancestors(article: Provision) -> list[Provision]:
 def article_neighbours(
     version: DraftVersion, article: Provision
 ) -> tuple[Provision | None, Provision | None]:
-    """The previous and next articles, in one query whatever the treaty's size: article numbers
-    run without gaps (the importer refuses a gap), so they are number - 1 and number + 1."""
-    number = int(article.number)
-    around = {
-        p.number: p
-        for p in Provision.objects.filter(
-            version=version, kind=Kind.ARTICLE, number__in=[str(number - 1), str(number + 1)]
-        ).only("id", "number", "label", "heading", "key")
-    }
-    return around.get(str(number - 1)), around.get(str(number + 1))
+    """The previous and next articles in printed order, in one query whatever the treaty's size.
+    Numbers are strings such as 4a or 6bis, so the neighbours are found by position, not by
+    arithmetic: the articles just before and just after this one's `order`."""
+    articles = Provision.objects.filter(version=version, kind=Kind.ARTICLE)
+    before = articles.filter(order__lt=article.order).order_by("-order").values("order")[:1]
+    after = articles.filter(order__gt=article.order).order_by("order").values("order")[:1]
+    around = list(
+        articles.filter(Q(order=Subquery(before)) | Q(order=Subquery(after))).only(
+            "id", "number", "label", "heading", "key", "order"
+        )
+    )
+    previous = next((p for p in around if p.order < article.order), None)
+    following = next((p for p in around if p.order > article.order), None)
+    return previous, following
 
 
 def unit_provisions(unit: Provision) -> list[Provision]:

@@ -24,6 +24,7 @@ class DraftVersionSerializer(serializers.ModelSerializer[DraftVersion]):
             "date",
             "status",
             "is_current",
+            "follows",
             "article_count",
             "provision_count",
             "word_count",

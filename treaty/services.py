@@ -1,14 +1,17 @@
 """Writes to treaties, draft versions and provisions."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from config.enqueue import enqueue_after_commit
+from treaty.drafts.lineage import CurrentRefused, LineageRefused, draft_make_current, lineage_check
+from treaty.drafts.mapping_runs import mapping_run_start
 from treaty.importers.tree import Document, Node
-from treaty.models import DraftVersion, Provision, Treaty
-from treaty.tasks import version_statistics_refresh_task
+from treaty.models import DraftVersion, MappingRun, Provision, Treaty
+from treaty.tasks import provision_mapping_task, version_statistics_refresh_task
 
 # Provisions that are read (and aggregated) as one unit with everything inside them.
 UNIT_KINDS = frozenset({Provision.Kind.ARTICLE, Provision.Kind.ANNEX})
@@ -40,12 +43,33 @@ def version_import(
     source_format: str,
     title: str = "",
     replace: bool = False,
+    follows: str = "",
+    date: datetime.date | None = None,
+    current: bool = False,
 ) -> ImportResult:
     """Store an imported document as the draft version `label` of a treaty, in one transaction.
 
     Importing the same text again changes nothing; different text under an existing label is
     refused unless `replace` is given and nothing refers to the old provisions.
+
+    `follows` places the draft after an earlier one (checked first: nothing is written when it
+    is refused) and maps it to that draft in the background; `current` makes it the draft open
+    for comment and supersedes the one it follows, refused if that mapping failed.
     """
+    if follows:
+        try:
+            lineage_check(treaty_slug=treaty_slug, label=label, follows=follows)
+        except LineageRefused as error:
+            raise ImportRefused(str(error)) from error
+    else:
+        # A sibling language of a draft already in the line shares its predecessor.
+        follows = (
+            DraftVersion.objects.filter(treaty__slug=treaty_slug, label=label)
+            .exclude(follows="")
+            .values_list("follows", flat=True)
+            .first()
+            or ""
+        )
     treaty, treaty_created = Treaty.objects.select_for_update().get_or_create(
         slug=treaty_slug, defaults={"title": title or document.title or treaty_slug}
     )
@@ -57,6 +81,8 @@ def version_import(
     article_count = len(document.articles())
     if version is not None:
         if version.content_sha256 == fingerprint:
+            _lineage_update(version, follows=follows, date=date)
+            _map_and_promote(version, current=current)
             return ImportResult(version, False, False, version.provisions.count(), article_count)
         if not replace:
             raise ImportRefused(
@@ -77,11 +103,45 @@ def version_import(
     version.source_format = source_format
     version.content_sha256 = fingerprint
     version.imported_at = timezone.now()
+    version.follows = follows
+    if date is not None:
+        version.date = date
     created = version.pk is None
     version.save()
     provision_count = _store_provisions(version, document)
     enqueue_after_commit(version_statistics_refresh_task, version.pk)
+    _map_and_promote(version, current=current)
     return ImportResult(version, created, not created, provision_count, article_count)
+
+
+def _lineage_update(version: DraftVersion, *, follows: str, date: datetime.date | None) -> None:
+    changed = []
+    if follows and version.follows != follows:
+        version.follows = follows
+        changed.append("follows")
+    if date is not None and version.date != date:
+        version.date = date
+        changed.append("date")
+    if changed:
+        version.save(update_fields=changed)
+
+
+def _map_and_promote(version: DraftVersion, *, current: bool) -> None:
+    """Promote the draft if asked (which maps it first, refused if its mapping failed), and queue
+    the mapping from the draft it follows (same language) if it is not done yet."""
+    if current:
+        try:
+            draft_make_current(version=version)
+        except CurrentRefused as error:
+            raise ImportRefused(str(error)) from error
+    if version.follows:
+        earlier = DraftVersion.objects.filter(
+            treaty=version.treaty, label=version.follows, language=version.language
+        ).first()
+        if earlier is not None:
+            run = mapping_run_start(from_version=earlier, to_version=version)
+            if run.status != MappingRun.Status.DONE:
+                enqueue_after_commit(provision_mapping_task, run.pk)
 
 
 def _store_provisions(version: DraftVersion, document: Document) -> int:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from treaty import views
+from treaty.drafts import views as drafts_views
 
 app_name = "treaty"
 
@@ -9,4 +10,5 @@ urlpatterns = [
     path("treaties/<slug:slug>/", views.treaty_detail, name="detail"),
     path("treaties/<slug:slug>/articles/<str:number>/", views.article_detail, name="article"),
     path("treaties/<slug:slug>/search/", views.search, name="search"),
+    path("treaties/<slug:slug>/compare/", drafts_views.compare_page, name="compare"),
 ]

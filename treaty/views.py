@@ -9,6 +9,7 @@ from django.urls import reverse
 from annotations.heat.article import article_heat_context
 from annotations.views import article_panel
 from treaty import selectors
+from treaty.drafts.lineage import draft_line
 from treaty.models import DraftVersion, Treaty
 
 
@@ -27,6 +28,25 @@ def version_query(version: DraftVersion, default: DraftVersion) -> str:
     return "?" + urlencode({"version": version.label, "lang": version.language})
 
 
+def superseded_notice(
+    treaty: Treaty, version: DraftVersion, versions: list[DraftVersion]
+) -> dict[str, str] | None:
+    """For a superseded draft: the current draft in its language and the "what changed" link."""
+    if version.status != DraftVersion.Status.SUPERSEDED:
+        return None
+    current = next((v for v in versions if v.is_current and v.language == version.language), None)
+    if current is None:
+        return {"label": "", "url": "", "compare_url": ""}
+    detail = reverse("treaty:detail", args=[treaty.slug])
+    compare = reverse("treaty:compare", args=[treaty.slug])
+    query = urlencode({"from": version.label, "to": current.label, "language": version.language})
+    return {
+        "label": current.label,
+        "url": detail + version_query(current, selectors.version_choose(versions)),
+        "compare_url": f"{compare}?{query}",
+    }
+
+
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "treaty/home.html", {"treaties": selectors.treaty_list()})
 
@@ -39,6 +59,9 @@ def treaty_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "version": version,
         "versions": versions,
         "toc": selectors.table_of_contents(version),
+        # The line of drafts, oldest first, with dates, status and counts (DESIGN §3).
+        "drafts": draft_line(treaty),
+        "superseded": superseded_notice(treaty, version, versions),
         "preamble": preamble,
         "final": final,
         "query": version_query(version, selectors.version_choose(versions)),
@@ -62,6 +85,7 @@ def article_detail(request: HttpRequest, slug: str, number: str) -> HttpResponse
         # The article's heat: its tag breakdown at the top, each provision shaded in the margin.
         "heat": article_heat_context(version, article, provisions),
         "ancestors": selectors.article_ancestors(article),
+        "superseded": superseded_notice(treaty, version, versions),
         "previous": previous,
         "next": following,
         "query": version_query(version, selectors.version_choose(versions)),

@@ -115,7 +115,7 @@ class WorkerProcess:
             "config",
             "worker",
             "-Q",
-            "default,aggregate,export",
+            "default,aggregate,export,drafts",
             # prefork, as in production, so task time limits are enforced.
             "--pool",
             "prefork",

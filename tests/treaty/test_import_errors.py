@@ -46,7 +46,10 @@ def test_duplicate_article_number() -> None:
 
 def test_gap_in_the_article_numbering() -> None:
     source = "Sample title\n\nArticle 1. A\n\nText.\n\nArticle 2. B\n\nText.\n\nArticle 4. C\n\nText.\n"
-    assert str(_error(source)) == "line 11: gap in the article numbering: Article 4 follows Article 2"
+    assert str(_error(source)) == (
+        "line 11: gap in the article numbering: Article 4 follows Article 2; missing: Article 3"
+        " (pass --allow-gaps if the draft is printed so)"
+    )
 
 
 def test_gap_in_the_paragraph_numbering() -> None:

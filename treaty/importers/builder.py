@@ -27,7 +27,7 @@ from treaty.importers.markers import (
     match_number,
     starts_lowercase,
 )
-from treaty.importers.tree import Document, Node, TreatyFormatError, ordinal
+from treaty.importers.tree import Document, Node, TreatyFormatError, article_position, ordinal
 from treaty.models import Provision
 
 Kind = Provision.Kind
@@ -72,6 +72,10 @@ class TreeBuilder:
         return bool(self.document.nodes)
 
     @property
+    def title_claimed(self) -> bool:
+        return self._title_claimed
+
+    @property
     def in_preamble(self) -> bool:
         return self._preamble is not None
 
@@ -89,6 +93,9 @@ class TreeBuilder:
             return not self.has_structure
         if kind in (Kind.ARTICLE, Kind.CHAPTER) and not self._numbered_before(kind):
             return True  # a text may begin anywhere (the Arabic fixture has no Chapter I)
+        if kind == Kind.ARTICLE and self._last_article is not None:
+            last, new = article_position(self._last_article.number), article_position(number)
+            return bool(last and new) and new in ((last[0], last[1] + 1), (last[0] + 1, 0))  # type: ignore[index]
         expected = self._expected_position(kind)
         return expected is not None and ordinal(kind, number) == expected
 
@@ -191,6 +198,10 @@ class TreeBuilder:
             self._annex_started = True
         self._open_container(node if kind in (Kind.ARTICLE, Kind.ANNEX) else None)
         self._pending = _Pending([heading.heading] if heading.heading else [], node, "heading")
+        if heading.deleted:
+            # "Article 24 [deleted]": a placeholder whose text is exactly what is printed.
+            node.text = heading.deleted
+            self._last_block = node
         return True
 
     def start_numbered(self, kind: str, line_number: int, number: str, marker: str, text: str) -> None:
@@ -318,7 +329,8 @@ class TreeBuilder:
             Kind.ITEM: self._subparagraph or self._paragraph or self._container,
         }
         if kind == Kind.ARTICLE:
-            return int(self._last_article.number) + 1 if self._last_article else None
+            position = article_position(self._last_article.number) if self._last_article else None
+            return position[0] + 1 if position else None
         if kind == Kind.CHAPTER:
             siblings = self.document.nodes
         elif (holder := holders.get(kind)) is not None:

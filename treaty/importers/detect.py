@@ -6,19 +6,26 @@ import codecs
 import re
 
 from treaty.importers.markdown import parse_markdown
+from treaty.importers.pandoc import parse_pandoc
+from treaty.importers.pandoc_layout import looks_like_pandoc
 from treaty.importers.source import detect_language, source_lines
 from treaty.importers.text import parse_text
 from treaty.importers.tree import Document, TreatyFormatError, finalize
 
-FORMATS = ("auto", "markdown", "text")
+FORMATS = ("auto", "markdown", "pandoc", "text")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+\S", re.MULTILINE)
 
 
-def parse(source: str | bytes, *, format: str = "auto", language: str | None = None) -> Document:
+def parse(
+    source: str | bytes, *, format: str = "auto", language: str | None = None, allow_gaps: bool = False
+) -> Document:
     """Parse a treaty text and assign provision keys. Raises TreatyFormatError naming the line.
 
-    `format` is "markdown", "text" (PDF-style plain text) or "auto": Markdown when the file has
-    `#` heading lines. `language` (BCP 47) defaults to "ar" when Arabic script dominates, else "en".
+    `format` is "markdown", "pandoc" (Markdown converted from Word by pandoc), "text" (PDF-style
+    plain text) or "auto": pandoc when the file carries pandoc's layout (`{.ul}` spans, raw-HTML
+    fences, `*Article N*` headings), else Markdown when it has `#` heading lines, else text.
+    `allow_gaps` accepts a numbering gap between articles (a draft printed with one).
+    `language` (BCP 47) defaults to "ar" when Arabic script dominates, else "en".
     """
     text = decode_source(source) if isinstance(source, bytes) else source.removeprefix("\ufeff")
     lines = source_lines(text)
@@ -28,15 +35,24 @@ def parse(source: str | bytes, *, format: str = "auto", language: str | None = N
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}: use one of {', '.join(FORMATS)}")
     if format == "auto":
-        format = "markdown" if _MARKDOWN_HEADING.search("\n".join(lines)) else "text"
+        joined = "\n".join(lines)
+        format = (
+            "pandoc"
+            if looks_like_pandoc(joined)
+            else "markdown"
+            if _MARKDOWN_HEADING.search(joined)
+            else "text"
+        )
     language = language or detect_language(lines)
-    document = (
-        parse_markdown(text, language=language)
-        if format == "markdown"
-        else parse_text(text, language=language)
-    )
+    if format == "markdown":
+        document = parse_markdown(text, language=language)
+    elif format == "pandoc":
+        document = parse_pandoc(text, language=language)
+    else:
+        document = parse_text(text, language=language)
+    document.format = format
     try:
-        return finalize(document)
+        return finalize(document, allow_gaps=allow_gaps)
     except TreatyFormatError as error:
         if error.line is not None:
             raise

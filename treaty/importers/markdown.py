@@ -17,9 +17,15 @@ import re
 from treaty.importers.builder import TreeBuilder
 from treaty.importers.markers import match_heading
 from treaty.importers.source import source_lines
-from treaty.importers.tree import Document, TreatyFormatError
+from treaty.importers.tree import Document, Node, TreatyFormatError
+from treaty.models import Provision
 
-_HEADING = re.compile(r"^(?P<level>#{1,6})\s+(?P<text>.*?)(?:\s+#+)?\s*$")
+Kind = Provision.Kind
+
+# "####Purpose" (no space) is a heading too: the Council of Europe's own Markdown prints it so.
+_HEADING = re.compile(r"^(?P<level>#{1,6})\s*(?P<text>[^#\s].*?)(?:\s+#+)?\s*$")
+# The formula that ends a preamble printed as one paragraph without a "Preamble" heading.
+_PREAMBLE_END = re.compile(r"(?:have agreed|agree) as follows:\s*$", re.IGNORECASE)
 _EMPHASIS = [
     re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"),
     re.compile(r"\*(?=\S)(.+?)(?<=\S)\*"),
@@ -51,15 +57,29 @@ def parse_markdown(source: str, *, language: str = "en") -> Document:
         new_block = previous is None or builder.in_preamble
         builder.add_line(line_number, line, new_block=new_block, previous=previous)
         previous = line
-    return builder.finish()
+    document = builder.finish()
+    _front_matter_preamble(document)
+    return document
+
+
+def _front_matter_preamble(document: Document) -> None:
+    """A paragraph ending "Have agreed as follows:" before the first part is the preamble."""
+    if any(node.kind == Kind.PREAMBLE for node in document.nodes) or not document.front_matter:
+        return
+    if _PREAMBLE_END.search(document.front_matter[-1]):
+        text = document.front_matter.pop()
+        document.nodes.insert(0, Node(Kind.PREAMBLE, 0, text=text))
 
 
 def _read_heading(builder: TreeBuilder, line_number: int, level: int, text: str) -> None:
     heading = match_heading(text)
     if heading is not None:
         builder.start_heading(heading, line_number, text)
-    elif level == 1:
+    elif level == 1 or not (builder.has_structure or builder.title_claimed):
         builder.set_title(line_number, text)
+    elif builder.pending_is_heading and not builder.pending_heading():
+        # "### Article  1" then "####Purpose": the heading on its own line.
+        builder.append(text)
     else:
         raise TreatyFormatError(
             line_number,

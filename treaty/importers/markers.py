@@ -44,8 +44,15 @@ def _ordinal_pattern() -> str:
     return "|".join(re.escape(word).replace("ا", "[اأإآ]") for word in words)
 
 
+# Inserted articles: "Article 4a", "Article 6 bis"; a struck one keeps its place: "Article 24 [deleted]".
+_LATIN = "bis|ter|quater|quinquies|sexies|septies|octies|novies|decies"
+ARTICLE_NUMBER = rf"\d{{1,3}}(?:[a-z]{{1,2}}|\s(?:{_LATIN}))?(?![\w])"
+DELETED = r"\[deleted\]"
+
 _HEADINGS = [
-    re.compile(rf"^{_MARKS}(?P<word>Article|ARTICLE)\s+(?P<number>\d{{1,3}}){_TAIL}"),
+    re.compile(
+        rf"^{_MARKS}(?P<word>Article|ARTICLE)\s+(?P<number>{ARTICLE_NUMBER})(?:\s*(?P<deleted>{DELETED}))?{_TAIL}"
+    ),
     re.compile(
         rf"^{_MARKS}(?P<word>CHAPTER|Chapter|SECTION|Section|TITLE|Title)\s+(?P<number>[IVXLC]+|\d{{1,2}})"
         + _TAIL_OR_SPACES
@@ -102,6 +109,7 @@ class HeadingLine:
     number: str  # normalised: "7", "2"; "" for a preamble or an unnumbered annex
     marker: str  # as printed: "Article 7", "المادة 7", "II", "الثاني"
     heading: str | None  # None when nothing follows the number: the heading is on the next line
+    deleted: str | None = None  # "[deleted]" as printed after an article number: the article's text
 
 
 @dataclass(frozen=True)
@@ -125,7 +133,9 @@ def match_heading(line: str) -> HeadingLine | None:
             continue  # "CHAPTER CXL"-like capitals that are not a numeral
         heading = match["heading"] or match.groupdict().get("spaced") or None
         if kind == Kind.ARTICLE:
-            return HeadingLine(kind, ascii_digits(printed), line[: match.end("number")].strip(), heading)
+            number = ascii_digits(printed).replace(" ", "").lower()
+            deleted = match.groupdict().get("deleted")
+            return HeadingLine(kind, number, line[: match.end("number")].strip(), heading, deleted)
         return HeadingLine(kind, heading_number(printed) if printed else "", printed, heading)
     return None
 

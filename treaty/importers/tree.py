@@ -44,6 +44,8 @@ class Node:
     heading: str = ""
     text: str = ""
     children: list[Node] = field(default_factory=list)
+    # The line its text starts on when that is not `line` (a lead-in printed above its heading).
+    text_line: int = 0
     # Filled in by finalize():
     key: str = ""
     label: str = ""
@@ -60,6 +62,10 @@ class Document:
     language: str = "en"
     title: str = ""
     front_matter: list[str] = field(default_factory=list)  # lines before the treaty text proper
+    # Whether numbers inside articles are checked to run 1, 2, 3: a format whose lists were
+    # renumbered by a converter (pandoc) checks them itself and keeps an unexpected one unnumbered.
+    check_list_numbering: bool = True
+    format: str = ""  # the format it was read as ("auto" resolved), set by detect.parse
 
     def walk(self) -> Iterator[Node]:
         for node in self.nodes:
@@ -102,29 +108,37 @@ def _words(language: str) -> dict[str, str]:
     return LABEL_WORDS.get(language.split("-")[0], LABEL_WORDS["en"])
 
 
-def finalize(document: Document) -> Document:
+def finalize(document: Document, *, allow_gaps: bool = False) -> Document:
     """Normalise text to NFC, check numbering, assign keys and labels. Raises TreatyFormatError."""
     for node in document.walk():
         node.text = unicodedata.normalize("NFC", node.text.strip())
         node.heading = unicodedata.normalize("NFC", node.heading.strip())
     document.title = unicodedata.normalize("NFC", document.title.strip())
     document.front_matter = [unicodedata.normalize("NFC", line.strip()) for line in document.front_matter]
-    _check_article_numbering(document)
+    _check_article_numbering(document, allow_gaps=allow_gaps)
     words = _words(document.language)
+    checks = document.check_list_numbering
     annexes = [n for n in document.nodes if n.kind == Kind.ANNEX]
     # The closing formula is the last top-level node, though annexes may follow it.
     last_index = max((i for i, n in enumerate(document.nodes) if n.kind != Kind.ANNEX), default=-1)
     for index, node in enumerate(document.nodes):
         if node.kind == Kind.PREAMBLE:
-            _assign(node, words, key="pre", label=words[Kind.PREAMBLE])
+            _assign(node, words, key="pre", label=words[Kind.PREAMBLE], check_lists=checks)
         elif node.kind == Kind.ANNEX:
             key = "annex" if len(annexes) == 1 else f"annex-{annexes.index(node) + 1}"
-            _assign(node, words, key=key, label=f"{words[Kind.ANNEX]} {node.number}".strip())
+            _assign(
+                node,
+                words,
+                key=key,
+                label=f"{words[Kind.ANNEX]} {node.marker or node.number}".strip(),
+                check_lists=checks,
+            )
         elif node.kind == Kind.TEXT and index == last_index and document.articles():
             # The closing formula after the last article ("IN WITNESS WHEREOF ...").
-            _assign(node, words, key="final", label=words["final"])
-        elif node.kind in (Kind.CHAPTER, Kind.ARTICLE):
-            _assign(node, words)
+            _assign(node, words, key="final", label=words["final"], check_lists=checks)
+        elif node.kind in (Kind.CHAPTER, Kind.ARTICLE, Kind.TITLE):
+            # EU-style texts put titles at the top (TITLE III, Chapter 2 inside it).
+            _assign(node, words, check_lists=checks)
         else:
             raise TreatyFormatError(node.line, f"a {node.kind} cannot stand outside an article here")
     _check_unique_keys(document)
@@ -132,32 +146,58 @@ def finalize(document: Document) -> Document:
 
 
 def _assign(
-    node: Node, words: dict[str, str], parent: Node | None = None, key: str = "", label: str = ""
+    node: Node,
+    words: dict[str, str],
+    parent: Node | None = None,
+    key: str = "",
+    label: str = "",
+    *,
+    check_lists: bool = True,
 ) -> None:
     """Give `node` its key and label (derived from its parent's unless given), then its children's."""
     if not key:
         key, label = _key_and_label(node, parent, words)
     node.key, node.label = key, label
-    _check_sibling_numbering(node)
+    if check_lists:
+        _check_sibling_numbering(node)
     unnumbered = 0
     for position, child in enumerate(node.children, start=1):
-        if node.kind == Kind.PREAMBLE:
+        if node.kind == Kind.PREAMBLE and child.number:
+            # Recitals printed with numbers keep them: "(12a)" is pre.12a (DESIGN §3).
             child.kind = Kind.RECITAL
-            _assign(child, words, node, key=f"{key}.{position}", label=f"{label} ({position})")
+            _assign(
+                child,
+                words,
+                node,
+                key=f"{key}.{child.number}",
+                label=f"{label} ({child.number})",
+                check_lists=check_lists,
+            )
+        elif node.kind == Kind.PREAMBLE and not any(c.number for c in node.children):
+            child.kind = Kind.RECITAL
+            _assign(
+                child,
+                words,
+                node,
+                key=f"{key}.{position}",
+                label=f"{label} ({position})",
+                check_lists=check_lists,
+            )
         elif child.number:
-            _assign(child, words, node)
+            _assign(child, words, node, check_lists=check_lists)
         else:
             # A block without a number after the parent's own text (which the parser stores on
             # the parent itself): the closing line after a list. `~N` on the parent's key.
             unnumbered += 1
             child.kind = Kind.TEXT
-            _assign(child, words, node, key=f"{key}~{unnumbered}", label=label)
+            _assign(child, words, node, key=f"{key}~{unnumbered}", label=label, check_lists=check_lists)
 
 
 def _key_and_label(node: Node, parent: Node | None, words: dict[str, str]) -> tuple[str, str]:
     if node.kind == Kind.ARTICLE:
-        # Articles are numbered through the whole treaty: their key ignores chapters.
-        return f"art-{node.number}", f"{words[Kind.ARTICLE]} {node.number}"
+        # Articles are numbered through the whole treaty: their key ignores chapters. The label
+        # keeps the number as printed ("Article 6 bis"); the key drops spaces ("art-6bis").
+        return f"art-{node.number}", f"{words[Kind.ARTICLE]} {printed_article_number(node.number)}"
     if node.kind in (Kind.CHAPTER, Kind.SECTION, Kind.TITLE):
         own = f"{KEY_PREFIX[node.kind]}{node.number}"
         printed = f"{words[node.kind]} {node.marker or node.number}"
@@ -205,7 +245,7 @@ def _check_sibling_numbering(parent: Node) -> None:
     """Numbered children of one kind must run 1, 2, 3 ... (or a, b, c / i, ii, iii) without gaps."""
     expected: dict[str, int] = {}
     for child in parent.children:
-        if not child.number or child.kind == Kind.ARTICLE:
+        if not child.number or child.kind in (Kind.ARTICLE, Kind.RECITAL):
             continue  # articles are checked across the whole treaty
         position = ordinal(child.kind, child.number)
         if position is None:
@@ -221,26 +261,90 @@ def _check_sibling_numbering(parent: Node) -> None:
         expected[child.kind] = want + 1
 
 
-def _check_article_numbering(document: Document) -> None:
+def _check_article_numbering(document: Document, *, allow_gaps: bool) -> None:
+    """Article numbers as printed (7, 4a, 6 bis) run in order without duplicates; without
+    `allow_gaps` they also run without gaps: 4, 4a, 4b, 5 is fine, 4, 6 or 4a, 4c is not."""
     previous: Node | None = None
     seen: dict[str, Node] = {}
     for article in document.articles():
-        if not article.number.isdigit():
-            raise TreatyFormatError(article.line, f"article number {article.number!r} is not a number")
+        position = article_position(article.number)
+        if position is None:
+            raise TreatyFormatError(
+                article.line, f"article number {article.marker or article.number!r} is not a number"
+            )
         if article.number in seen:
             raise TreatyFormatError(
                 article.line,
                 f"duplicate article number {article.number} (also on line {seen[article.number].line})",
             )
-        if previous is not None and int(article.number) != int(previous.number) + 1:
-            raise TreatyFormatError(
-                article.line,
-                f"gap in the article numbering: Article {article.number} follows Article {previous.number}",
-            )
+        if previous is not None:
+            before = article_position(previous.number)
+            assert before is not None
+            if position < before:
+                raise TreatyFormatError(
+                    article.line,
+                    f"Article {printed_article_number(article.number)} comes after Article"
+                    f" {printed_article_number(previous.number)}: articles must be in order",
+                )
+            missing = missing_articles(before, position, latin=article.number.endswith(LATIN_SUFFIXES))
+            if missing and not allow_gaps:
+                raise TreatyFormatError(
+                    article.line,
+                    f"gap in the article numbering: Article {printed_article_number(article.number)} follows"
+                    f" Article {printed_article_number(previous.number)}; missing: {', '.join(missing)}"
+                    " (pass --allow-gaps if the draft is printed so)",
+                )
         seen[article.number] = article
         previous = article
     if not seen:
         raise TreatyFormatError(None, "no article found: a treaty text needs at least one 'Article N'")
+
+
+# Latin suffixes of inserted articles, in order: Article 6 bis, 6 ter, ...
+LATIN_SUFFIXES = ("bis", "ter", "quater", "quinquies", "sexies", "septies", "octies", "novies", "decies")
+
+
+def article_position(number: str) -> tuple[int, int] | None:
+    """(number, suffix position) of a normalised article number: "4" (4, 0), "4a" (4, 1),
+    "6bis" (6, 1), "16aa" (16, 27); None when it is not an article number."""
+    digits = number[: len(number) - len(number.lstrip("0123456789"))]
+    suffix = number[len(digits) :]
+    if not digits:
+        return None
+    if not suffix:
+        return int(digits), 0
+    if suffix in LATIN_SUFFIXES:
+        return int(digits), LATIN_SUFFIXES.index(suffix) + 1
+    letter = ordinal(Kind.SUBPARAGRAPH, suffix)
+    return (int(digits), letter) if letter is not None else None
+
+
+def printed_article_number(number: str) -> str:
+    """ "6bis" is printed "6 bis"; "4a" stays "4a"."""
+    if number.endswith(LATIN_SUFFIXES):
+        digits = number.rstrip("abcdefghijklmnopqrstuvwxyz")
+        return f"{digits} {number[len(digits) :]}"
+    return number
+
+
+def _article_name(number: int, suffix: int, latin: bool) -> str:
+    if not suffix:
+        return f"Article {number}"
+    if latin:
+        return f"Article {number} {LATIN_SUFFIXES[suffix - 1]}"
+    return (
+        f"Article {number}{chr(ord('a') + suffix - 1) if suffix <= 26 else chr(ord('a') + suffix - 27) * 2}"
+    )
+
+
+def missing_articles(before: tuple[int, int], after: tuple[int, int], *, latin: bool = False) -> list[str]:
+    """The article numbers between two printed ones that a gapless numbering would have."""
+    (base, suffix), (new_base, new_suffix) = before, after
+    if new_base == base:
+        return [_article_name(base, s, latin) for s in range(suffix + 1, new_suffix)]
+    missing = [_article_name(n, 0, latin) for n in range(base + 1, new_base)]
+    missing += [_article_name(new_base, s, latin) for s in range(0, new_suffix)]
+    return missing
 
 
 def _check_unique_keys(document: Document) -> None:
