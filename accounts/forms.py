@@ -4,12 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from accounts.login_throttle import (
-    client_ip,
-    login_failure_record,
-    login_lockout,
-    login_success_record,
-)
+from accounts.login_throttle import client_ip, login_attempt_begin, login_lockout, login_success_record
 from accounts.models import Organization, User
 
 
@@ -44,14 +39,14 @@ class ThrottledLoginForm(AuthenticationForm):
         password = self.cleaned_data.get("password") or ""
         request: HttpRequest | None = self.request
         ip = client_ip(request.META) if request else "unknown"
-        lockout = login_lockout(email, ip)
+        # Counted before the password is checked, so parallel guesses cannot outrun the limit.
+        lockout = login_attempt_begin(email, ip) if email and password else login_lockout(email, ip)
         if lockout is not None:
             self.retry_after = lockout.retry_after
             raise ValidationError(lockout.message, code="throttled")
         if email and password:
             self.user_cache = authenticate(request, username=email, password=password)
             if self.user_cache is None:
-                login_failure_record(email, ip)
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
             login_success_record(email, ip)

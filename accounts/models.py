@@ -116,6 +116,9 @@ class Organization(models.Model):
         OTHER = "other", "Other"
 
     name = models.CharField(max_length=200)
+    # The name folded for comparison (accounts.lookalike_names): one skeleton, one organisation.
+    # Set by the services that create organisations; empty (NULL) only for rows made outside them.
+    name_skeleton = models.CharField(max_length=400, unique=True, null=True, blank=True, editable=False)
     slug = models.SlugField(max_length=220, unique=True)
     type = models.CharField(max_length=30, choices=Type.choices)
     country = CountryField(blank=True)
@@ -166,6 +169,16 @@ class Membership(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # When the admin role was given. Empty for admins appointed before this was recorded: they
+    # count as founder-era admins (accounts.services.organizations.is_founder_era_admin).
+    admin_since = models.DateTimeField(null=True, blank=True)
+    # A pending two-person change to the last founder-era admin: who asked for it, when, and what
+    # ("remove" or "member"). A different admin or moderator must confirm it.
+    change_proposed = models.CharField(max_length=10, blank=True)
+    change_proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    change_proposed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -195,6 +208,8 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=8, help_text="First characters, to recognise a token in a list")
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Set at creation (settings.API_TOKEN_LIFETIME_DAYS); a forgotten token stops working by itself.
+    expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -225,6 +240,9 @@ class OrganizationEvent(models.Model):
         MEMBER_REMOVED = "member_removed"
         MEMBER_LEFT = "member_left"
         ROLE_CHANGED = "role_changed"
+        # Two-person rule for the last founder-era admin (accounts.services.organizations).
+        FOUNDER_CHANGE_PROPOSED = "founder_change_proposed"
+        FOUNDER_CHANGE_CONFIRMED = "founder_change_confirmed"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

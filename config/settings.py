@@ -207,6 +207,8 @@ LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=20)
 # How many reverse proxies add to X-Forwarded-For in front of the web nodes (0: use REMOTE_ADDR).
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
+# Days an API token works after its creation (a new password revokes every token at once).
+API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
 
 # --- Moderation -----------------------------------------------------------------------------
 # Open flags at which an approved item goes back to the queue (DESIGN §5).

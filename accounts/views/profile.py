@@ -21,7 +21,7 @@ def _profile_context(user: User, **forms: object) -> dict[str, object]:
         "email_form": forms.get("email_form") or EmailChangeForm(),
         "token_form": forms.get("token_form") or ApiTokenForm(),
         "new_token": forms.get("new_token"),
-        "tokens": user.api_tokens.filter(revoked_at__isnull=True),
+        "tokens": user.api_tokens.filter(revoked_at__isnull=True, expires_at__gt=timezone.now()),
         "memberships": Membership.objects.filter(user=user)
         .select_related("organization")
         .order_by("organization__name"),
