@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.redis import RedisCache
 from django.utils.crypto import salted_hmac
@@ -73,16 +73,17 @@ def _file_cache_lock() -> Iterator[None]:
 
 def _count(key: str) -> int:
     """Add one to a counter that lives WINDOW_SECONDS from its first count; the new value."""
-    if isinstance(cache, RedisCache):
-        redis_key = cache.make_and_validate_key(key)
-        client = cache._cache.get_client(redis_key, write=True)
+    backend = caches["default"]  # the backend itself (`cache` is a proxy to it)
+    if isinstance(backend, RedisCache):
+        redis_key = backend.make_and_validate_key(key)
+        client = backend._cache.get_client(redis_key, write=True)
         # One transaction: create with its expiry if missing, then increment. INCR is atomic and
         # the expiry can never be lost between the two.
         with client.pipeline(transaction=True) as pipe:
             pipe.set(redis_key, 0, ex=WINDOW_SECONDS, nx=True)
             pipe.incr(redis_key)
             return int(pipe.execute()[1])
-    if isinstance(cache, FileBasedCache):
+    if isinstance(backend, FileBasedCache):
         with _file_cache_lock():
             return _add_and_incr(key)
     return _add_and_incr(key)  # the local-memory cache's incr holds its own lock
@@ -98,7 +99,7 @@ def _add_and_incr(key: str) -> int:
 
 
 def _uncount(key: str) -> None:
-    if isinstance(cache, FileBasedCache):
+    if isinstance(caches["default"], FileBasedCache):
         with _file_cache_lock():
             _decr(key)
     else:
