@@ -4,6 +4,7 @@ Every function takes the acting user and checks what that user may do; views onl
 and call these. A refused write raises before anything is stored.
 """
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -75,8 +76,34 @@ def _organization_for(author: User, organization_slug: str | None) -> Organizati
     return organizations[0] if len(organizations) == 1 else None
 
 
+# Characters that show nothing: controls and format characters (category Cc, Cf: zero-width
+# spaces and joiners, bidi marks, tag characters), separators, and letters or marks that render
+# blank (Hangul fillers, the blank Braille pattern, the grapheme joiner, variation selectors).
+_BLANK_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+_BLANK_CHARACTERS = frozenset("ᅟᅠㅤﾠ⠀͏឴឵᠎")
+
+
+def _shows_nothing(character: str) -> bool:
+    code = ord(character)
+    return (
+        unicodedata.category(character) in _BLANK_CATEGORIES
+        or character in _BLANK_CHARACTERS
+        or 0xFE00 <= code <= 0xFE0F
+        or 0xE0100 <= code <= 0xE01EF
+    )
+
+
+def text_is_blank(value: str) -> bool:
+    """True when a text would show nothing: empty, or only invisible characters. Bodies of
+    annotations and replies made only of zero-width or filler characters are refused like empty
+    ones (issue 17)."""
+    return all(_shows_nothing(character) for character in value)
+
+
 def _clean_text(value: str, *, field: str, limit: int, required: bool, what: str) -> str:
     value = value.strip()
+    if text_is_blank(value):
+        value = ""
     if required and not value:
         raise ValidationError({field: f"Write {what}: it cannot be empty."})
     if len(value) > limit:
@@ -407,6 +434,12 @@ def endorsement_create(
     _require_readable(annotation, user)
     if annotation.deleted_at is not None or annotation.status != Status.APPROVED:
         raise PermissionDenied("Only published annotations can be endorsed.")
+    if annotation.attribution == Attribution.ANONYMOUS:
+        # Checked before anything about the endorser: every organisation gets this same answer,
+        # so it cannot tell whether the anonymous annotation is its own (issue 17 §1).
+        raise PermissionDenied(
+            "Anonymous annotations cannot be endorsed: an endorsement would tie them to an organisation."
+        )
     organization = _endorsing_organization(user, organization_slug)
     if annotation.organization_id == organization.pk:
         raise ValidationError({"organization": f"This annotation is already {organization.name}'s own."})

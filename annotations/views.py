@@ -169,10 +169,20 @@ def _prepare_annotation(
     annotation.can_edit = bool(live and verified and is_author)  # type: ignore[attr-defined]
     annotation.can_reply = bool(live and verified)  # type: ignore[attr-defined]
     annotation.can_flag = bool(live and verified and not is_author)  # type: ignore[attr-defined]
+    # Anonymous annotations take no endorsements: no organisation gets the button (only a
+    # withdrawal of one made before the author chose anonymity), so its own members cannot tell
+    # it is theirs by the missing button.
+    anonymous = annotation.attribution == Attribution.ANONYMOUS
     annotation.endorse_options = [  # type: ignore[attr-defined]
         (organization, (annotation.pk, organization.pk) in endorsed)
         for organization in my_organizations
-        if live and annotation.status == Status.APPROVED and organization.pk != annotation.organization_id
+        if live
+        and annotation.status == Status.APPROVED
+        and (
+            (annotation.pk, organization.pk) in endorsed
+            if anonymous
+            else organization.pk != annotation.organization_id
+        )
     ]
     _prepare_replies(annotation.thread, viewer)  # type: ignore[attr-defined]
 

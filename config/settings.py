@@ -211,8 +211,23 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
 
 # --- Moderation -----------------------------------------------------------------------------
+
+
+def _threshold(name: str, default: int) -> int:
+    """A count that protects people: below 1 it would protect nobody (a flag threshold of 0 sends
+    every approved item back to the queue; a small-cell minimum of 0 shows every cell), so the
+    site refuses to start rather than run with it."""
+    value = env.int(name, default=default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be 1 or more; it is set to {value}.")
+    return value
+
+
 # Open flags at which an approved item goes back to the queue (DESIGN §5).
-FLAG_THRESHOLD = env.int("FLAG_THRESHOLD", default=3)
+FLAG_THRESHOLD = _threshold("FLAG_THRESHOLD", 3)
+# Breakdowns of heat by country or organisation type show a cell only from this many distinct
+# organisations (DESIGN §6 "Small cells").
+HEAT_MIN_ORGANIZATIONS = _threshold("HEAT_MIN_ORGANIZATIONS", 3)
 # The same body from one user within this many seconds is held for review as a duplicate.
 DUPLICATE_WINDOW_SECONDS = env.int("DUPLICATE_WINDOW_SECONDS", default=600)
 
