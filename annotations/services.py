@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Attribution, Membership, Organization, User
+from accounts.services.suspensions import require_not_suspended
 from annotations import moderation
 from annotations.anchoring import AnchorError, quote_anchor
 from annotations.heat import heat_mark_dirty
@@ -50,10 +51,12 @@ class QuoteInput:
 
 
 def _require_verified(user: User) -> None:
+    """The condition for every write: a confirmed address, and no suspension in force."""
     if not (user.is_authenticated and user.is_active and user.is_verified):
         raise PermissionDenied(
             "Confirm your email address before contributing: we sent you a link when you signed up."
         )
+    require_not_suspended(user)
 
 
 def active_organizations(user: User) -> list[Organization]:
@@ -189,6 +192,8 @@ def annotation_create(
         what="the wording you propose",
     )
     organization = _organization_for(author, organization_slug)
+    if organization is not None:
+        require_not_suspended(author, organization)
     if attribution == Attribution.ORGANIZATION and organization is None:
         raise ValidationError(
             {"attribution": "You chose to appear as your organisation, but you are not acting for one."}
@@ -286,6 +291,8 @@ def annotation_update(
     _require_verified(editor)
     annotation = Annotation.objects.select_for_update().get(pk=annotation.pk)
     _require_author(annotation, editor, "edit")
+    if annotation.organization is not None:
+        require_not_suspended(editor, annotation.organization)
     was_approved = annotation.status == Status.APPROVED
     previous_tags = list(annotation.tags.values_list("slug", flat=True))
     revision = AnnotationRevision(
@@ -380,6 +387,8 @@ def reply_create(*, annotation: Annotation, author: User, body: str, parent_id: 
             raise ValidationError({"parent": f"There is no reply {parent_id} under this annotation."})
     body = _clean_text(body, field="body", limit=REPLY_MAX_LENGTH, required=True, what="a reply")
     organization = _organization_for(author, None)
+    if organization is not None:
+        require_not_suspended(author, organization)
     attribution = author.attribution_preference
     if attribution == Attribution.ORGANIZATION and organization is None:
         attribution = Attribution.ANONYMOUS
@@ -441,6 +450,7 @@ def endorsement_create(
             "Anonymous annotations cannot be endorsed: an endorsement would tie them to an organisation."
         )
     organization = _endorsing_organization(user, organization_slug)
+    require_not_suspended(user, organization)
     if annotation.organization_id == organization.pk:
         raise ValidationError({"organization": f"This annotation is already {organization.name}'s own."})
     try:

@@ -22,6 +22,7 @@ from django.utils.text import slugify
 
 from accounts.lookalike_names import name_skeleton, organization_name_clean
 from accounts.models import Membership, Organization, OrganizationEvent, User
+from accounts.services.suspensions import require_not_suspended
 
 Role, Status = Membership.Role, Membership.Status
 Action = OrganizationEvent.Action
@@ -51,6 +52,7 @@ def organization_create(
     *, creator: User, name: str, type: str, country: str = "", website: str = "", description: str = ""
 ) -> Organization:
     """Create an unverified organisation with its creator as first admin."""
+    require_not_suspended(creator)
     name = organization_name_clean(name)
     skeleton = name_skeleton(name)
     existing = Organization.objects.filter(Q(name__iexact=name) | Q(name_skeleton=skeleton)).first()
@@ -135,6 +137,7 @@ def organization_unverify(*, organization: Organization, moderator: User, note: 
 
 @transaction.atomic
 def membership_request(*, user: User, organization: Organization) -> Membership:
+    require_not_suspended(user)
     existing = Membership.objects.filter(user=user, organization=organization).first()
     if existing is not None and existing.status == Status.ACTIVE:
         raise ValidationError(f"You are already a member of {organization.name}.")
