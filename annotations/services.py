@@ -491,6 +491,11 @@ def flag_create(
     if item is None:
         raise ValidationError("Flag an annotation or a reply.")
     _require_readable(item, user)
+    if reply is not None:
+        from annotations.selectors import reply_visible_to
+
+        if reply.deleted_at is not None or not reply_visible_to(reply, user):
+            raise NotFound(f"There is no reply {reply.pk}.")
     if reason not in Flag.Reason.values or reason == Flag.Reason.DUPLICATE:
         choices = ", ".join(r for r in Flag.Reason.values if r != Flag.Reason.DUPLICATE)
         raise ValidationError({"reason": f"Reason must be one of: {choices}."})
