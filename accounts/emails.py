@@ -56,13 +56,14 @@ def suspension_notice_send(*, suspension: Suspension, what: str) -> None:
     """Tell the suspended account (the user, or the organisation's active admins) what was decided."""
     from accounts.models import Membership
 
-    if suspension.user_id is not None:
-        recipients = [suspension.user] if suspension.user.is_active else []  # type: ignore[union-attr]
-    else:
+    recipients: list[User] = []
+    if suspension.user is not None:
+        recipients = [suspension.user] if suspension.user.is_active else []
+    elif suspension.organization is not None:
         recipients = [
             m.user
             for m in Membership.objects.filter(
-                organization_id=suspension.organization_id,
+                organization=suspension.organization,
                 status=Membership.Status.ACTIVE,
                 role=Membership.Role.ADMIN,
                 user__is_active=True,

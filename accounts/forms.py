@@ -138,7 +138,9 @@ class SuspensionForm(forms.Form):
     """A moderator suspends a user (by email) or an organisation (by its slug)."""
 
     user_email = forms.EmailField(label="User's email address", required=False, max_length=254)
-    organization = forms.SlugField(label="Or an organisation (its address name, e.g. open-net)", required=False)
+    organization = forms.SlugField(
+        label="Or an organisation (its address name, e.g. open-net)", required=False
+    )
     reason = forms.CharField(
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -170,7 +172,9 @@ class SuspensionForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="Reason (the account reads it)")
+    reason = forms.CharField(
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="Reason (the account reads it)"
+    )
 
 
 class AppealForm(forms.Form):

@@ -293,7 +293,9 @@ class Suspension(models.Model):
         ]
         indexes = [
             # "Is this user (organisation) suspended now?" on every write.
-            models.Index(fields=["user"], condition=Q(lifted_at__isnull=True), name="accounts_susp_user_live"),
+            models.Index(
+                fields=["user"], condition=Q(lifted_at__isnull=True), name="accounts_susp_user_live"
+            ),
             models.Index(
                 fields=["organization"], condition=Q(lifted_at__isnull=True), name="accounts_susp_org_live"
             ),
@@ -305,7 +307,9 @@ class Suspension(models.Model):
 
     def is_in_force(self, now: "datetime | None" = None) -> bool:
         now = now or timezone.now()
-        return self.lifted_at is None and self.starts_at <= now and (self.ends_at is None or self.ends_at > now)
+        return (
+            self.lifted_at is None and self.starts_at <= now and (self.ends_at is None or self.ends_at > now)
+        )
 
 
 class Appeal(models.Model):
@@ -318,7 +322,9 @@ class Appeal(models.Model):
 
     # One-to-one: one appeal per decision, enforced by the database under races.
     suspension = models.OneToOneField(Suspension, on_delete=models.CASCADE, related_name="appeal")
-    appellant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    appellant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     body = models.TextField(max_length=4000)
     created_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -350,7 +356,9 @@ class SuspensionEvent(models.Model):
         APPEAL_GRANTED = "appeal_granted"
 
     suspension = models.ForeignKey(Suspension, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     action = models.CharField(max_length=20, choices=Action.choices)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -321,4 +321,6 @@ def flags_received(item: Annotation | Reply, viewer: User | AnonymousUser | None
     if not (_is_moderator(viewer) or item.author_id == viewer.pk):
         return None
     where = {"reply": item} if isinstance(item, Reply) else {"annotation": item}
-    return list(Flag.objects.filter(**where).only("pk", "reason", "note", "created_at").order_by("created_at", "pk"))
+    return list(
+        Flag.objects.filter(**where).only("pk", "reason", "note", "created_at").order_by("created_at", "pk")
+    )

@@ -135,7 +135,9 @@ def _page_url(request: HttpRequest, page: int) -> str:
     return f"?{params.urlencode()}#annotations"
 
 
-def _prepare_replies(replies: Iterable[Reply], viewer: User | AnonymousUser, *, verified: bool = False) -> None:
+def _prepare_replies(
+    replies: Iterable[Reply], viewer: User | AnonymousUser, *, verified: bool = False
+) -> None:
     for reply in replies:
         if not reply.is_tombstone:  # type: ignore[attr-defined]
             reply.author_view = author_visible_to(  # type: ignore[attr-defined]

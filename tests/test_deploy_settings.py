@@ -136,6 +136,8 @@ def test_a_protective_threshold_below_1_stops_the_site_from_starting(
 
 
 def test_a_threshold_of_1_is_accepted(tmp_path: Path) -> None:
-    done = manage("check", env=production_env(FLAG_THRESHOLD="1", HEAT_MIN_ORGANIZATIONS="1"), var_dir=tmp_path)
+    done = manage(
+        "check", env=production_env(FLAG_THRESHOLD="1", HEAT_MIN_ORGANIZATIONS="1"), var_dir=tmp_path
+    )
 
     assert done.returncode == 0, done.stderr

@@ -25,46 +25,65 @@ def backfill(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_user_notifications'),
+        ("accounts", "0003_user_notifications"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='apitoken',
-            name='expires_at',
+            model_name="apitoken",
+            name="expires_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='admin_since',
+            model_name="membership",
+            name="admin_since",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='change_proposed',
+            model_name="membership",
+            name="change_proposed",
             field=models.CharField(blank=True, max_length=10),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='change_proposed_at',
+            model_name="membership",
+            name="change_proposed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='change_proposed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="membership",
+            name="change_proposed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='organization',
-            name='name_skeleton',
+            model_name="organization",
+            name="name_skeleton",
             field=models.CharField(blank=True, editable=False, max_length=400, null=True, unique=True),
         ),
         migrations.AlterField(
-            model_name='organizationevent',
-            name='action',
-            field=models.CharField(choices=[('created', 'Created'), ('verified', 'Verified'), ('unverified', 'Unverified'), ('member_accepted', 'Member Accepted'), ('member_declined', 'Member Declined'), ('member_removed', 'Member Removed'), ('member_left', 'Member Left'), ('role_changed', 'Role Changed'), ('founder_change_proposed', 'Founder Change Proposed'), ('founder_change_confirmed', 'Founder Change Confirmed')], max_length=30),
+            model_name="organizationevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created"),
+                    ("verified", "Verified"),
+                    ("unverified", "Unverified"),
+                    ("member_accepted", "Member Accepted"),
+                    ("member_declined", "Member Declined"),
+                    ("member_removed", "Member Removed"),
+                    ("member_left", "Member Left"),
+                    ("role_changed", "Role Changed"),
+                    ("founder_change_proposed", "Founder Change Proposed"),
+                    ("founder_change_confirmed", "Founder Change Confirmed"),
+                ],
+                max_length=30,
+            ),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
-]
+    ]

@@ -7,75 +7,206 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_safety_founders_tokens_lookalike_names'),
+        ("accounts", "0004_safety_founders_tokens_lookalike_names"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Suspension',
+            name="Suspension",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(help_text='Shown to the account', max_length=2000)),
-                ('starts_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ends_at', models.DateTimeField(blank=True, help_text='Empty: until a moderator lifts it', null=True)),
-                ('lifted_at', models.DateTimeField(blank=True, null=True)),
-                ('lift_reason', models.TextField(blank=True, max_length=2000)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lifted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='suspensions', to='accounts.organization')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='suspensions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField(help_text="Shown to the account", max_length=2000)),
+                ("starts_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "ends_at",
+                    models.DateTimeField(
+                        blank=True, help_text="Empty: until a moderator lifts it", null=True
+                    ),
+                ),
+                ("lifted_at", models.DateTimeField(blank=True, null=True)),
+                ("lift_reason", models.TextField(blank=True, max_length=2000)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lifted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="suspensions",
+                        to="accounts.organization",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="suspensions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_at', '-id'],
+                "ordering": ["-starts_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Appeal',
+            name="Appeal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(max_length=4000)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('status', models.CharField(choices=[('pending', 'Waiting for a moderator'), ('upheld', 'Suspension upheld'), ('granted', 'Suspension lifted')], default='pending', max_length=10)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome_reason', models.TextField(blank=True, max_length=2000)),
-                ('appellant', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('suspension', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='appeal', to='accounts.suspension')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.TextField(max_length=4000)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for a moderator"),
+                            ("upheld", "Suspension upheld"),
+                            ("granted", "Suspension lifted"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("outcome_reason", models.TextField(blank=True, max_length=2000)),
+                (
+                    "appellant",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "suspension",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="appeal",
+                        to="accounts.suspension",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SuspensionEvent',
+            name="SuspensionEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('suspended', 'Suspended'), ('lifted', 'Lifted'), ('appealed', 'Appealed'), ('appeal_upheld', 'Appeal Upheld'), ('appeal_granted', 'Appeal Granted')], max_length=20)),
-                ('note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('suspension', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='accounts.suspension')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("suspended", "Suspended"),
+                            ("lifted", "Lifted"),
+                            ("appealed", "Appealed"),
+                            ("appeal_upheld", "Appeal Upheld"),
+                            ("appeal_granted", "Appeal Granted"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "suspension",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="accounts.suspension",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='suspension',
-            index=models.Index(condition=models.Q(('lifted_at__isnull', True)), fields=['user'], name='accounts_susp_user_live'),
+            model_name="suspension",
+            index=models.Index(
+                condition=models.Q(("lifted_at__isnull", True)),
+                fields=["user"],
+                name="accounts_susp_user_live",
+            ),
         ),
         migrations.AddIndex(
-            model_name='suspension',
-            index=models.Index(condition=models.Q(('lifted_at__isnull', True)), fields=['organization'], name='accounts_susp_org_live'),
+            model_name="suspension",
+            index=models.Index(
+                condition=models.Q(("lifted_at__isnull", True)),
+                fields=["organization"],
+                name="accounts_susp_org_live",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='suspension',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('organization__isnull', True), ('user__isnull', False)), models.Q(('organization__isnull', False), ('user__isnull', True)), _connector='OR'), name='accounts_suspension_one_account'),
+            model_name="suspension",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("organization__isnull", True), ("user__isnull", False)),
+                    models.Q(("organization__isnull", False), ("user__isnull", True)),
+                    _connector="OR",
+                ),
+                name="accounts_suspension_one_account",
+            ),
         ),
         migrations.AddIndex(
-            model_name='appeal',
-            index=models.Index(fields=['status', 'created_at'], name='accounts_appeal_status'),
+            model_name="appeal",
+            index=models.Index(fields=["status", "created_at"], name="accounts_appeal_status"),
         ),
     ]

@@ -59,7 +59,11 @@ def organization_create(
     if existing is None:
         # Rows made outside this service (demo seeding, benchmarks) may have no skeleton stored.
         existing = next(
-            (o for o in Organization.objects.filter(name_skeleton__isnull=True) if name_skeleton(o.name) == skeleton),
+            (
+                o
+                for o in Organization.objects.filter(name_skeleton__isnull=True)
+                if name_skeleton(o.name) == skeleton
+            ),
             None,
         )
     if existing is not None and existing.name.casefold() == name.casefold():
@@ -231,7 +235,9 @@ def _is_last_founder_era_admin(membership: Membership) -> bool:
     if not is_founder_era_admin(membership):
         return False
     others = (
-        Membership.objects.filter(organization_id=membership.organization_id, status=Status.ACTIVE, role=Role.ADMIN)
+        Membership.objects.filter(
+            organization_id=membership.organization_id, status=Status.ACTIVE, role=Role.ADMIN
+        )
         .exclude(pk=membership.pk)
         .select_related("organization")
     )
@@ -255,7 +261,11 @@ def _two_person_gate(*, actor: User, membership: Membership, change: str) -> Cha
     proposer = membership.change_proposed_by_id
     if membership.change_proposed == change and proposer is not None and proposer != actor.pk:
         _log(organization, actor, Action.FOUNDER_CHANGE_CONFIRMED, f"{change}: proposed by user {proposer}")
-        membership.change_proposed, membership.change_proposed_by, membership.change_proposed_at = "", None, None
+        membership.change_proposed, membership.change_proposed_by, membership.change_proposed_at = (
+            "",
+            None,
+            None,
+        )
         return ChangeOutcome.DONE
     if membership.change_proposed == change and proposer == actor.pk:
         raise ValidationError(
@@ -288,7 +298,10 @@ def membership_set_role(*, actor: User, membership: Membership, role: str) -> Ch
         raise ValidationError(
             f"{organization.name} must keep an admin: appoint another admin before stepping down."
         )
-    if founder_change and _two_person_gate(actor=actor, membership=membership, change=role) is ChangeOutcome.PROPOSED:
+    if (
+        founder_change
+        and _two_person_gate(actor=actor, membership=membership, change=role) is ChangeOutcome.PROPOSED
+    ):
         return ChangeOutcome.PROPOSED
     membership.role = role
     membership.admin_since = timezone.now() if role == Role.ADMIN else None
@@ -311,7 +324,10 @@ def membership_remove(*, actor: User, membership: Membership) -> ChangeOutcome:
         _require_admin(actor, organization)
     if _is_last_admin(membership) and _other_active_members(membership):
         raise ValidationError(f"{organization.name} must keep an admin: appoint another admin first.")
-    if founder_change and _two_person_gate(actor=actor, membership=membership, change="remove") is ChangeOutcome.PROPOSED:
+    if (
+        founder_change
+        and _two_person_gate(actor=actor, membership=membership, change="remove") is ChangeOutcome.PROPOSED
+    ):
         return ChangeOutcome.PROPOSED
     membership.delete()
     _log(organization, actor, Action.MEMBER_LEFT if leaving_self else Action.MEMBER_REMOVED)

@@ -34,7 +34,9 @@ def _in_force(now: datetime) -> Q:
     return Q(lifted_at__isnull=True, starts_at__lte=now) & (Q(ends_at__isnull=True) | Q(ends_at__gt=now))
 
 
-def suspensions_in_force(*, user: User | None = None, organization: Organization | None = None) -> QuerySet[Suspension]:
+def suspensions_in_force(
+    *, user: User | None = None, organization: Organization | None = None
+) -> QuerySet[Suspension]:
     now = timezone.now()
     accounts = Q()
     if user is not None:
@@ -79,7 +81,9 @@ def require_not_suspended(user: User, organization: Organization | None = None) 
     """Raise PermissionDenied (with the reason and where to appeal) if the user, or the
     organisation they would write as, is suspended."""
     suspension = (
-        suspensions_in_force(user=user, organization=organization).order_by("organization_id", "-starts_at").first()
+        suspensions_in_force(user=user, organization=organization)
+        .order_by("organization_id", "-starts_at")
+        .first()
     )
     if suspension is not None:
         raise PermissionDenied(suspension_message(suspension))
@@ -95,7 +99,9 @@ def _clean(text: str, *, field: str, what: str, limit: int) -> str:
     if not text:
         raise ValidationError({field: f"Write {what}: the account will read it."})
     if len(text) > limit:
-        raise ValidationError({field: f"{what.capitalize()} is {len(text)} characters long; the limit is {limit}."})
+        raise ValidationError(
+            {field: f"{what.capitalize()} is {len(text)} characters long; the limit is {limit}."}
+        )
     return text
 
 
@@ -116,9 +122,16 @@ def suspension_create(
     reason = _clean(reason, field="reason", what="the reason", limit=REASON_MAX_LENGTH)
     now = timezone.now()
     if ends_at is not None and ends_at <= now:
-        raise ValidationError({"ends_at": "The end of the suspension must be in the future (or empty: no end)."})
+        raise ValidationError(
+            {"ends_at": "The end of the suspension must be in the future (or empty: no end)."}
+        )
     suspension = Suspension.objects.create(
-        user=user, organization=organization, reason=reason, starts_at=now, ends_at=ends_at, created_by=moderator
+        user=user,
+        organization=organization,
+        reason=reason,
+        starts_at=now,
+        ends_at=ends_at,
+        created_by=moderator,
     )
     _log(suspension, moderator, Action.SUSPENDED, reason)
     _tell(suspension, "suspended")
@@ -148,7 +161,7 @@ def may_appeal(user: User, suspension: Suspension) -> bool:
         return suspension.user_id == user.pk
     return Membership.objects.filter(
         user=user,
-        organization_id=suspension.organization_id,
+        organization=suspension.organization,
         status=Membership.Status.ACTIVE,
         role=Membership.Role.ADMIN,
     ).exists()
@@ -157,7 +170,9 @@ def may_appeal(user: User, suspension: Suspension) -> bool:
 @transaction.atomic
 def appeal_create(*, appellant: User, suspension: Suspension, body: str) -> Appeal:
     if not may_appeal(appellant, suspension):
-        raise PermissionDenied("This decision is not about your account: only the suspended account can appeal it.")
+        raise PermissionDenied(
+            "This decision is not about your account: only the suspended account can appeal it."
+        )
     if Appeal.objects.filter(suspension=suspension).exists():
         raise ValidationError("This decision was already appealed: each decision can be appealed once.")
     if suspension.lifted_at is not None:
@@ -167,7 +182,9 @@ def appeal_create(*, appellant: User, suspension: Suspension, body: str) -> Appe
         with transaction.atomic():
             appeal = Appeal.objects.create(suspension=suspension, appellant=appellant, body=body)
     except IntegrityError:  # a second appeal sent at the same moment
-        raise ValidationError("This decision was already appealed: each decision can be appealed once.") from None
+        raise ValidationError(
+            "This decision was already appealed: each decision can be appealed once."
+        ) from None
     _log(suspension, appellant, Action.APPEALED, body)
     return appeal
 

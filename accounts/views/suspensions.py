@@ -18,7 +18,10 @@ CONSOLE_SHOWN = 100
 
 @moderator_required
 def suspension_console(request: HttpRequest) -> HttpResponse:
-    initial = {"user_email": request.GET.get("email", ""), "organization": request.GET.get("organization", "")}
+    initial = {
+        "user_email": request.GET.get("email", ""),
+        "organization": request.GET.get("organization", ""),
+    }
     form = SuspensionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -33,11 +36,13 @@ def suspension_console(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Suspended: {suspension.user or suspension.organization}. The account was told.")
+            messages.success(
+                request, f"Suspended: {suspension.user or suspension.organization}. The account was told."
+            )
             return redirect("accounts:suspension-console")
-    suspensions = Suspension.objects.select_related("user", "organization", "created_by", "lifted_by").order_by(
-        "lifted_at", "-starts_at"
-    )[:CONSOLE_SHOWN]
+    suspensions = Suspension.objects.select_related(
+        "user", "organization", "created_by", "lifted_by"
+    ).order_by("lifted_at", "-starts_at")[:CONSOLE_SHOWN]
     return render(
         request,
         "accounts/suspension_console.html",
@@ -113,15 +118,14 @@ def suspension_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not (concerned or user.is_moderator):
         raise PermissionDenied("This decision is not about your account.")
     form = AppealForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.appeal_create(appellant=user, suspension=suspension, body=form.cleaned_data["body"])
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "Your appeal was sent. A moderator will decide and you will be told.")
-                return redirect("accounts:suspension-detail", suspension.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appeal_create(appellant=user, suspension=suspension, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Your appeal was sent. A moderator will decide and you will be told.")
+            return redirect("accounts:suspension-detail", suspension.pk)
     appeal = Appeal.objects.filter(suspension=suspension).select_related("decided_by").first()
     context = {
         "suspension": suspension,

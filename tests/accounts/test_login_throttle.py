@@ -51,7 +51,9 @@ def test_the_cache_keys_hold_a_keyed_hash_never_the_address_or_the_email() -> No
 def test_no_cache_key_on_redis_contains_the_address(settings: object) -> None:
     if "redis" not in settings.CACHES["default"]["BACKEND"].lower():  # type: ignore[attr-defined]
         pytest.skip("the key listing is Redis's; the file cache stores only hashed file names")
-    Client(REMOTE_ADDR=ADDRESS).post("/accounts/login/", {"username": "victim@example.org", "password": WRONG})
+    Client(REMOTE_ADDR=ADDRESS).post(
+        "/accounts/login/", {"username": "victim@example.org", "password": WRONG}
+    )
     prefix = settings.CACHES["default"]["KEY_PREFIX"]  # type: ignore[attr-defined]
     redis = cache._cache.get_client(write=False)  # type: ignore[attr-defined]
 
@@ -62,7 +64,11 @@ def test_no_cache_key_on_redis_contains_the_address(settings: object) -> None:
 
 
 def _form_attempt(email: str) -> int:
-    return Client(REMOTE_ADDR=ADDRESS).post("/accounts/login/", {"username": email, "password": WRONG}).status_code
+    return (
+        Client(REMOTE_ADDR=ADDRESS)
+        .post("/accounts/login/", {"username": email, "password": WRONG})
+        .status_code
+    )
 
 
 def _api_attempt(email: str) -> int:

@@ -32,7 +32,10 @@ def test_a_look_alike_name_is_refused_on_the_page(
 ) -> None:
     if "Amnesty" in name:
         Organization.objects.create(
-            name="Amnesty International", name_skeleton=name_skeleton("Amnesty International"), slug="ai", type="ngo"
+            name="Amnesty International",
+            name_skeleton=name_skeleton("Amnesty International"),
+            slug="ai",
+            type="ngo",
         )
     before = Organization.objects.count()
 
@@ -50,7 +53,9 @@ def test_a_look_alike_name_is_refused_on_the_api(drw: Organization, mallory: Use
     client.force_login(mallory)
     before = Organization.objects.count()
 
-    response = client.post("/api/v1/organizations/", {**NEW_ORG, "name": "Digit\u0430l Rights Watch"}, format="json")
+    response = client.post(
+        "/api/v1/organizations/", {**NEW_ORG, "name": "Digit\u0430l Rights Watch"}, format="json"
+    )
 
     assert response.status_code == 400
     assert response.json() == {

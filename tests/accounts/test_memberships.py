@@ -159,7 +159,9 @@ def test_the_admin_declines_a_request(alice: User, alice_client: Client, mallory
     assert events(mallory_request.organization)[-1] == OrganizationEvent.Action.MEMBER_DECLINED
 
 
-def test_a_moderator_cannot_accept_a_request(mod: User, mod_client: Client, mallory_request: Membership) -> None:
+def test_a_moderator_cannot_accept_a_request(
+    mod: User, mod_client: Client, mallory_request: Membership
+) -> None:
     events_before = events(mallory_request.organization)
 
     response = mod_client.post(
@@ -245,14 +247,20 @@ def test_the_admin_appoints_another_admin_who_may_then_make_her_a_member(
     assert alice_membership.change_proposed == "member"
 
 
-def test_nobody_changes_their_own_role(alice: User, alice_client: Client, bob: User, drw: Organization) -> None:
+def test_nobody_changes_their_own_role(
+    alice: User, alice_client: Client, bob: User, drw: Organization
+) -> None:
     alice_membership = alice.memberships.get()
     events_before = events(drw)
 
-    response = alice_client.post(reverse("accounts:membership-role", args=[alice_membership.pk]), {"role": "member"})
+    response = alice_client.post(
+        reverse("accounts:membership-role", args=[alice_membership.pk]), {"role": "member"}
+    )
 
     assert response.status_code == 403
-    assert "You cannot change your own role: another admin of the organisation can." in response.content.decode()
+    assert (
+        "You cannot change your own role: another admin of the organisation can." in response.content.decode()
+    )
     alice_membership.refresh_from_db()
     assert alice_membership.role == Role.ADMIN
     assert events(drw) == events_before

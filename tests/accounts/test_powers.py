@@ -44,10 +44,15 @@ def test_a_moderator_cannot_accept_their_own_request_to_join(
     request = services.membership_request(user=mod, organization=drw)
     events_before = events(drw)
 
-    response = mod_client.post(reverse("accounts:membership-decide", args=[request.pk]), {"decision": "accept"})
+    response = mod_client.post(
+        reverse("accounts:membership-decide", args=[request.pk]), {"decision": "accept"}
+    )
 
     assert response.status_code == 403
-    assert "You cannot decide your own request: another admin of the organisation will." in response.content.decode()
+    assert (
+        "You cannot decide your own request: another admin of the organisation will."
+        in response.content.decode()
+    )
     request.refresh_from_db()
     assert (request.status, request.decided_by) == (Status.REQUESTED, None)
     assert events(drw) == events_before
@@ -86,7 +91,9 @@ def test_a_moderator_does_not_manage_members(
     events_before = events(drw)
 
     if action == "role":
-        response = mod_client.post(reverse("accounts:membership-role", args=[membership.pk]), {"role": "admin"})
+        response = mod_client.post(
+            reverse("accounts:membership-role", args=[membership.pk]), {"role": "admin"}
+        )
     else:
         response = mod_client.post(reverse("accounts:membership-remove", args=[membership.pk]))
 
@@ -172,7 +179,10 @@ def test_demoting_the_last_founder_era_admin_takes_two_people_too(alice: User, d
     first, second = later_admin(drw, "First Admin"), later_admin(drw, "Second Admin")
     founder = alice.memberships.get()
 
-    assert services.membership_set_role(actor=first, membership=founder, role="member") is services.ChangeOutcome.PROPOSED
+    assert (
+        services.membership_set_role(actor=first, membership=founder, role="member")
+        is services.ChangeOutcome.PROPOSED
+    )
     founder.refresh_from_db()
     assert founder.role == Role.ADMIN
     # A proposal to remove is not a confirmation of a demotion.
@@ -190,10 +200,14 @@ def test_with_two_founder_era_admins_one_admin_may_remove_the_other(alice: User,
     assert not alice.memberships.exists()
 
 
-def test_the_founder_may_still_leave_of_their_own_accord(alice: User, alice_client: Client, drw: Organization) -> None:
+def test_the_founder_may_still_leave_of_their_own_accord(
+    alice: User, alice_client: Client, drw: Organization
+) -> None:
     later_admin(drw, "Successor Admin")
 
-    response = alice_client.post(reverse("accounts:membership-remove", args=[alice.memberships.get().pk]), follow=True)
+    response = alice_client.post(
+        reverse("accounts:membership-remove", args=[alice.memberships.get().pk]), follow=True
+    )
 
     assert "You left Digital Rights Watch." in response.content.decode()
     assert not alice.memberships.exists()

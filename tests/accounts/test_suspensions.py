@@ -57,18 +57,27 @@ def test_a_moderator_suspends_a_user_from_the_console_and_the_user_is_told(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         response = mod_client.post(
-            CONSOLE, {"user_email": "alice@example.org", "reason": "Repeated personal attacks.", "ends_at": ""}, follow=True
+            CONSOLE,
+            {"user_email": "alice@example.org", "reason": "Repeated personal attacks.", "ends_at": ""},
+            follow=True,
         )
 
     assert "Suspended: Alice Activist. The account was told." in response.content.decode()
     suspension = Suspension.objects.get()
-    assert (suspension.user, suspension.organization, suspension.ends_at, suspension.created_by) == (alice, None, None, mod)
+    assert (suspension.user, suspension.organization, suspension.ends_at, suspension.created_by) == (
+        alice,
+        None,
+        None,
+        mod,
+    )
     assert events(suspension) == [SuspensionEvent.Action.SUSPENDED]
     assert [m.to for m in mail.outbox] == [["alice@example.org"]]
     assert "Repeated personal attacks." in mail.outbox[0].body
 
 
-def test_a_suspension_without_a_reason_is_refused_and_nothing_is_written(alice: User, mod_client: Client) -> None:
+def test_a_suspension_without_a_reason_is_refused_and_nothing_is_written(
+    alice: User, mod_client: Client
+) -> None:
     response = mod_client.post(CONSOLE, {"user_email": "alice@example.org", "reason": "   "})
 
     assert response.status_code == 400
@@ -88,7 +97,9 @@ def test_an_end_in_the_past_is_refused(alice: User, mod: User) -> None:
 
 @pytest.mark.parametrize(("persona", "status"), [("alice", 403), ("mallory", 403), ("mod", 200)])
 @pytest.mark.parametrize("page", [CONSOLE, APPEALS])
-def test_who_opens_the_moderators_pages(persona: str, status: int, page: str, request: pytest.FixtureRequest) -> None:
+def test_who_opens_the_moderators_pages(
+    persona: str, status: int, page: str, request: pytest.FixtureRequest
+) -> None:
     client: Client = request.getfixturevalue(f"{persona}_client")
 
     assert client.get(page).status_code == status
@@ -112,7 +123,9 @@ def test_a_non_moderator_cannot_suspend(alice: User, mallory_client: Client) -> 
 # --- A suspended account cannot write -------------------------------------------------------------
 
 
-def test_a_suspended_user_cannot_annotate_through_the_api(version, alice_suspended: Suspension, alice: User) -> None:
+def test_a_suspended_user_cannot_annotate_through_the_api(
+    version, alice_suspended: Suspension, alice: User
+) -> None:
     response = api(alice).post("/api/v1/annotations/", NEW_ANNOTATION, format="json")
 
     assert response.status_code == 403
@@ -177,7 +190,11 @@ def test_pending_items_stay_pending_and_approved_items_stay_published(
     version, alice: User, mallory: User, mod: User
 ) -> None:
     first = api(alice).post("/api/v1/annotations/", NEW_ANNOTATION, format="json").json()
-    second = api(alice).post("/api/v1/annotations/", {**NEW_ANNOTATION, "body": "Another placeholder."}, format="json").json()
+    second = (
+        api(alice)
+        .post("/api/v1/annotations/", {**NEW_ANNOTATION, "body": "Another placeholder."}, format="json")
+        .json()
+    )
     Annotation.objects.filter(pk=first["id"]).update(status=Status.APPROVED)
     Annotation.objects.filter(pk=second["id"]).update(status=Status.PENDING)
 
@@ -220,7 +237,9 @@ def test_lifting_is_logged_and_told(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         response = mod_client.post(
-            reverse("accounts:suspension-lift", args=[alice_suspended.pk]), {"reason": "Apologised."}, follow=True
+            reverse("accounts:suspension-lift", args=[alice_suspended.pk]),
+            {"reason": "Apologised."},
+            follow=True,
         )
 
     assert "The suspension was lifted. The account was told." in response.content.decode()
@@ -246,7 +265,9 @@ def test_the_account_reads_the_reason_and_appeals_once(
     assert "Appeal this decision" in page
     assert detail(alice_suspended) in alice_client.get(reverse("accounts:profile")).content.decode()
 
-    sent = alice_client.post(detail(alice_suspended), {"body": "It was a quotation, not an attack."}, follow=True)
+    sent = alice_client.post(
+        detail(alice_suspended), {"body": "It was a quotation, not an attack."}, follow=True
+    )
 
     assert "Your appeal was sent." in sent.content.decode()
     appeal = Appeal.objects.get()
@@ -274,7 +295,9 @@ def test_an_appeal_on_a_decision_that_is_not_ones_own_is_refused(
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied, match="This decision is not about your account"):
-        services.appeal_create(appellant=User.objects.get(email="mallory@example.net"), suspension=alice_suspended, body="x")
+        services.appeal_create(
+            appellant=User.objects.get(email="mallory@example.net"), suspension=alice_suspended, body="x"
+        )
     assert not Appeal.objects.exists()
 
 
@@ -294,7 +317,12 @@ def test_only_an_admin_appeals_for_a_suspended_organisation(
 
 
 def test_a_moderator_decides_an_appeal_and_the_account_is_told(
-    version, alice_suspended: Suspension, alice: User, alice_client: Client, mod: User, mod_client: Client,
+    version,
+    alice_suspended: Suspension,
+    alice: User,
+    alice_client: Client,
+    mod: User,
+    mod_client: Client,
     django_capture_on_commit_callbacks,
 ) -> None:
     appeal = services.appeal_create(appellant=alice, suspension=alice_suspended, body="It was a quotation.")
@@ -314,7 +342,9 @@ def test_a_moderator_decides_an_appeal_and_the_account_is_told(
     assert alice_suspended.lifted_at is not None
     assert events(alice_suspended) == ["suspended", "appealed", "appeal_granted"]
     assert mail.outbox[-1].subject == "Your appeal was granted: the suspension is lifted"
-    assert "The quotation was clear from context." in alice_client.get(detail(alice_suspended)).content.decode()
+    assert (
+        "The quotation was clear from context." in alice_client.get(detail(alice_suspended)).content.decode()
+    )
     assert api(alice).post("/api/v1/annotations/", NEW_ANNOTATION, format="json").status_code == 201
 
 

@@ -27,7 +27,9 @@ INVISIBLE_BODIES = {
 def test_an_annotation_of_invisible_characters_is_refused_like_an_empty_one(
     version, alice, api_client_as, new_annotation, body: str
 ) -> None:
-    response = api_client_as(alice).post("/api/v1/annotations/", {**new_annotation, "body": body}, format="json")
+    response = api_client_as(alice).post(
+        "/api/v1/annotations/", {**new_annotation, "body": body}, format="json"
+    )
 
     assert response.status_code == 400
     assert response.json() == {"body": ["Write a comment: it cannot be empty."]}
@@ -35,7 +37,9 @@ def test_an_annotation_of_invisible_characters_is_refused_like_an_empty_one(
 
 
 @pytest.mark.parametrize("body", INVISIBLE_BODIES.values(), ids=INVISIBLE_BODIES.keys())
-def test_a_reply_of_invisible_characters_is_refused(version, alice, mallory, api_client_as, new_annotation, body: str) -> None:
+def test_a_reply_of_invisible_characters_is_refused(
+    version, alice, mallory, api_client_as, new_annotation, body: str
+) -> None:
     annotation = api_client_as(alice).post("/api/v1/annotations/", new_annotation, format="json").json()
 
     response = api_client_as(mallory).post(
@@ -58,17 +62,23 @@ def test_an_edit_to_invisible_characters_is_refused(version, alice, api_client_a
     assert Annotation.objects.get(pk=created["id"]).body == new_annotation["body"]
 
 
-def test_the_page_form_refuses_an_invisible_reply(version, alice, mallory, mallory_client, new_annotation, api_client_as) -> None:
+def test_the_page_form_refuses_an_invisible_reply(
+    version, alice, mallory, mallory_client, new_annotation, api_client_as
+) -> None:
     created = api_client_as(alice).post("/api/v1/annotations/", new_annotation, format="json").json()
     annotation = Annotation.objects.get(pk=created["id"])
 
-    response = mallory_client.post(f"/annotations/{annotation.pk}/replies/", {"body": "\u200b\u3164"}, follow=True)
+    response = mallory_client.post(
+        f"/annotations/{annotation.pk}/replies/", {"body": "\u200b\u3164"}, follow=True
+    )
 
     assert "Write a reply: it cannot be empty." in response.content.decode()
     assert not Reply.objects.exists()
 
 
-def test_visible_text_around_invisible_characters_is_kept(version, alice, api_client_as, new_annotation) -> None:
+def test_visible_text_around_invisible_characters_is_kept(
+    version, alice, api_client_as, new_annotation
+) -> None:
     response = api_client_as(alice).post(
         "/api/v1/annotations/", {**new_annotation, "body": "\u200bOK\u200b"}, format="json"
     )
@@ -107,10 +117,13 @@ def test_every_organisation_gets_the_same_answer_when_endorsing_an_anonymous_ann
     assert (own.status_code, own.json()) == (other.status_code, other.json())
     assert own.status_code == 403
     assert own.json() == {
-        "detail": "Anonymous annotations cannot be endorsed: an endorsement would tie them to an organisation."
+        "detail": "Anonymous annotations cannot be endorsed: "
+        "an endorsement would tie them to an organisation."
     }
     assert not Endorsement.objects.exists()
-    assert api_client_as(mallory).get(f"/api/v1/annotations/{anonymous_by_drw.pk}/").json()["endorsements"] == 0
+    assert (
+        api_client_as(mallory).get(f"/api/v1/annotations/{anonymous_by_drw.pk}/").json()["endorsements"] == 0
+    )
 
 
 def test_the_article_page_offers_no_endorsement_of_an_anonymous_annotation_to_anyone(
@@ -128,7 +141,9 @@ def test_the_article_page_offers_no_endorsement_of_an_anonymous_annotation_to_an
         assert "Endorse as" not in page
 
 
-def test_the_endorse_form_on_the_page_gives_the_same_answer_too(anonymous_by_drw: Annotation, bob: User, mallory: User) -> None:
+def test_the_endorse_form_on_the_page_gives_the_same_answer_too(
+    anonymous_by_drw: Annotation, bob: User, mallory: User
+) -> None:
     answers = []
     for user in (bob, mallory):
         client = Client()

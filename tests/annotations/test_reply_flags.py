@@ -5,7 +5,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import User
 from annotations.models import Annotation, Flag, Reply, Status
 from tests.factories import VerifiedUserFactory
 
@@ -26,7 +25,9 @@ def test_a_reply_is_flagged_through_the_api(thread, alice, api_client_as) -> Non
     _annotation, reply = thread
 
     response = api_client_as(alice).post(
-        f"/api/v1/replies/{reply.pk}/flags/", {"reason": "abusive", "note": "Insults a person."}, format="json"
+        f"/api/v1/replies/{reply.pk}/flags/",
+        {"reason": "abusive", "note": "Insults a person."},
+        format="json",
     )
 
     assert response.status_code == 201
@@ -67,13 +68,17 @@ def test_flagging_a_reply_twice_is_refused(thread, alice, api_client_as) -> None
 
 
 @pytest.mark.parametrize(("persona", "status"), [("anon", (401, 403)), ("unverified", (403,))])
-def test_only_verified_users_flag_replies(thread, persona: str, status: tuple[int, ...], api_client_as) -> None:
+def test_only_verified_users_flag_replies(
+    thread, persona: str, status: tuple[int, ...], api_client_as
+) -> None:
     from tests.factories import UserFactory
 
     _annotation, reply = thread
     user = None if persona == "anon" else UserFactory()
 
-    response = api_client_as(user).post(f"/api/v1/replies/{reply.pk}/flags/", {"reason": "spam"}, format="json")
+    response = api_client_as(user).post(
+        f"/api/v1/replies/{reply.pk}/flags/", {"reason": "spam"}, format="json"
+    )
 
     assert response.status_code in status
     assert not Flag.objects.exists()
@@ -83,7 +88,9 @@ def test_a_hidden_or_deleted_reply_cannot_be_flagged(thread, alice, mallory, api
     _annotation, reply = thread
     Reply.objects.filter(pk=reply.pk).update(status=Status.PENDING)
 
-    response = api_client_as(alice).post(f"/api/v1/replies/{reply.pk}/flags/", {"reason": "spam"}, format="json")
+    response = api_client_as(alice).post(
+        f"/api/v1/replies/{reply.pk}/flags/", {"reason": "spam"}, format="json"
+    )
 
     assert response.status_code == 404
     assert response.json() == {"detail": f"There is no reply {reply.pk}."}
@@ -106,13 +113,17 @@ def test_the_author_reads_the_reasons_never_who_flagged(thread, alice, mallory, 
     api_client_as(alice).post(
         f"/api/v1/replies/{reply.pk}/flags/", {"reason": "other", "note": "Off the point."}, format="json"
     )
-    api_client_as(mallory).post(f"/api/v1/annotations/{annotation.pk}/flags/", {"reason": "misleading"}, format="json")
+    api_client_as(mallory).post(
+        f"/api/v1/annotations/{annotation.pk}/flags/", {"reason": "misleading"}, format="json"
+    )
 
     on_reply = api_client_as(mallory).get(f"/api/v1/replies/{reply.pk}/flags/")
     on_annotation = api_client_as(alice).get(f"/api/v1/annotations/{annotation.pk}/flags/")
 
     assert on_reply.status_code == on_annotation.status_code == 200
-    assert [(f["reason"], f["reason_label"], f["note"]) for f in on_reply.json()] == [("other", "Other", "Off the point.")]
+    assert [(f["reason"], f["reason_label"], f["note"]) for f in on_reply.json()] == [
+        ("other", "Other", "Off the point.")
+    ]
     assert [f["reason"] for f in on_annotation.json()] == ["misleading"]
     for answer in (on_reply, on_annotation):
         text = answer.content.decode()
@@ -130,7 +141,9 @@ def test_the_article_page_shows_the_author_the_reasons_of_flags_on_their_annotat
 ) -> None:
     annotation, _reply = thread
     api_client_as(mallory).post(
-        f"/api/v1/annotations/{annotation.pk}/flags/", {"reason": "other", "note": "Not about this article."}, format="json"
+        f"/api/v1/annotations/{annotation.pk}/flags/",
+        {"reason": "other", "note": "Not about this article."},
+        format="json",
     )
 
     page = alice_client.get(annotation_path(annotation)).content.decode()
@@ -139,7 +152,7 @@ def test_the_article_page_shows_the_author_the_reasons_of_flags_on_their_annotat
     other_page = stranger.get(annotation_path(annotation)).content.decode()
 
     assert "Flags on your annotation" in page
-    assert "Other: <span dir=\"auto\">Not about this article.</span>" in page
+    assert 'Other: <span dir="auto">Not about this article.</span>' in page
     assert "Mallory" not in page.split("Flags on your annotation")[1].split("</div>")[0]
     assert "Flags on your annotation" not in other_page
     assert "Not about this article." not in other_page
