@@ -11,6 +11,21 @@ from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def own_throttle_counts(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """These tests write many items as one persona: a cache of their own keeps their throttle
+    counts from reaching the next test module's (the test database reuses user ids)."""
+    import uuid
+
+    default = dict(settings.CACHES["default"])
+    if "redis" in default["BACKEND"].lower():
+        default["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    else:
+        default["LOCATION"] = str(tmp_path / "cache")
+    settings.CACHES = {**settings.CACHES, "default": default}
+
+
 INVISIBLE_BODIES = {
     "zero-width spaces": "\u200b\u200b\u200b",
     "zero-width joiners and a word joiner": " \u200d\u2060\u200c ",

@@ -11,6 +11,20 @@ from tests.factories import VerifiedUserFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def own_throttle_counts(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """These tests write many items as one persona: a cache of their own keeps their throttle
+    counts from reaching the next test module's (the test database reuses user ids)."""
+    import uuid
+
+    default = dict(settings.CACHES["default"])
+    if "redis" in default["BACKEND"].lower():
+        default["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    else:
+        default["LOCATION"] = str(tmp_path / "cache")
+    settings.CACHES = {**settings.CACHES, "default": default}
+
+
 @pytest.fixture
 def thread(version, alice, mallory, api_client_as, new_annotation) -> tuple[Annotation, Reply]:
     created = api_client_as(alice).post("/api/v1/annotations/", new_annotation, format="json").json()
