@@ -255,7 +255,7 @@ class ReplyCreateSerializer(serializers.Serializer[Any]):
     parent = serializers.IntegerField(required=False, allow_null=True)  # type: ignore[assignment]
 
 
-class FlagReceivedSerializer(serializers.Serializer[Any]):
+class FlagOnMyItemSerializer(serializers.Serializer[Any]):
     """A flag as its item's author sees it: why, never who."""
 
     reason = serializers.CharField()

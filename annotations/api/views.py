@@ -25,7 +25,7 @@ from annotations.api.serializers import (
     ConcernTagSerializer,
     EndorsementSerializer,
     FlagCreateSerializer,
-    FlagReceivedSerializer,
+    FlagOnMyItemSerializer,
     RemovalSerializer,
     ReplyCreateSerializer,
     ReplySerializer,
@@ -300,7 +300,7 @@ class FlagView(APIView):
     throttle_scope = "flags"
 
     @extend_schema(
-        responses={200: FlagReceivedSerializer(many=True), **error_responses(403, 404)},
+        responses={200: FlagOnMyItemSerializer(many=True), **error_responses(403, 404)},
         summary="Flags on my annotation: reasons and notes, never who flagged (author, moderators)",
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -337,7 +337,7 @@ def _flags_received_response(request: Request, item: Annotation | Reply) -> Resp
     flags = selectors.flags_received(item, request.user)
     if flags is None:
         raise PermissionDenied("Only the author and moderators see the flags on an item.")
-    return Response(FlagReceivedSerializer(flags, many=True).data)
+    return Response(FlagOnMyItemSerializer(flags, many=True).data)
 
 
 class ReplyFlagView(APIView):
@@ -348,7 +348,7 @@ class ReplyFlagView(APIView):
     throttle_scope = "flags"
 
     @extend_schema(
-        responses={200: FlagReceivedSerializer(many=True), **error_responses(403, 404)},
+        responses={200: FlagOnMyItemSerializer(many=True), **error_responses(403, 404)},
         summary="Flags on my reply: reasons and notes, never who flagged (author, moderators)",
     )
     def get(self, request: Request, pk: int) -> Response:
