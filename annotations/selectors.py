@@ -153,9 +153,6 @@ def reply_visible_to(reply: Reply, user: User | AnonymousUser | None) -> bool:
     return bool(user is not None and user.is_authenticated and reply.author_id == user.pk)
 
 
-_reply_visible_to = reply_visible_to
-
-
 def replies_visible_to(annotation: Annotation, user: User | AnonymousUser | None) -> list[Reply]:
     """A thread: visible replies, plus tombstones for deleted or hidden ones that have visible children."""
     replies = list(
@@ -163,7 +160,7 @@ def replies_visible_to(annotation: Annotation, user: User | AnonymousUser | None
         .select_related("author", "organization")
         .order_by("created_at", "id")
     )
-    visible_ids = {r.pk for r in replies if r.deleted_at is None and _reply_visible_to(r, user)}
+    visible_ids = {r.pk for r in replies if r.deleted_at is None and reply_visible_to(r, user)}
     needed = set(visible_ids)
     by_id = {r.pk: r for r in replies}
     for reply_id in list(visible_ids):
@@ -277,7 +274,7 @@ def article_annotations_visible_to(
 def _thread(replies: list[Reply], user: User | AnonymousUser | None) -> list[Reply]:
     """Roots of a reply tree, keeping tombstones only where a visible reply hangs below them."""
     by_id = {r.pk: r for r in replies}
-    visible_ids = {r.pk for r in replies if r.deleted_at is None and _reply_visible_to(r, user)}
+    visible_ids = {r.pk for r in replies if r.deleted_at is None and reply_visible_to(r, user)}
     needed = set(visible_ids)
     for reply_id in visible_ids:
         parent_id = by_id[reply_id].parent_id
