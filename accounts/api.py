@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.login_throttle import client_ip, login_failure_record, login_lockout, login_success_record
+from accounts.login_throttle import client_ip, login_attempt_begin, login_success_record
 from accounts.models import Membership, Organization, User
 from accounts.permissions import IsVerified, IsVerifiedOrReadOnly, signed_in_user
 from accounts.services import organizations as organization_services
@@ -110,12 +110,12 @@ class TokenObtainView(APIView):
         serializer.is_valid(raise_exception=True)
         email, password = serializer.validated_data["email"], serializer.validated_data["password"]
         ip = client_ip(request.META)
-        lockout = login_lockout(email, ip)
+        # Counted before the password is checked, so parallel guesses cannot outrun the limit.
+        lockout = login_attempt_begin(email, ip)
         if lockout is not None:
             raise Throttled(wait=lockout.retry_after, detail=lockout.message)
         user = authenticate(request._request, username=email, password=password)
         if user is None:
-            login_failure_record(email, ip)
             raise AuthenticationFailed("That email and password do not match an account.")
         login_success_record(email, ip)
         with service_errors():  # more live tokens than allowed: 400 naming the limit

@@ -25,9 +25,13 @@ class ApiTokenAuthentication(TokenAuthentication):
         )
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+        now = timezone.now()
+        if token.expires_at is None or token.expires_at <= now:
+            raise exceptions.AuthenticationFailed(
+                "This token has expired: create a new one on your profile page."
+            )
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("This account is inactive.")
-        now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token

@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts import email_links
-from accounts.models import User
+from accounts.models import Suspension, User
 
 
 def _absolute(path: str) -> str:
@@ -42,3 +42,45 @@ def signup_attempt_notice_send(*, user: User) -> None:
         None,
         [user.email],
     )
+
+
+SUSPENSION_SUBJECTS = {
+    "suspended": "Your Marginalia account is suspended",
+    "lifted": "The suspension of your Marginalia account was lifted",
+    "appeal_granted": "Your appeal was granted: the suspension is lifted",
+    "appeal_upheld": "Your appeal was decided: the suspension stays",
+}
+
+
+def suspension_notice_send(*, suspension: Suspension, what: str) -> None:
+    """Tell the suspended account (the user, or the organisation's active admins) what was decided."""
+    from accounts.models import Membership
+
+    recipients: list[User] = []
+    if suspension.user is not None:
+        recipients = [suspension.user] if suspension.user.is_active else []
+    elif suspension.organization is not None:
+        recipients = [
+            m.user
+            for m in Membership.objects.filter(
+                organization=suspension.organization,
+                status=Membership.Status.ACTIVE,
+                role=Membership.Role.ADMIN,
+                user__is_active=True,
+            ).select_related("user")
+        ]
+    appeal = getattr(suspension, "appeal", None)
+    for user in recipients:
+        context = {
+            "user": user,
+            "suspension": suspension,
+            "appeal": appeal,
+            "what": what,
+            "link": _absolute(reverse("accounts:suspension-detail", args=[suspension.pk])),
+        }
+        send_mail(
+            SUSPENSION_SUBJECTS[what],
+            render_to_string("accounts/email/suspension_notice.txt", context),
+            None,
+            [user.email],
+        )

@@ -4,12 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from accounts.login_throttle import (
-    client_ip,
-    login_failure_record,
-    login_lockout,
-    login_success_record,
-)
+from accounts.login_throttle import client_ip, login_attempt_begin, login_lockout, login_success_record
 from accounts.models import Organization, User
 
 
@@ -44,14 +39,14 @@ class ThrottledLoginForm(AuthenticationForm):
         password = self.cleaned_data.get("password") or ""
         request: HttpRequest | None = self.request
         ip = client_ip(request.META) if request else "unknown"
-        lockout = login_lockout(email, ip)
+        # Counted before the password is checked, so parallel guesses cannot outrun the limit.
+        lockout = login_attempt_begin(email, ip) if email and password else login_lockout(email, ip)
         if lockout is not None:
             self.retry_after = lockout.retry_after
             raise ValidationError(lockout.message, code="throttled")
         if email and password:
             self.user_cache = authenticate(request, username=email, password=password)
             if self.user_cache is None:
-                login_failure_record(email, ip)
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
             login_success_record(email, ip)
@@ -137,3 +132,62 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
                 form.add_error(field if field in form.fields else None, e)
     else:
         form.add_error(None, error)
+
+
+class SuspensionForm(forms.Form):
+    """A moderator suspends a user (by email) or an organisation (by its slug)."""
+
+    user_email = forms.EmailField(label="User's email address", required=False, max_length=254)
+    organization = forms.SlugField(
+        label="Or an organisation (its address name, e.g. open-net)", required=False
+    )
+    reason = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The account reads this reason. Never name who flagged it.",
+    )
+    ends_at = forms.DateTimeField(
+        label="Ends (UTC)",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="Empty: until a moderator lifts it.",
+    )
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        email, slug = cleaned.get("user_email"), cleaned.get("organization")
+        if bool(email) == bool(slug):
+            raise ValidationError("Give either a user's email address or an organisation, not both.")
+        if email:
+            user = User.objects.filter(email__iexact=email).first()
+            if user is None:
+                raise ValidationError({"user_email": "No account has this email address."})
+            cleaned["user"] = user
+        else:
+            organization = Organization.objects.filter(slug=slug).first()
+            if organization is None:
+                raise ValidationError({"organization": "No organisation has this address name."})
+            cleaned["organization_row"] = organization
+        return cleaned
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="Reason (the account reads it)"
+    )
+
+
+class AppealForm(forms.Form):
+    body = forms.CharField(
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Your appeal",
+        help_text="Say why the decision should be reconsidered. You can appeal each decision once.",
+    )
+
+
+class AppealDecisionForm(ReasonForm):
+    decision = forms.ChoiceField(
+        choices=[("uphold", "Uphold the suspension"), ("grant", "Grant the appeal: lift the suspension")],
+        widget=forms.RadioSelect,
+    )

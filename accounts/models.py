@@ -1,5 +1,6 @@
 import hashlib
 import unicodedata
+from datetime import datetime
 from typing import ClassVar
 
 from django.conf import settings
@@ -116,6 +117,9 @@ class Organization(models.Model):
         OTHER = "other", "Other"
 
     name = models.CharField(max_length=200)
+    # The name folded for comparison (accounts.lookalike_names): one skeleton, one organisation.
+    # Set by the services that create organisations; empty (NULL) only for rows made outside them.
+    name_skeleton = models.CharField(max_length=400, unique=True, null=True, blank=True, editable=False)
     slug = models.SlugField(max_length=220, unique=True)
     type = models.CharField(max_length=30, choices=Type.choices)
     country = CountryField(blank=True)
@@ -166,6 +170,16 @@ class Membership(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # When the admin role was given. Empty for admins appointed before this was recorded: they
+    # count as founder-era admins (accounts.services.organizations.is_founder_era_admin).
+    admin_since = models.DateTimeField(null=True, blank=True)
+    # A pending two-person change to the last founder-era admin: who asked for it, when, and what
+    # ("remove" or "member"). A different admin or moderator must confirm it.
+    change_proposed = models.CharField(max_length=10, blank=True)
+    change_proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    change_proposed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -195,6 +209,8 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=8, help_text="First characters, to recognise a token in a list")
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Set at creation (settings.API_TOKEN_LIFETIME_DAYS); a forgotten token stops working by itself.
+    expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -225,6 +241,9 @@ class OrganizationEvent(models.Model):
         MEMBER_REMOVED = "member_removed"
         MEMBER_LEFT = "member_left"
         ROLE_CHANGED = "role_changed"
+        # Two-person rule for the last founder-era admin (accounts.services.organizations).
+        FOUNDER_CHANGE_PROPOSED = "founder_change_proposed"
+        FOUNDER_CHANGE_CONFIRMED = "founder_change_confirmed"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -239,3 +258,113 @@ class OrganizationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.organization_id} by {self.actor_id}"
+
+
+class Suspension(models.Model):
+    """A moderator's decision that an account (a user, or an organisation) may not write for a
+    while. Its items stay as they are: pending ones pending, approved ones approved."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="suspensions"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="suspensions"
+    )
+    reason = models.TextField(max_length=2000, help_text="Shown to the account")
+    starts_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField(null=True, blank=True, help_text="Empty: until a moderator lifts it")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lift_reason = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, organization__isnull=True)
+                | Q(user__isnull=True, organization__isnull=False),
+                name="accounts_suspension_one_account",
+            ),
+        ]
+        indexes = [
+            # "Is this user (organisation) suspended now?" on every write.
+            models.Index(
+                fields=["user"], condition=Q(lifted_at__isnull=True), name="accounts_susp_user_live"
+            ),
+            models.Index(
+                fields=["organization"], condition=Q(lifted_at__isnull=True), name="accounts_susp_org_live"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = f"user {self.user_id}" if self.user_id else f"organisation {self.organization_id}"
+        return f"suspension of {who}"
+
+    def is_in_force(self, now: "datetime | None" = None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.lifted_at is None and self.starts_at <= now and (self.ends_at is None or self.ends_at > now)
+        )
+
+
+class Appeal(models.Model):
+    """The account's one appeal against one suspension."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a moderator"
+        UPHELD = "upheld", "Suspension upheld"
+        GRANTED = "granted", "Suspension lifted"
+
+    # One-to-one: one appeal per decision, enforced by the database under races.
+    suspension = models.OneToOneField(Suspension, on_delete=models.CASCADE, related_name="appeal")
+    appellant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    outcome_reason = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            # The moderators' list: pending appeals, oldest first.
+            models.Index(fields=["status", "created_at"], name="accounts_appeal_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"appeal {self.pk} ({self.status})"
+
+
+class SuspensionEvent(models.Model):
+    """Append-only log of suspensions, lifts, appeals and their outcomes."""
+
+    class Action(models.TextChoices):
+        SUSPENDED = "suspended"
+        LIFTED = "lifted"
+        APPEALED = "appealed"
+        APPEAL_UPHELD = "appeal_upheld"
+        APPEAL_GRANTED = "appeal_granted"
+
+    suspension = models.ForeignKey(Suspension, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} on suspension {self.suspension_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.views import auth, organizations, profile
+from accounts.views import auth, organizations, profile, suspensions
 
 app_name = "accounts"
 
@@ -48,4 +48,14 @@ urlpatterns += [
     path("memberships/<int:pk>/role/", organizations.membership_role, name="membership-role"),
     path("memberships/<int:pk>/remove/", organizations.membership_remove, name="membership-remove"),
     path("memberships/<int:pk>/listing/", organizations.membership_listing, name="membership-listing"),
+]
+
+# Suspensions and appeals (issue 17 §3). The moderators' pages live here, beside organisation
+# verification; the moderation console links to them.
+urlpatterns += [
+    path("moderation/suspensions/", suspensions.suspension_console, name="suspension-console"),
+    path("moderation/suspensions/<int:pk>/lift/", suspensions.suspension_lift, name="suspension-lift"),
+    path("moderation/appeals/", suspensions.appeal_console, name="appeal-console"),
+    path("moderation/appeals/<int:pk>/decide/", suspensions.appeal_decide, name="appeal-decide"),
+    path("suspensions/<int:pk>/", suspensions.suspension_detail, name="suspension-detail"),
 ]

@@ -14,7 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 
 from accounts.models import Attribution, User
-from annotations.models import OUT_OF_PUBLIC_VIEW, Annotation, ModerationEvent, Reply, Status
+from annotations.models import OUT_OF_PUBLIC_VIEW, Annotation, Flag, ModerationEvent, Reply, Status
 from treaty.models import Provision
 
 
@@ -147,7 +147,7 @@ def annotation_get_visible(pk: int, user: User | AnonymousUser | None) -> Annota
     return annotation
 
 
-def _reply_visible_to(reply: Reply, user: User | AnonymousUser | None) -> bool:
+def reply_visible_to(reply: Reply, user: User | AnonymousUser | None) -> bool:
     if _is_moderator(user) or reply.status == Status.APPROVED:
         return True
     return bool(user is not None and user.is_authenticated and reply.author_id == user.pk)
@@ -160,7 +160,7 @@ def replies_visible_to(annotation: Annotation, user: User | AnonymousUser | None
         .select_related("author", "organization")
         .order_by("created_at", "id")
     )
-    visible_ids = {r.pk for r in replies if r.deleted_at is None and _reply_visible_to(r, user)}
+    visible_ids = {r.pk for r in replies if r.deleted_at is None and reply_visible_to(r, user)}
     needed = set(visible_ids)
     by_id = {r.pk: r for r in replies}
     for reply_id in list(visible_ids):
@@ -274,7 +274,7 @@ def article_annotations_visible_to(
 def _thread(replies: list[Reply], user: User | AnonymousUser | None) -> list[Reply]:
     """Roots of a reply tree, keeping tombstones only where a visible reply hangs below them."""
     by_id = {r.pk: r for r in replies}
-    visible_ids = {r.pk for r in replies if r.deleted_at is None and _reply_visible_to(r, user)}
+    visible_ids = {r.pk for r in replies if r.deleted_at is None and reply_visible_to(r, user)}
     needed = set(visible_ids)
     for reply_id in visible_ids:
         parent_id = by_id[reply_id].parent_id
@@ -306,3 +306,18 @@ def annotation_page_path(annotation: Annotation) -> str:
     if unit.kind == Provision.Kind.ARTICLE:
         return f"{reverse('treaty:article', args=[slug, unit.number])}#annotation-{annotation.pk}"
     return f"{reverse('treaty:detail', args=[slug])}#annotation-{annotation.pk}"
+
+
+def flags_received(item: Annotation | Reply, viewer: User | AnonymousUser | None) -> list[Flag] | None:
+    """The flags on an item, for its author and moderators; None for anybody else.
+
+    Reasons and notes only: the rows are read without their `user`, and callers must never show
+    who flagged (issue 17 §3: a flagger must not become a target)."""
+    if viewer is None or not viewer.is_authenticated:
+        return None
+    if not (_is_moderator(viewer) or item.author_id == viewer.pk):
+        return None
+    where = {"reply": item} if isinstance(item, Reply) else {"annotation": item}
+    return list(
+        Flag.objects.filter(**where).only("pk", "reason", "note", "created_at").order_by("created_at", "pk")
+    )

@@ -255,6 +255,15 @@ class ReplyCreateSerializer(serializers.Serializer[Any]):
     parent = serializers.IntegerField(required=False, allow_null=True)  # type: ignore[assignment]
 
 
+class FlagOnMyItemSerializer(serializers.Serializer[Any]):
+    """A flag as its item's author sees it: why, never who."""
+
+    reason = serializers.CharField()
+    reason_label = serializers.CharField(source="get_reason_display")
+    note = serializers.CharField()
+    created = serializers.DateTimeField(source="created_at")
+
+
 class FlagCreateSerializer(serializers.Serializer[Any]):
     reason = serializers.ChoiceField(
         choices=[c for c in Flag.Reason.choices if c[0] != Flag.Reason.DUPLICATE]

@@ -4,6 +4,7 @@ Every function takes the acting user and checks what that user may do; views onl
 and call these. A refused write raises before anything is stored.
 """
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Attribution, Membership, Organization, User
+from accounts.services.suspensions import require_not_suspended
 from annotations.anchoring import AnchorError, quote_anchor
 from annotations.heat.services import heat_mark_dirty
 from annotations.models import (
@@ -49,10 +51,12 @@ class QuoteInput:
 
 
 def _require_verified(user: User) -> None:
+    """The condition for every write: a confirmed address, and no suspension in force."""
     if not (user.is_authenticated and user.is_active and user.is_verified):
         raise PermissionDenied(
             "Confirm your email address before contributing: we sent you a link when you signed up."
         )
+    require_not_suspended(user)
 
 
 def active_organizations(user: User) -> list[Organization]:
@@ -75,8 +79,34 @@ def _organization_for(author: User, organization_slug: str | None) -> Organizati
     return organizations[0] if len(organizations) == 1 else None
 
 
+# Characters that show nothing: controls and format characters (category Cc, Cf: zero-width
+# spaces and joiners, bidi marks, tag characters), separators, and letters or marks that render
+# blank (Hangul fillers, the blank Braille pattern, the grapheme joiner, variation selectors).
+_BLANK_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+_BLANK_CHARACTERS = frozenset("ᅟᅠㅤﾠ⠀͏឴឵᠎")
+
+
+def _shows_nothing(character: str) -> bool:
+    code = ord(character)
+    return (
+        unicodedata.category(character) in _BLANK_CATEGORIES
+        or character in _BLANK_CHARACTERS
+        or 0xFE00 <= code <= 0xFE0F
+        or 0xE0100 <= code <= 0xE01EF
+    )
+
+
+def text_is_blank(value: str) -> bool:
+    """True when a text would show nothing: empty, or only invisible characters. Bodies of
+    annotations and replies made only of zero-width or filler characters are refused like empty
+    ones (issue 17)."""
+    return all(_shows_nothing(character) for character in value)
+
+
 def _clean_text(value: str, *, field: str, limit: int, required: bool, what: str) -> str:
     value = value.strip()
+    if text_is_blank(value):
+        value = ""
     if required and not value:
         raise ValidationError({field: f"Write {what}: it cannot be empty."})
     if len(value) > limit:
@@ -162,6 +192,8 @@ def annotation_create(
         what="the wording you propose",
     )
     organization = _organization_for(author, organization_slug)
+    if organization is not None:
+        require_not_suspended(author, organization)
     if attribution == Attribution.ORGANIZATION and organization is None:
         raise ValidationError(
             {"attribution": "You chose to appear as your organisation, but you are not acting for one."}
@@ -259,6 +291,8 @@ def annotation_update(
     _require_verified(editor)
     annotation = Annotation.objects.select_for_update().get(pk=annotation.pk)
     _require_author(annotation, editor, "edit")
+    if annotation.organization is not None:
+        require_not_suspended(editor, annotation.organization)
     was_approved = annotation.status == Status.APPROVED
     previous_tags = list(annotation.tags.values_list("slug", flat=True))
     revision = AnnotationRevision(
@@ -353,6 +387,8 @@ def reply_create(*, annotation: Annotation, author: User, body: str, parent_id: 
             raise ValidationError({"parent": f"There is no reply {parent_id} under this annotation."})
     body = _clean_text(body, field="body", limit=REPLY_MAX_LENGTH, required=True, what="a reply")
     organization = _organization_for(author, None)
+    if organization is not None:
+        require_not_suspended(author, organization)
     attribution = author.attribution_preference
     if attribution == Attribution.ORGANIZATION and organization is None:
         attribution = Attribution.ANONYMOUS
@@ -407,7 +443,14 @@ def endorsement_create(
     _require_readable(annotation, user)
     if annotation.deleted_at is not None or annotation.status != Status.APPROVED:
         raise PermissionDenied("Only published annotations can be endorsed.")
+    if annotation.attribution == Attribution.ANONYMOUS:
+        # Checked before anything about the endorser: every organisation gets this same answer,
+        # so it cannot tell whether the anonymous annotation is its own (issue 17 §1).
+        raise PermissionDenied(
+            "Anonymous annotations cannot be endorsed: an endorsement would tie them to an organisation."
+        )
     organization = _endorsing_organization(user, organization_slug)
+    require_not_suspended(user, organization)
     if annotation.organization_id == organization.pk:
         raise ValidationError({"organization": f"This annotation is already {organization.name}'s own."})
     try:
@@ -448,6 +491,11 @@ def flag_create(
     if item is None:
         raise ValidationError("Flag an annotation or a reply.")
     _require_readable(item, user)
+    if reply is not None:
+        from annotations.selectors import reply_visible_to
+
+        if reply.deleted_at is not None or not reply_visible_to(reply, user):
+            raise NotFound(f"There is no reply {reply.pk}.")
     if reason not in Flag.Reason.values or reason == Flag.Reason.DUPLICATE:
         choices = ", ".join(r for r in Flag.Reason.values if r != Flag.Reason.DUPLICATE)
         raise ValidationError({"reason": f"Reason must be one of: {choices}."})

@@ -135,15 +135,19 @@ def _page_url(request: HttpRequest, page: int) -> str:
     return f"?{params.urlencode()}#annotations"
 
 
-def _prepare_replies(replies: Iterable[Reply], viewer: User | AnonymousUser) -> None:
+def _prepare_replies(
+    replies: Iterable[Reply], viewer: User | AnonymousUser, *, verified: bool = False
+) -> None:
     for reply in replies:
         if not reply.is_tombstone:  # type: ignore[attr-defined]
             reply.author_view = author_visible_to(  # type: ignore[attr-defined]
                 viewer, author=reply.author, organization=reply.organization, attribution=reply.attribution
             )
             reply.body_html = comment_html(reply.body)  # type: ignore[attr-defined]
-            reply.can_delete = viewer.is_authenticated and reply.author_id == viewer.pk  # type: ignore[attr-defined]
-        _prepare_replies(reply.answers, viewer)  # type: ignore[attr-defined]
+            is_author = viewer.is_authenticated and reply.author_id == viewer.pk
+            reply.can_delete = is_author  # type: ignore[attr-defined]
+            reply.can_flag = verified and not is_author  # type: ignore[attr-defined]
+        _prepare_replies(reply.answers, viewer, verified=verified)  # type: ignore[attr-defined]
 
 
 def _prepare_annotation(
@@ -169,12 +173,22 @@ def _prepare_annotation(
     annotation.can_edit = bool(live and verified and is_author)  # type: ignore[attr-defined]
     annotation.can_reply = bool(live and verified)  # type: ignore[attr-defined]
     annotation.can_flag = bool(live and verified and not is_author)  # type: ignore[attr-defined]
+    # Anonymous annotations take no endorsements: no organisation gets the button (only a
+    # withdrawal of one made before the author chose anonymity), so its own members cannot tell
+    # it is theirs by the missing button.
+    anonymous = annotation.attribution == Attribution.ANONYMOUS
     annotation.endorse_options = [  # type: ignore[attr-defined]
         (organization, (annotation.pk, organization.pk) in endorsed)
         for organization in my_organizations
-        if live and annotation.status == Status.APPROVED and organization.pk != annotation.organization_id
+        if live
+        and annotation.status == Status.APPROVED
+        and (
+            (annotation.pk, organization.pk) in endorsed
+            if anonymous
+            else organization.pk != annotation.organization_id
+        )
     ]
-    _prepare_replies(annotation.thread, viewer)  # type: ignore[attr-defined]
+    _prepare_replies(annotation.thread, viewer, verified=verified)  # type: ignore[attr-defined]
 
 
 def article_panel(
@@ -214,8 +228,15 @@ def article_panel(
                 annotation__in=[a.pk for a in annotations], organization__in=my_organizations
             ).values_list("annotation_id", "organization_id")
         )
+    # The author reads why their annotations were flagged (never who flagged): one query.
+    own = [a.pk for a in annotations if viewer.is_authenticated and a.author_id == viewer.pk]
+    flags_by_annotation: dict[int, list[Flag]] = {}
+    if own:
+        for flag in Flag.objects.filter(annotation_id__in=own).only("annotation_id", "reason", "note"):
+            flags_by_annotation.setdefault(flag.annotation_id, []).append(flag)  # type: ignore[arg-type]
     groups: list[PanelGroup] = []
     for annotation in annotations:
+        annotation.flags_received = flags_by_annotation.get(annotation.pk, [])  # type: ignore[attr-defined]
         _prepare_annotation(
             annotation, viewer, verified=verified, my_organizations=my_organizations, endorsed=endorsed
         )
@@ -383,6 +404,25 @@ def endorsement_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, PermissionDenied, services.NotFound) as error:
         _refused(request, error)
     return HttpResponseRedirect(_article_url(annotation, f"annotation-{annotation.pk}"))
+
+
+@verified_required
+@require_POST
+def reply_flag_create(request: HttpRequest, pk: int) -> HttpResponse:
+    reply = get_object_or_404(Reply.objects.select_related("annotation"), pk=pk)
+    annotation = _annotation_or_404(request, reply.annotation_id)
+    try:
+        services.flag_create(
+            user=request.user,  # type: ignore[arg-type]
+            reply=reply,
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+        )
+    except (ValidationError, PermissionDenied, services.NotFound) as error:
+        _refused(request, error)
+    else:
+        messages.success(request, "Thank you: moderators will look at it.")
+    return HttpResponseRedirect(_article_url(annotation, f"reply-{reply.pk}"))
 
 
 @verified_required

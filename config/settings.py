@@ -207,20 +207,30 @@ LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=20)
 # How many reverse proxies add to X-Forwarded-For in front of the web nodes (0: use REMOTE_ADDR).
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
+# Days an API token works after its creation (a new password revokes every token at once).
+API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
 
 # --- Moderation -----------------------------------------------------------------------------
+
+
+def _threshold(name: str, default: int) -> int:
+    """A count that protects people: below 1 it would protect nobody (a flag threshold of 0 sends
+    every approved item back to the queue; a small-cell minimum of 0 shows every cell), so the
+    site refuses to start rather than run with it."""
+    value = env.int(name, default=default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be 1 or more; it is set to {value}.")
+    return value
+
+
 # Open flags at which an approved item goes back to the queue (DESIGN §5).
-FLAG_THRESHOLD = env.int("FLAG_THRESHOLD", default=3)
+FLAG_THRESHOLD = _threshold("FLAG_THRESHOLD", 3)
+# Breakdowns of heat by country or organisation type show a cell only from this many distinct
+# organisations (DESIGN §6 "Small cells"): smaller cells are shown as suppressed, never as their
+# numbers, and the filters do not offer a country or type below it.
+HEAT_MIN_ORGANIZATIONS = _threshold("HEAT_MIN_ORGANIZATIONS", 3)
 # The same body from one user within this many seconds is held for review as a duplicate.
 DUPLICATE_WINDOW_SECONDS = env.int("DUPLICATE_WINDOW_SECONDS", default=600)
-
-# --- Heat (DESIGN §6 "Small cells protect commenters") ----------------------------------------
-# Wherever heat is broken down by country or organisation type, a cell with fewer distinct
-# organisations than this is shown as suppressed, never as its number, and the filters do not
-# offer a country or type below it. At least 1: a lower value would turn the protection off.
-HEAT_MIN_ORGANIZATIONS = env.int("HEAT_MIN_ORGANIZATIONS", default=3)
-if HEAT_MIN_ORGANIZATIONS < 1:
-    raise ImproperlyConfigured(f"HEAT_MIN_ORGANIZATIONS must be at least 1 (it is {HEAT_MIN_ORGANIZATIONS}).")
 
 # --- Export jobs (DESIGN §7) ----------------------------------------------------------------
 # Files written by the worker and downloaded through the API; the web nodes must see them too.

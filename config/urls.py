@@ -28,6 +28,7 @@ api_v1 = [
     path("annotations/<int:pk>/", annotations_api.AnnotationDetailView.as_view(), name="annotation-detail"),
     path("annotations/<int:pk>/replies/", annotations_api.ReplyListView.as_view(), name="annotation-replies"),
     path("annotations/<int:pk>/flags/", annotations_api.FlagView.as_view(), name="annotation-flags"),
+    path("replies/<int:pk>/flags/", annotations_api.ReplyFlagView.as_view(), name="reply-flags"),
     path(
         "annotations/<int:pk>/endorsements/",
         annotations_api.EndorsementView.as_view(),

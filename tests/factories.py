@@ -4,6 +4,7 @@ import factory
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.lookalike_names import name_skeleton
 from accounts.models import Membership, Organization, User
 from treaty.importers.tree import Document, Node, finalize
 from treaty.models import DraftVersion, Provision, Treaty
@@ -110,6 +111,7 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
         )
 
     name = factory.Sequence(lambda n: f"Organisation {n}")
+    name_skeleton = factory.LazyAttribute(lambda o: name_skeleton(o.name))
     slug = factory.LazyAttribute(lambda o: slugify(o.name))
     type = Organization.Type.NGO
     country = "DE"

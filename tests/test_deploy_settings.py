@@ -119,3 +119,25 @@ def test_env_example_needs_only_a_secret_key_to_pass_check_deploy(tmp_path: Path
     done = manage("check", "--deploy", "--fail-level", "WARNING", env=example, var_dir=tmp_path)
 
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("name", ["FLAG_THRESHOLD", "HEAT_MIN_ORGANIZATIONS"])
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_a_protective_threshold_below_1_stops_the_site_from_starting(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    """Issue 17: a flag threshold of 0 would send every approved item back to the queue; a
+    small-cell minimum of 0 would show every cell, however few organisations are behind it."""
+    done = manage("check", env=production_env(**{name: value}), var_dir=tmp_path)
+
+    assert done.returncode != 0
+    assert f"ImproperlyConfigured: {name} must be 1 or more; it is set to {value}." in done.stderr
+    assert not list(tmp_path.glob("*.sqlite3"))  # nothing was set up
+
+
+def test_a_threshold_of_1_is_accepted(tmp_path: Path) -> None:
+    done = manage(
+        "check", env=production_env(FLAG_THRESHOLD="1", HEAT_MIN_ORGANIZATIONS="1"), var_dir=tmp_path
+    )
+
+    assert done.returncode == 0, done.stderr

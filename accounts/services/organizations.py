@@ -1,14 +1,28 @@
 """Organisations and memberships: create, verify, join, decide, leave, roles.
 
-Invariant: an organisation with active members always keeps at least one active admin.
+Invariants:
+- an organisation with active members always keeps at least one active admin;
+- nobody decides their own membership request or changes their own role;
+- moderators act on an organisation only through the logged verification actions (verify,
+  unverify) and the two-person change below; they do not accept members or give roles, so a
+  moderator cannot join an organisation and post as it;
+- the last founder-era admin (an admin appointed before the organisation was verified: its
+  founders, trusted when it was verified) is removed or demoted by somebody else only with two
+  people: one proposes, a different admin of the organisation or a different moderator confirms.
+  Both steps are logged. Leaving of one's own accord needs nobody.
 """
+
+import enum
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.lookalike_names import name_skeleton, organization_name_clean
 from accounts.models import Membership, Organization, OrganizationEvent, User
+from accounts.services.suspensions import require_not_suspended
 
 Role, Status = Membership.Role, Membership.Status
 Action = OrganizationEvent.Action
@@ -38,13 +52,34 @@ def organization_create(
     *, creator: User, name: str, type: str, country: str = "", website: str = "", description: str = ""
 ) -> Organization:
     """Create an unverified organisation with its creator as first admin."""
-    name = " ".join(name.split())
-    if Organization.objects.filter(name__iexact=name).exists():
+    require_not_suspended(creator)
+    name = organization_name_clean(name)
+    skeleton = name_skeleton(name)
+    existing = Organization.objects.filter(Q(name__iexact=name) | Q(name_skeleton=skeleton)).first()
+    if existing is None:
+        # Rows made outside this service (demo seeding, benchmarks) may have no skeleton stored.
+        existing = next(
+            (
+                o
+                for o in Organization.objects.filter(name_skeleton__isnull=True)
+                if name_skeleton(o.name) == skeleton
+            ),
+            None,
+        )
+    if existing is not None and existing.name.casefold() == name.casefold():
         raise ValidationError(
             {"name": f"An organisation named “{name}” already exists: ask to join it instead."}
         )
+    if existing is not None:
+        raise ValidationError(
+            {
+                "name": f"“{name}” looks like the name of an existing organisation, “{existing.name}”: "
+                "choose a name that cannot be mistaken for it, or ask to join it."
+            }
+        )
     organization = Organization(
         name=name,
+        name_skeleton=skeleton,
         slug=unique_slug(name),
         type=type,
         country=country,
@@ -57,13 +92,16 @@ def organization_create(
         with transaction.atomic():
             organization.save()
     except IntegrityError:
+        # A concurrent creation of the same (or a look-alike) name won the race.
         raise ValidationError({"name": f"An organisation named “{name}” already exists."}) from None
+    now = timezone.now()
     Membership.objects.create(
         user=creator,
         organization=organization,
         role=Role.ADMIN,
         status=Status.ACTIVE,
-        decided_at=timezone.now(),
+        decided_at=now,
+        admin_since=now,
     )
     _log(organization, creator, Action.CREATED)
     return organization
@@ -103,6 +141,7 @@ def organization_unverify(*, organization: Organization, moderator: User, note: 
 
 @transaction.atomic
 def membership_request(*, user: User, organization: Organization) -> Membership:
+    require_not_suspended(user)
     existing = Membership.objects.filter(user=user, organization=organization).first()
     if existing is not None and existing.status == Status.ACTIVE:
         raise ValidationError(f"You are already a member of {organization.name}.")
@@ -120,18 +159,26 @@ def membership_request(*, user: User, organization: Organization) -> Membership:
         raise ValidationError(f"You have already asked to join {organization.name}.") from None
 
 
-def can_manage(actor: User, organization: Organization) -> bool:
-    """Admins of the organisation and moderators manage its members."""
-    if actor.is_moderator:
-        return True
+def is_admin_of(actor: User, organization: Organization) -> bool:
     return Membership.objects.filter(
         user=actor, organization=organization, status=Status.ACTIVE, role=Role.ADMIN
     ).exists()
 
 
-def _require_manager(actor: User, organization: Organization) -> None:
-    if not can_manage(actor, organization):
-        raise PermissionDenied(f"Only an admin of {organization.name} or a moderator can do that.")
+def can_manage(actor: User, organization: Organization) -> bool:
+    """Who may open the members page: the organisation's admins, and moderators (who only see it
+    and take part in the two-person change of a founder-era admin)."""
+    return actor.is_moderator or is_admin_of(actor, organization)
+
+
+def _require_admin(actor: User, organization: Organization) -> None:
+    if not is_admin_of(actor, organization):
+        if actor.is_moderator:
+            raise PermissionDenied(
+                f"Moderators do not manage the members of {organization.name}: only its admins do "
+                "(moderators verify organisations)."
+            )
+        raise PermissionDenied(f"Only an admin of {organization.name} can do that.")
 
 
 def _lock(membership: Membership) -> Membership:
@@ -142,7 +189,9 @@ def _lock(membership: Membership) -> Membership:
 
 @transaction.atomic
 def membership_decide(*, actor: User, membership: Membership, accept: bool) -> Membership:
-    _require_manager(actor, membership.organization)
+    if membership.user_id == actor.pk:
+        raise PermissionDenied("You cannot decide your own request: another admin of the organisation will.")
+    _require_admin(actor, membership.organization)
     membership = _lock(membership)
     if membership.status != Status.REQUESTED:
         raise ValidationError("This request has already been decided.")
@@ -173,37 +222,116 @@ def _other_active_members(membership: Membership) -> bool:
     )
 
 
+def is_founder_era_admin(membership: Membership) -> bool:
+    """An active admin appointed before the organisation was verified (or before appointments were
+    recorded): one of the people a moderator checked when verifying it."""
+    if not membership.is_active_admin:
+        return False
+    verified_at = membership.organization.verified_at
+    return membership.admin_since is None or verified_at is None or membership.admin_since <= verified_at
+
+
+def _is_last_founder_era_admin(membership: Membership) -> bool:
+    if not is_founder_era_admin(membership):
+        return False
+    others = (
+        Membership.objects.filter(
+            organization_id=membership.organization_id, status=Status.ACTIVE, role=Role.ADMIN
+        )
+        .exclude(pk=membership.pk)
+        .select_related("organization")
+    )
+    return not any(is_founder_era_admin(other) for other in others)
+
+
+def _require_admin_or_moderator(actor: User, organization: Organization) -> None:
+    if not (actor.is_moderator or is_admin_of(actor, organization)):
+        raise PermissionDenied(f"Only an admin of {organization.name} or a moderator can do that.")
+
+
+class ChangeOutcome(enum.Enum):
+    DONE = "done"
+    PROPOSED = "proposed"  # waits for a second person (two-person rule)
+
+
+def _two_person_gate(*, actor: User, membership: Membership, change: str) -> ChangeOutcome:
+    """For a change by somebody else to the last founder-era admin: the first person proposes, a
+    different admin of the organisation or a different moderator confirms."""
+    organization = membership.organization
+    proposer = membership.change_proposed_by_id
+    if membership.change_proposed == change and proposer is not None and proposer != actor.pk:
+        _log(organization, actor, Action.FOUNDER_CHANGE_CONFIRMED, f"{change}: proposed by user {proposer}")
+        membership.change_proposed, membership.change_proposed_by, membership.change_proposed_at = (
+            "",
+            None,
+            None,
+        )
+        return ChangeOutcome.DONE
+    if membership.change_proposed == change and proposer == actor.pk:
+        raise ValidationError(
+            "You already proposed this change: another admin of the organisation or a second "
+            "moderator must confirm it."
+        )
+    membership.change_proposed, membership.change_proposed_by = change, actor
+    membership.change_proposed_at = timezone.now()
+    membership.save(update_fields=["change_proposed", "change_proposed_by", "change_proposed_at"])
+    _log(organization, actor, Action.FOUNDER_CHANGE_PROPOSED, change)
+    return ChangeOutcome.PROPOSED
+
+
 @transaction.atomic
-def membership_set_role(*, actor: User, membership: Membership, role: str) -> Membership:
-    _require_manager(actor, membership.organization)
+def membership_set_role(*, actor: User, membership: Membership, role: str) -> ChangeOutcome:
+    if membership.user_id == actor.pk:
+        raise PermissionDenied("You cannot change your own role: another admin of the organisation can.")
     membership = _lock(membership)
+    organization = membership.organization
+    founder_change = role == Role.MEMBER and _is_last_founder_era_admin(membership)
+    if founder_change:
+        _require_admin_or_moderator(actor, organization)
+    else:
+        _require_admin(actor, organization)
     if role not in Role.values:
         raise ValidationError({"role": f"Choose one of: {', '.join(Role.values)}."})
     if membership.status != Status.ACTIVE:
         raise ValidationError("Only active members can be given a role.")
     if role == Role.MEMBER and _is_last_admin(membership):
         raise ValidationError(
-            f"{membership.organization.name} must keep an admin: appoint another admin before stepping down."
+            f"{organization.name} must keep an admin: appoint another admin before stepping down."
         )
+    if (
+        founder_change
+        and _two_person_gate(actor=actor, membership=membership, change=role) is ChangeOutcome.PROPOSED
+    ):
+        return ChangeOutcome.PROPOSED
     membership.role = role
-    membership.save(update_fields=["role"])
-    _log(membership.organization, actor, Action.ROLE_CHANGED, role)
-    return membership
+    membership.admin_since = timezone.now() if role == Role.ADMIN else None
+    membership.save(
+        update_fields=["role", "admin_since", "change_proposed", "change_proposed_by", "change_proposed_at"]
+    )
+    _log(organization, actor, Action.ROLE_CHANGED, role)
+    return ChangeOutcome.DONE
 
 
 @transaction.atomic
-def membership_remove(*, actor: User, membership: Membership) -> None:
+def membership_remove(*, actor: User, membership: Membership) -> ChangeOutcome:
     leaving_self = actor.pk == membership.user_id
-    if not leaving_self:
-        _require_manager(actor, membership.organization)
     membership = _lock(membership)
-    if _is_last_admin(membership) and _other_active_members(membership):
-        raise ValidationError(
-            f"{membership.organization.name} must keep an admin: appoint another admin first."
-        )
     organization = membership.organization
+    founder_change = not leaving_self and _is_last_founder_era_admin(membership)
+    if founder_change:
+        _require_admin_or_moderator(actor, organization)
+    elif not leaving_self:
+        _require_admin(actor, organization)
+    if _is_last_admin(membership) and _other_active_members(membership):
+        raise ValidationError(f"{organization.name} must keep an admin: appoint another admin first.")
+    if (
+        founder_change
+        and _two_person_gate(actor=actor, membership=membership, change="remove") is ChangeOutcome.PROPOSED
+    ):
+        return ChangeOutcome.PROPOSED
     membership.delete()
     _log(organization, actor, Action.MEMBER_LEFT if leaving_self else Action.MEMBER_REMOVED)
+    return ChangeOutcome.DONE
 
 
 def membership_listing_set(*, user: User, membership: Membership, listed: bool) -> Membership:

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.email_links import InvalidLink
 from accounts.forms import SignUpForm, ThrottledLoginForm, add_service_errors
-from accounts.login_throttle import client_ip, login_success_record
+from accounts.login_throttle import login_reset_for_account
+from accounts.services.api_tokens import api_tokens_revoke_all
 from accounts.services.users import email_confirm, email_confirmation_resend, user_sign_up
 
 
@@ -89,10 +90,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         response = super().form_valid(form)
+        api_tokens_revoke_all(user=form.user)
         # The lockout message offers a reset as the way out: five wrong guesses by anybody lock an
         # account, so its owner, having proved control of the mailbox, may log in again at once
         # instead of waiting. The per-address limit still applies.
-        login_success_record(form.user.email, client_ip(self.request.META))
+        login_reset_for_account(form.user.email)
         return response
 
 
@@ -105,5 +107,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:profile")
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
-        messages.success(self.request, "Your password was changed.")
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        revoked = api_tokens_revoke_all(user=form.user)
+        revoked_note = " Your API tokens were revoked: create new ones if you need them." if revoked else ""
+        messages.success(self.request, "Your password was changed." + revoked_note)
+        return response

@@ -140,11 +140,13 @@ def membership_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def membership_role(request: HttpRequest, pk: int) -> HttpResponse:
     membership, actor = _membership_action(request, pk)
     try:
-        services.membership_set_role(actor=actor, membership=membership, role=request.POST.get("role", ""))
+        outcome = services.membership_set_role(
+            actor=actor, membership=membership, role=request.POST.get("role", "")
+        )
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, "Role changed.")
+        messages.success(request, _outcome_message(outcome, "Role changed."))
     return redirect("accounts:organization-members", membership.organization.slug)
 
 
@@ -154,16 +156,28 @@ def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
     membership, actor = _membership_action(request, pk)
     leaving_self = membership.user_id == actor.pk
     try:
-        services.membership_remove(actor=actor, membership=membership)
+        outcome = services.membership_remove(actor=actor, membership=membership)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
         messages.success(
-            request, f"You left {membership.organization.name}." if leaving_self else "Member removed."
+            request,
+            f"You left {membership.organization.name}."
+            if leaving_self
+            else _outcome_message(outcome, "Member removed."),
         )
     if leaving_self:
         return redirect("accounts:organization-detail", membership.organization.slug)
     return redirect("accounts:organization-members", membership.organization.slug)
+
+
+def _outcome_message(outcome: services.ChangeOutcome, done: str) -> str:
+    if outcome is services.ChangeOutcome.PROPOSED:
+        return (
+            "Proposed. This is the organisation's last founder-era admin: another admin of the "
+            "organisation or a second moderator must confirm the change before it takes effect."
+        )
+    return done
 
 
 @verified_required

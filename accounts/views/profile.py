@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.forms import AccountDeleteForm, ApiTokenForm, EmailChangeForm, ProfileForm
 from accounts.models import Membership, User
 from accounts.services.api_tokens import api_token_create, api_token_revoke
+from accounts.services.suspensions import suspensions_concerning
 from accounts.services.users import account_delete, account_export, email_change_request
 
 
@@ -21,7 +22,8 @@ def _profile_context(user: User, **forms: object) -> dict[str, object]:
         "email_form": forms.get("email_form") or EmailChangeForm(),
         "token_form": forms.get("token_form") or ApiTokenForm(),
         "new_token": forms.get("new_token"),
-        "tokens": user.api_tokens.filter(revoked_at__isnull=True),
+        "tokens": user.api_tokens.filter(revoked_at__isnull=True, expires_at__gt=timezone.now()),
+        "suspensions": suspensions_concerning(user)[:20],
         "memberships": Membership.objects.filter(user=user)
         .select_related("organization")
         .order_by("organization__name"),

@@ -6,7 +6,7 @@ from django.http import HttpResponse, JsonResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -18,7 +18,7 @@ from annotations import selectors, services
 from annotations.exports import webannotation
 from annotations.exports.rows import export_rows
 from annotations.list_params import LIST_FILTERS, annotation_filters
-from annotations.models import Annotation, ConcernTag
+from annotations.models import Annotation, ConcernTag, Reply
 from annotations.serializers import (
     AnnotationCreateSerializer,
     AnnotationSerializer,
@@ -26,6 +26,7 @@ from annotations.serializers import (
     ConcernTagSerializer,
     EndorsementSerializer,
     FlagCreateSerializer,
+    FlagOnMyItemSerializer,
     RemovalSerializer,
     ReplyCreateSerializer,
     ReplySerializer,
@@ -261,6 +262,13 @@ class FlagView(APIView):
     throttle_scope = "flags"
 
     @extend_schema(
+        responses={200: FlagOnMyItemSerializer(many=True), **error_responses(403, 404)},
+        summary="Flags on my annotation: reasons and notes, never who flagged (author, moderators)",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return _flags_received_response(request, _annotation_for(request, pk))
+
+    @extend_schema(
         request=FlagCreateSerializer,
         responses={
             201: inline_serializer("FlagReceived", {"detail": serializers.CharField()}),
@@ -276,6 +284,52 @@ class FlagView(APIView):
             services.flag_create(
                 user=signed_in_user(request), annotation=annotation, **serializer.validated_data
             )
+        return Response({"detail": "Thank you: moderators will look at it."}, status=status.HTTP_201_CREATED)
+
+
+def _reply_for(request: Request, pk: int) -> Reply:
+    reply = Reply.objects.select_related("annotation").filter(pk=pk, deleted_at__isnull=True).first()
+    if reply is None or not selectors.reply_visible_to(reply, request.user):
+        raise NotFound(f"There is no reply {pk}.")
+    _annotation_for(request, reply.annotation_id)
+    return reply
+
+
+def _flags_received_response(request: Request, item: Annotation | Reply) -> Response:
+    flags = selectors.flags_received(item, request.user)
+    if flags is None:
+        raise PermissionDenied("Only the author and moderators see the flags on an item.")
+    return Response(FlagOnMyItemSerializer(flags, many=True).data)
+
+
+class ReplyFlagView(APIView):
+    """Flag a reply, like an annotation (issue 17 §3); its author reads the reasons."""
+
+    permission_classes = [IsVerifiedOrReadOnly]
+    throttle_classes = WRITE_AND_GENERAL_THROTTLES
+    throttle_scope = "flags"
+
+    @extend_schema(
+        responses={200: FlagOnMyItemSerializer(many=True), **error_responses(403, 404)},
+        summary="Flags on my reply: reasons and notes, never who flagged (author, moderators)",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return _flags_received_response(request, _reply_for(request, pk))
+
+    @extend_schema(
+        request=FlagCreateSerializer,
+        responses={
+            201: inline_serializer("ReplyFlagReceived", {"detail": serializers.CharField()}),
+            **error_responses(400, 403, 404, 415, 429),
+        },
+        summary="Flag a reply for moderators",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        reply = _reply_for(request, pk)
+        serializer = FlagCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors(services.NotFound):
+            services.flag_create(user=signed_in_user(request), reply=reply, **serializer.validated_data)
         return Response({"detail": "Thank you: moderators will look at it."}, status=status.HTTP_201_CREATED)
 
 

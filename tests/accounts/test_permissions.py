@@ -112,7 +112,8 @@ def test_verifying_as_each_persona(
 
 @pytest.mark.parametrize(
     ("persona", "expected", "accepted"),
-    [("anon", LOGIN, False), ("alice", 302, True), ("mallory", 403, False), ("mod", 302, True)],
+    # Moderators verify organisations; they do not accept members (issue 17 §2).
+    [("anon", LOGIN, False), ("alice", 302, True), ("mallory", 403, False), ("mod", 403, False)],
 )
 def test_accepting_a_request_to_drw_as_each_persona(
     clients: dict[str, Client],

@@ -166,3 +166,84 @@ def test_creating_a_token_needs_a_login(anon: Client) -> None:
 
     assert response.status_code == 302
     assert not ApiToken.objects.exists()
+
+
+# --- Issue 17 §2: a new password revokes every token; tokens expire --------------------------------
+
+
+def test_a_token_used_after_a_password_change_is_refused(alice: User, alice_client: Client) -> None:
+    from tests.conftest import PERSONA_PASSWORD
+
+    _response, key = create_from_profile(alice_client)
+    assert with_token(key).get(ME).status_code == 200
+    new_password = "violet-harbour-compass-77"
+
+    changed = alice_client.post(
+        reverse("accounts:password-change"),
+        {"old_password": PERSONA_PASSWORD, "new_password1": new_password, "new_password2": new_password},
+        follow=True,
+    )
+
+    assert "Your API tokens were revoked: create new ones if you need them." in changed.content.decode()
+    response = with_token(key).get(ME)
+    assert response.status_code in (401, 403)
+    assert response.json() == {"detail": "Invalid or revoked token."}
+    assert ApiToken.objects.get(user=alice).revoked_at is not None
+    # Nothing was written through the token.
+    patched = with_token(key).patch(ME, {"display_name": "Taken Over"}, format="json")
+    assert patched.status_code in (401, 403)
+    alice.refresh_from_db()
+    assert alice.display_name == "Alice Activist"
+
+
+def test_a_password_reset_revokes_every_token(alice: User, anon: Client) -> None:
+    from django.core import mail
+
+    from tests.accounts.links import reset_path_from
+
+    _token, key = api_token_create(user=alice, name="script")
+    _token2, key2 = api_token_create(user=alice, name="other script")
+    anon.post(reverse("accounts:password-reset"), {"email": "alice@example.org"})
+    form_page = anon.get(reset_path_from(mail.outbox[0]), follow=True)
+    new_password = "violet-harbour-compass-77"
+    anon.post(form_page.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password})
+
+    assert with_token(key).get(ME).status_code in (401, 403)
+    assert with_token(key2).get(ME).status_code in (401, 403)
+    assert not ApiToken.objects.filter(user=alice, revoked_at__isnull=True).exists()
+
+
+def test_a_token_expires_after_the_configured_lifetime(alice: User, settings: object) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    assert settings.API_TOKEN_LIFETIME_DAYS == 90  # type: ignore[attr-defined]
+    token, key = api_token_create(user=alice, name="script")
+    assert token.expires_at - token.created_at == timedelta(days=90)  # type: ignore[operator]
+
+    settings.API_TOKEN_LIFETIME_DAYS = 7  # type: ignore[attr-defined]
+    short, _short_key = api_token_create(user=alice, name="short")
+    assert short.expires_at - short.created_at == timedelta(days=7)  # type: ignore[operator]
+
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = with_token(key).get(ME)
+
+    assert response.status_code in (401, 403)
+    assert response.json() == {"detail": "This token has expired: create a new one on your profile page."}
+
+
+def test_the_profile_shows_when_a_token_was_last_used_and_when_it_expires(
+    alice: User, alice_client: Client
+) -> None:
+    token, key = api_token_create(user=alice, name="script")
+    assert "never" in alice_client.get(PROFILE).content.decode()
+
+    with_token(key).get(ME)
+    token.refresh_from_db()
+    page = alice_client.get(PROFILE).content.decode()
+
+    assert token.last_used_at is not None
+    assert token.last_used_at.strftime("%Y-%m-%d %H:%M") in page
+    assert token.expires_at.strftime("%Y-%m-%d") in page  # type: ignore[union-attr]
+    assert "Expires" in page

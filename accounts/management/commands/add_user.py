@@ -7,8 +7,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from accounts.lookalike_names import name_skeleton
 from accounts.models import MODERATORS_GROUP, Membership, Organization, OrganizationEvent, User
 from accounts.services.organizations import unique_slug
 from accounts.services.users import email_clean
@@ -48,10 +50,13 @@ class Command(BaseCommand):
             notes = []
             if options["organization"]:
                 name = " ".join(options["organization"].split())
-                organization = Organization.objects.filter(name__iexact=name).first()
+                organization = Organization.objects.filter(
+                    Q(name__iexact=name) | Q(name_skeleton=name_skeleton(name))
+                ).first()
                 if organization is None:
                     organization = Organization.objects.create(
                         name=name,
+                        name_skeleton=name_skeleton(name),
                         slug=unique_slug(name),
                         type=Organization.Type.NGO,
                         verified_at=timezone.now(),
