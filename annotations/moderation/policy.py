@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from accounts.models import User
+from accounts.services.suspensions import require_not_suspended
 from annotations.models import ModerationEvent
 from treaty.models import DraftVersion
 
@@ -44,6 +45,7 @@ def draft_policy_set(
     changed. An unknown moderation policy is refused and nothing is written."""
     if not (moderator.is_active and moderator.is_moderator):
         raise PermissionDenied("Only moderators set a draft's moderation policy.")
+    require_not_suspended(moderator)
     if moderation not in Moderation.values:
         choices = ", ".join(Moderation.values)
         raise ValidationError(

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services.suspensions import require_not_suspended
 from annotations.heat.services import heat_mark_dirty
 from annotations.models import Annotation, Flag, ModerationEvent, Reply, Status
 from annotations.moderation.tasks import decision_email_task
@@ -49,6 +50,8 @@ class Decision:
 def _require_moderator(user: User) -> None:
     if not (user.is_authenticated and user.is_moderator):
         raise PermissionDenied("Only moderators can moderate.")
+    # A suspended moderator is a suspended account: no writes, decisions included.
+    require_not_suspended(user)
 
 
 def _last_decision(item: Annotation | Reply) -> str:

@@ -101,3 +101,35 @@ def test_only_moderators_set_a_policy(version, alice, alice_client, mallory_clie
 
 def test_unknown_draft_is_404(mod_client) -> None:
     assert mod_client.post("/moderation/drafts/999999/policy/", {"moderation": "pre"}).status_code == 404
+
+
+def test_a_suspended_moderator_can_neither_decide_nor_set_a_policy(version, mod, alice) -> None:
+    """A suspended account cannot write (issue 17 §3): a moderator's decisions are writes too."""
+    from django.contrib.auth.models import Group
+
+    from accounts.models import MODERATORS_GROUP
+    from accounts.services.suspensions import suspension_create
+    from annotations.moderation.services import moderate
+    from tests.factories import VerifiedUserFactory
+
+    other = VerifiedUserFactory(display_name="Second moderator")
+    other.groups.add(Group.objects.get(name=MODERATORS_GROUP))
+    suspension_create(moderator=other, user=mod, reason="Decisions under review.")
+    pending = annotation_create(
+        author=alice,
+        version=version,
+        provision_key="art-2.1",
+        tags=["privacy"],
+        severity=2,
+        position="concern",
+        body="Waiting.",
+    )
+    with pytest.raises(PermissionDenied, match="Decisions under review"):
+        moderate(item=pending, moderator=mod, action="spam")
+    with pytest.raises(PermissionDenied, match="Decisions under review"):
+        draft_policy_set(
+            moderator=mod, version=version, moderation="pre", verified_skip_queue=False, open_for_comment=True
+        )
+    pending.refresh_from_db()
+    assert pending.status == "approved" and _policy(version) == ("post", True, True)
+    assert not ModerationEvent.objects.filter(actor=mod).exists()
