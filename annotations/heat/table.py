@@ -55,6 +55,7 @@ class HeatmapFilters:
     position: str = ""
     organization_type: str = ""
     country: str = ""
+    sort: str = ""  # "total": rows by their "All concerns" number, most first; else the text's order
     segment: str = ""
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -70,6 +71,7 @@ class HeatmapFilters:
             "position": self.position,
             "organization_type": self.organization_type,
             "country": self.country,
+            "sort": self.sort,
         } | overrides
         return {name: value for name, value in values.items() if value}
 
@@ -82,7 +84,13 @@ def heatmap_filters(get: Mapping[str, str]) -> HeatmapFilters:
         position=(get.get("position") or "").strip()[:40],
         organization_type=(get.get("organization_type") or "").strip()[:40],
         country=(get.get("country") or "").strip().upper()[:10],
+        sort=(get.get("sort") or "").strip()[:20],
     )
+    if filters.sort not in ("", "total"):
+        filters.errors["sort"] = (
+            f"Sort by total, or leave sort out for the text's order (not “{filters.sort}”)."
+        )
+        filters.sort = ""
     # A bad value is named in the message, then dropped: the form shows the default instead.
     if filters.metric not in METRICS:
         filters.errors["metric"] = f"Colour by one of: {', '.join(METRICS)} (not “{filters.metric}”)."
@@ -175,6 +183,7 @@ class TableRow:
     heading: str
     cells: list[TableCell]
     total: int | None  # None: suppressed
+    total_css: str = ""  # coloured on a scale of its own: totals are larger than cells
 
 
 @dataclass
@@ -267,6 +276,16 @@ def heat_table(scope: Scope, matrix: HeatMatrix, filters: HeatmapFilters) -> Hea
                 total=_value(row.total, filters),
             )
         )
+    # The totals column is coloured too, on its own scale (a row total is at least its largest cell).
+    table_rows = [table_row for group in groups for table_row in group.rows]
+    total_scale = heat_scale(max((r.total or 0 for r in table_rows), default=0))
+    for table_row in table_rows:
+        total = table_row.total
+        table_row.total_css = "heat-suppressed" if total is None else total_scale.css_class(total)
+    if filters.sort == "total":
+        # One list, most discussed first (ties in the text's order): chapters no longer group it.
+        ranked = sorted(table_rows, key=lambda r: -(r.total or 0))
+        groups = [TableGroup("sorted-by-total", "", ranked)]
     return HeatTable(
         groups=groups,
         column_totals=[_value(cell, filters) for cell in matrix.column_totals],

@@ -13,6 +13,7 @@ position the cells count annotations, and the page says so.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
@@ -83,6 +84,9 @@ def treaty_heatmap(request: HttpRequest, slug: str) -> HttpResponse:
         "measure_many": many,
         "measure_description": counts,
         "filter_summary": filter_summary(filters, matrix.tags if matrix else []),
+        "min_organizations": settings.HEAT_MIN_ORGANIZATIONS,
+        "sort_url": reverse("heatmap:treaty", args=[slug])
+        + scope.query(filters.params(sort="" if filters.sort else "total")),
         "metric_links": [
             (name, METRICS[name][1].capitalize(), scope.query(filters.params(metric=_metric_param(name))))
             for name in METRICS

@@ -115,3 +115,43 @@ def test_metric_switch_and_a_filter_without_script(
     expect(table.get_by_role("columnheader")).to_have_count(3)  # unit, Privacy, All concerns
     expect(table.get_by_role("link", name="1 annotation: Article 21, Privacy")).to_be_visible()
     watch.assert_clean()
+
+
+def test_on_a_phone_the_table_scrolls_in_its_box_and_sorts_by_total(
+    page: Page, watch: PageWatch, live_server: Any, heated_budapest: DraftVersion
+) -> None:
+    """Issue 14 §5: at 390 px the page never scrolls sideways, the table scrolls inside its own
+    box with the article column fixed, zero cells are blank (said to a screen reader), the totals
+    are coloured, rows sort by total, and "score" is explained where it is shown."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + HEATMAP)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
+    box = page.get_by_role("region", name=re.compile("^Organisations per reading unit"))
+    assert box.evaluate("el => el.scrollWidth > el.clientWidth")  # the table scrolls in its box
+    article_3 = page.get_by_role("row", name=re.compile(r"^Article 3 "))
+    header = article_3.get_by_role("rowheader")
+    assert header.evaluate("el => getComputedStyle(el).position") == "sticky"
+    before = header.bounding_box()
+    box.evaluate("el => { el.scrollLeft = 400; }")
+    page.wait_for_timeout(100)
+    assert header.bounding_box()["x"] == pytest.approx(before["x"], abs=4)  # still in view, not 400 px left
+    # A zero cell shows nothing, and says "0 organisations" to a screen reader.
+    zero = page.get_by_role("row", name=re.compile(r"^Article 1 ")).get_by_role("cell").nth(0)
+    expect(zero).to_have_text(re.compile(r"^0 organisations: Article 1"))
+    shown = "el => [...el.childNodes].filter(n => !n.classList?.contains('visually-hidden'))"
+    assert zero.evaluate(shown + ".map(n => n.textContent).join('').trim()") == ""
+    # The totals are coloured on their own scale.
+    total = article_3.get_by_role("cell").last
+    assert "heat-" in (total.get_attribute("class") or "")
+    assert total.evaluate("el => getComputedStyle(el).backgroundColor") != "rgb(255, 255, 255)"
+    expect(page.locator("#score-explained")).to_contain_text("sum of the severities")
+    # Most discussed first: Article 3 (two organisations) before Article 21 (one).
+    page.get_by_role("link", name="most discussed first").click()
+    expect(page).to_have_url(re.compile(r"sort=total"))
+    expect(page.get_by_role("columnheader", name="All concerns")).to_have_attribute("aria-sort", "descending")
+    units = page.locator("tbody th.heat-unit a").all_inner_texts()
+    assert units.index("Article 3") < units.index("Article 21") < units.index("Article 1")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+    watch.assert_clean()
