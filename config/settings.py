@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a NUL anywhere in the request is a 400 before any view or middleware queries with it.
+    "config.request_guards.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -255,6 +257,12 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # DRF's JSON parser had no size or depth limit (config.json_parser); forms are DRF's own.
+    "DEFAULT_PARSER_CLASSES": [
+        "config.json_parser.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # `?format=` is ours (csv, ndjson, jsonld on exports), not DRF's renderer override.
     "URL_FORMAT_OVERRIDE": None,
     "DEFAULT_THROTTLE_CLASSES": [
@@ -275,6 +283,11 @@ REST_FRAMEWORK = {
         "export_pages": env.str("THROTTLE_EXPORT_PAGES", default="2000/hour"),
     },
 }
+# A JSON body of the API: the largest real one (an annotation with its 10,000-character comment
+# and proposed wording, or a bulk moderation) is well under 100 kB; the deepest is 3 levels.
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1_000_000)
+API_JSON_MAX_DEPTH = 32
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Marginalia API",
     "DESCRIPTION": "Clause-by-clause public commentary on draft treaties.",
