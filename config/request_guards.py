@@ -10,8 +10,8 @@ parser (config.json_parser), which decodes them anyway.
 from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
-from django.http.multipartparser import MultiPartParserError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 
 NUL_MESSAGE = "The request contains a NUL character, which is not allowed."
 
