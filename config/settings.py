@@ -13,6 +13,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from config.email_url import mailer_from_email_url
+
 # Lets admin.ModelAdmin[User] and QuerySet[Model] annotations work at run time.
 django_stubs_ext.monkeypatch()
 
@@ -227,23 +229,12 @@ EXPORT_TTL_HOURS = env.int("EXPORT_TTL_HOURS", default=24)
 # consolemail://, ...) is translated into it.
 # Without EMAIL_URL: the console on a laptop; in production Django's classic default, a local MTA
 # on port 25 (check --deploy rejects the console backend, whose mail nobody would ever receive).
-_email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
-_smtp_options = {
-    "host": _email.get("EMAIL_HOST"),
-    "port": _email.get("EMAIL_PORT"),
-    "username": _email.get("EMAIL_HOST_USER"),
-    "password": _email.get("EMAIL_HOST_PASSWORD"),
-    "use_tls": _email.get("EMAIL_USE_TLS"),
-    "use_ssl": _email.get("EMAIL_USE_SSL"),
-    "timeout": 10,
-}
+# config.email_url refuses, at start-up, a URL that could never send (filemail:// without a
+# folder, an unknown scheme, SMTP without a host).
 MAILERS = {
-    "default": {
-        "BACKEND": _email["EMAIL_BACKEND"],
-        "OPTIONS": {k: v for k, v in _smtp_options.items() if v not in (None, "")}
-        if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
-        else {},
-    }
+    "default": mailer_from_email_url(
+        env.str("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+    )
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Marginalia <noreply@localhost>")
 

@@ -175,11 +175,14 @@ def test_import_treaty_reports_a_nul_with_its_line_and_writes_nothing(tmp_path) 
     from treaty.models import Provision, Treaty
 
     path = tmp_path / "sample.md"
-    path.write_bytes(b"# Sample\n\n##### Article 1 - One\n\nPlaceholder text.\n\n##### Article 2 - Two\n\nMore\x00.\n")
+    path.write_bytes(
+        b"# Sample\n\n##### Article 1 - One\n\nPlaceholder text.\n\n##### Article 2 - Two\n\nMore\x00.\n"
+    )
     with pytest.raises(CommandError) as caught:
         call_command("import_treaty", str(path), "--slug", "sample", "--version", "S/1", stdout=io.StringIO())
     assert str(caught.value) == (
-        f"{path}: line 9: a NUL character (U+0000) at column 5 cannot be stored; remove it; nothing was imported"
+        f"{path}: line 9: a NUL character (U+0000) at column 5 cannot be stored; remove it; "
+        "nothing was imported"
     )
     assert Treaty.objects.count() == 0
     assert Provision.objects.count() == 0
