@@ -1,6 +1,7 @@
 """Refuse logins for a while after repeated failures, per account and per client address.
 
-Counters live in the shared cache (Redis in production), so every web node sees the same counts.
+Counters live in the shared cache (Redis in production), so every web node sees the same counts;
+while the cache is down they live in the database (accounts.login_throttle_fallback).
 Keys hold a hash of the address, never the address itself.
 """
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
+from accounts import login_throttle_fallback as fallback
 from accounts.models import normalize_email_address
 
 WINDOW_SECONDS = 15 * 60
@@ -38,6 +40,7 @@ def _keys(email: str, client_ip: str) -> list[tuple[str, int]]:
     ]
 
 
+@fallback.or_database_when_cache_is_down(fallback.login_lockout)
 def login_lockout(email: str, client_ip: str) -> Lockout | None:
     """The lockout in force for this account or address, if any."""
     now = time.time()
@@ -46,6 +49,7 @@ def login_lockout(email: str, client_ip: str) -> Lockout | None:
     return Lockout(retry_after=max(remaining)) if remaining else None
 
 
+@fallback.or_database_when_cache_is_down(fallback.login_failure_record)
 def login_failure_record(email: str, client_ip: str) -> None:
     for key, limit in _keys(email, client_ip):
         cache.add(key, 0, timeout=WINDOW_SECONDS)
@@ -58,6 +62,7 @@ def login_failure_record(email: str, client_ip: str) -> None:
             cache.set(f"{key}:until", time.time() + WINDOW_SECONDS, timeout=WINDOW_SECONDS)
 
 
+@fallback.or_database_when_cache_is_down(fallback.login_success_record)
 def login_success_record(email: str, client_ip: str) -> None:
     account_key = _keys(email, client_ip)[0][0]
     cache.delete_many([account_key, f"{account_key}:until"])

@@ -138,7 +138,15 @@ if REDIS_URL:
         _redis = urlsplit(REDIS_URL)
         _broker_db = int(_redis.path.strip("/") or 0)
         CACHE_URL = urlunsplit(_redis._replace(path=f"/{_broker_db + 1}"))
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # A Redis that stops answering (a silent host, not a refused connection) must fail a
+            # cache call within a second, not hold a web worker forever: callers fail open.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
 else:
     # Shared by the web server and the worker on one laptop, unlike the per-process memory cache.
     CACHES = {
@@ -256,9 +264,10 @@ REST_FRAMEWORK = {
     ],
     # `?format=` is ours (csv, ndjson, jsonld on exports), not DRF's renderer override.
     "URL_FORMAT_OVERRIDE": None,
+    # DRF's own, failing open (and logging it) when the cache is down (annotations.api.throttles).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "annotations.api.throttles.AnonRateThrottle",
+        "annotations.api.throttles.UserRateThrottle",
     ],
     "NUM_PROXIES": NUM_PROXIES or None,
     "DEFAULT_THROTTLE_RATES": {
