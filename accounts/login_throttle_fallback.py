@@ -12,7 +12,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F
@@ -25,9 +25,6 @@ if TYPE_CHECKING:
     from accounts.login_throttle import Lockout
 
 logger = logging.getLogger(__name__)
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 def _key_hash(cache_key: str) -> str:
@@ -80,7 +77,9 @@ def login_success_record(email: str, client_ip: str) -> None:
     LoginFailureCount.objects.filter(key_hash=_key_hash(account_key)).delete()
 
 
-def or_database_when_cache_is_down(fallback: Callable[P, R]) -> Callable[[Callable[P, R]], Callable[P, R]]:
+def or_database_when_cache_is_down[**P, R](
+    fallback: Callable[P, R],
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Run the decorated cache-based function, or `fallback` when the cache is unreachable."""
 
     def decorate(function: Callable[P, R]) -> Callable[P, R]:

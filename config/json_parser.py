@@ -8,6 +8,7 @@ more than a few kilobytes or a few levels (the deepest is an annotation's quote 
 
 import codecs
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -45,7 +46,7 @@ def _too_deep_or_nul(data: Any, max_depth: int) -> str | None:
 
 class LimitedJSONParser(JSONParser):
     def parse(
-        self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None
+        self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
     ) -> Any:
         max_bytes: int = settings.API_JSON_MAX_BYTES
         max_depth: int = settings.API_JSON_MAX_DEPTH
