@@ -40,7 +40,7 @@ import psycopg
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from services import (  # noqa: E402 (bench/services.py, beside this file)
+from services import (
     REPO_ROOT,
     PrivatePostgres,
     PrivateRedis,
@@ -258,7 +258,8 @@ class Drill:
         self.provisions = [f"art-{n}" for n in articles]
         with self.db() as conn:
             self.version_id = conn.execute(
-                "SELECT v.id FROM treaty_draftversion v JOIN treaty_treaty t ON t.id = v.treaty_id WHERE t.slug = %s",
+                "SELECT v.id FROM treaty_draftversion v JOIN treaty_treaty t ON t.id = v.treaty_id "
+                "WHERE t.slug = %s",
                 (SLUG,),
             ).fetchone()[0]  # type: ignore[index]
 
@@ -311,7 +312,8 @@ class Drill:
         caught = self._wait_for_worker_query(timeout=60)
         self.worker.kill()
         self.say(
-            f"worker killed with SIGKILL ({'during a recompute' if caught else 'no recompute seen within 60 s'})"
+            "worker killed with SIGKILL "
+            + ("(during a recompute)" if caught else "(no recompute seen within 60 s)")
         )
         while not self.worker.process.running and not self.over_time():
             time.sleep(0.1)
@@ -323,7 +325,8 @@ class Drill:
         with self.db() as conn:
             while time.monotonic() < deadline:
                 row = conn.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'marginalia-drill-worker' "
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE application_name = 'marginalia-drill-worker' "
                     "AND state IN ('active', 'idle in transaction') AND query ILIKE '%%heat%%'"
                 ).fetchone()
                 if row and row[0]:
@@ -382,13 +385,16 @@ class Drill:
         assert self.worker is not None
         print()
         print(
-            f"Fault drill: {self.options.writers} writers at {self.options.rate:g} writes/s in total, one reader;"
+            f"Fault drill: {self.options.writers} writers at {self.options.rate:g} writes/s in total, "
+            "one reader;"
         )
         print(
-            f"gunicorn 3 workers, PostgreSQL 15 (private cluster), Redis, Celery worker + beat; load average {load}"
+            "gunicorn 3 workers, PostgreSQL (private cluster), Redis, Celery worker + beat; "
+            f"load average {load}"
         )
         print(
-            f"{'fault':<10} {'acked':>6} {'stored':>6} {'lost':>5} {'failed':>6} {'reads ok':>8} {'reads failed':>12}  heat = recount: after return (after last write)"
+            f"{'fault':<10} {'acked':>6} {'stored':>6} {'lost':>5} {'failed':>6} {'reads ok':>8} "
+            f"{'reads failed':>12}  heat = recount: after return (after last write)"
         )
         problems = []
         for r in self.results:
@@ -407,10 +413,12 @@ class Drill:
                 problems.append(f"{r['fault']}: {lost} acknowledged writes lost")
             if r["converged_s"] is None:
                 problems.append(
-                    f"{r['fault']}: heat did not equal the recount within {self.options.converge_timeout:.0f} s"
+                    f"{r['fault']}: heat did not equal the recount "
+                    f"within {self.options.converge_timeout:.0f} s"
                 )
         print(
-            f"worker: {self.worker.restarts} restart(s) by the supervisor, {self.worker.unexpected_exits} exit(s) not caused by the drill"
+            f"worker: {self.worker.restarts} restart(s) by the supervisor, "
+            f"{self.worker.unexpected_exits} exit(s) not caused by the drill"
         )
         for problem in problems:
             print(f"  - {problem}")

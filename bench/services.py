@@ -7,6 +7,7 @@ temporary folder on a free port, and the Redis listens on a free port of its own
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -69,10 +70,8 @@ class Process:
 
     def signal_group(self, sig: int) -> None:
         if self.process is not None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, sig)
-            except ProcessLookupError:
-                pass
 
     def stop(self, timeout: float = 20) -> None:
         if self.process is None:
@@ -137,10 +136,8 @@ class PrivatePostgres:
         self._pg_ctl("restart")
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
-        except subprocess.CalledProcessError:
-            pass
 
     def url(self, database: str) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
