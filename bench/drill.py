@@ -191,6 +191,8 @@ class Drill:
         self.root.chmod(0o755)
         self.logs = REPO_ROOT / "var" / "drill"
         self.logs.mkdir(parents=True, exist_ok=True)
+        for old in self.logs.glob("*.log"):  # each drill's logs are its own
+            old.unlink()
         self.started = time.monotonic()
         self.postgres = PrivatePostgres(self.root / "pg")
         self.redis = PrivateRedis(self.logs)
@@ -310,12 +312,13 @@ class Drill:
         assert self.worker is not None
         self.say("waiting for a heat recompute in the worker, to SIGKILL it mid-way")
         caught = self._wait_for_worker_query(timeout=60)
+        restarts = self.worker.restarts
         self.worker.kill()
         self.say(
             "worker killed with SIGKILL "
             + ("(during a recompute)" if caught else "(no recompute seen within 60 s)")
         )
-        while not self.worker.process.running and not self.over_time():
+        while self.worker.restarts == restarts and not self.over_time():
             time.sleep(0.1)
         self.say(f"worker restarted by the supervisor ({self.worker.restarts} restart(s) so far)")
         return time.monotonic()
