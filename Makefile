@@ -5,6 +5,9 @@
 #   make lint     ruff check, ruff format --check, mypy, import contracts (.importlinter)
 #   make worker   a Celery worker alone (no beat), for the queues in QUEUES
 #   make bench    the benchmarks in bench/
+#   make drill    the fault drill (bench/drill.py): Redis down 30 s, worker SIGKILLed, PostgreSQL
+#                 restarted, under concurrent writers, on private services (about 5 minutes)
+#   make load     the load test (bench/load.py, locust): readers and annotators, and a bare view
 #   make migrate  apply database migrations
 #   make install  create .venv and install requirements.txt (again only when it changes)
 #
@@ -33,7 +36,7 @@ DEV_STAMP := $(VENV)/.installed-requirements-dev
 PIP_INSTALL := $(PY) -m pip install --disable-pip-version-check --quiet
 DEV_ENV := DEBUG="$${DEBUG:-1}"
 
-.PHONY: help run test lint worker bench migrate install install-dev
+.PHONY: help run test lint worker bench drill load migrate install install-dev
 
 help:
 	@sed -n 's/^#   make/make/p' Makefile
@@ -86,3 +89,9 @@ lint: install-dev
 
 bench: install-dev
 	$(PY) bench/run.py
+
+drill: install-dev
+	$(PY) bench/drill.py
+
+load: install-dev
+	$(PY) bench/load.py

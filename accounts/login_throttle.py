@@ -1,6 +1,7 @@
 """Refuse logins for a while after repeated failures, per account and per client address.
 
-Counters live in the shared cache (Redis in production), so every web node sees the same counts.
+Counters live in the shared cache (Redis in production), so every web node sees the same counts;
+while the cache is down they live in the database (accounts.login_throttle_fallback).
 Keys hold a keyed hash (HMAC with the site's secret key) of the address and of the account, never
 the address or the email itself: whoever reads the cache learns neither who tried to log in nor
 from where, and cannot test a guessed address against the keys without the secret.
@@ -15,46 +16,17 @@ import math
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.redis import RedisCache
-from django.utils.crypto import salted_hmac
 
-from accounts.models import normalize_email_address
+from accounts import login_throttle_fallback as fallback
+from accounts.login_keys import WINDOW_SECONDS, Lockout, _keys
 
-WINDOW_SECONDS = 15 * 60
-_HMAC_SALT = "accounts.login_throttle"
-
-
-@dataclass(frozen=True)
-class Lockout:
-    retry_after: int  # seconds
-
-    @property
-    def message(self) -> str:
-        minutes = max(1, math.ceil(self.retry_after / 60))
-        return (
-            f"Too many failed login attempts. For your safety, logging in is paused for {minutes} "
-            f"minute{'s' if minutes != 1 else ''}. You can reset your password meanwhile."
-        )
-
-
-def _keyed_hash(kind: str, value: str) -> str:
-    return salted_hmac(_HMAC_SALT, f"{kind}:{value}", algorithm="sha256").hexdigest()[:40]
-
-
-def _keys(email: str, client_ip: str) -> list[tuple[str, int]]:
-    return [
-        (
-            f"login-fail:account:{_keyed_hash('account', normalize_email_address(email))}",
-            settings.LOGIN_FAILURES_PER_ACCOUNT,
-        ),
-        (f"login-fail:ip:{_keyed_hash('ip', client_ip)}", settings.LOGIN_FAILURES_PER_ADDRESS),
-    ]
+__all__ = ["WINDOW_SECONDS", "Lockout", "_keys"]  # re-exported: callers and tests name them here
 
 
 @contextmanager
@@ -114,6 +86,7 @@ def _decr(key: str) -> None:
         pass
 
 
+@fallback.or_database_when_cache_is_down(fallback.login_lockout)
 def login_lockout(email: str, client_ip: str) -> Lockout | None:
     """The lockout in force for this account or address, if any (counts nothing)."""
     now = time.time()
@@ -122,6 +95,7 @@ def login_lockout(email: str, client_ip: str) -> Lockout | None:
     return Lockout(retry_after=max(remaining)) if remaining else None
 
 
+@fallback.or_database_when_cache_is_down(fallback.login_attempt_begin)
 def login_attempt_begin(email: str, client_ip: str) -> Lockout | None:
     """Count this attempt; a Lockout if it is over a limit (then the password must not be checked).
 
@@ -143,6 +117,7 @@ def login_attempt_begin(email: str, client_ip: str) -> Lockout | None:
     return None
 
 
+@fallback.or_database_when_cache_is_down(fallback.login_success_record)
 def login_success_record(email: str, client_ip: str) -> None:
     """The password was right: the account starts again from nothing, the address gets its count
     back (a busy office behind one address must not lock itself out by logging in)."""
@@ -151,6 +126,7 @@ def login_success_record(email: str, client_ip: str) -> None:
     _uncount(address_key)
 
 
+@fallback.or_database_when_cache_is_down(fallback.login_reset_for_account)
 def login_reset_for_account(email: str) -> None:
     """The owner proved control of the mailbox (password reset): the account is unlocked."""
     account_key = _keys(email, "")[0][0]

@@ -368,3 +368,26 @@ class SuspensionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} on suspension {self.suspension_id}"
+
+
+class LoginFailureCount(models.Model):
+    """Failed logins per account or address, kept here only while the cache (Redis) is down.
+
+    accounts.login_throttle counts in the cache; this table is its fallback, so that an outage
+    of Redis never switches the login limiter off (accounts.login_throttle_fallback). The key is
+    a hash of the cache key: no address or email is stored.
+    """
+
+    key_hash = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_ends_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The purge of expired counts: DELETE … WHERE window_ends_at < now.
+            models.Index(fields=["window_ends_at"], name="accounts_loginfailure_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.failures} failures ({self.key_hash[:8]}…)"

@@ -4,7 +4,6 @@ Every function takes the acting user and checks what that user may do; views onl
 and call these. A refused write raises before anything is stored.
 """
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -33,6 +32,7 @@ from annotations.models import (
 )
 from annotations.moderation import services as moderation
 from annotations.tasks import reply_email_task
+from annotations.text_input import clean_text
 from config.enqueue import enqueue_after_commit
 from treaty.models import DraftVersion, Provision
 
@@ -77,43 +77,6 @@ def _organization_for(author: User, organization_slug: str | None) -> Organizati
         return chosen
     # With one organisation it is implied; with several the author must choose.
     return organizations[0] if len(organizations) == 1 else None
-
-
-# Characters that show nothing: controls and format characters (category Cc, Cf: zero-width
-# spaces and joiners, bidi marks, tag characters), separators, and letters or marks that render
-# blank (Hangul fillers, the blank Braille pattern, the grapheme joiner, variation selectors).
-_BLANK_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
-_BLANK_CHARACTERS = frozenset("ᅟᅠㅤﾠ⠀͏឴឵᠎")
-
-
-def _shows_nothing(character: str) -> bool:
-    code = ord(character)
-    return (
-        unicodedata.category(character) in _BLANK_CATEGORIES
-        or character in _BLANK_CHARACTERS
-        or 0xFE00 <= code <= 0xFE0F
-        or 0xE0100 <= code <= 0xE01EF
-    )
-
-
-def text_is_blank(value: str) -> bool:
-    """True when a text would show nothing: empty, or only invisible characters. Bodies of
-    annotations and replies made only of zero-width or filler characters are refused like empty
-    ones (issue 17)."""
-    return all(_shows_nothing(character) for character in value)
-
-
-def _clean_text(value: str, *, field: str, limit: int, required: bool, what: str) -> str:
-    value = value.strip()
-    if text_is_blank(value):
-        value = ""
-    if required and not value:
-        raise ValidationError({field: f"Write {what}: it cannot be empty."})
-    if len(value) > limit:
-        raise ValidationError(
-            {field: f"{what.capitalize()} is {len(value)} characters long; the limit is {limit}."}
-        )
-    return value
 
 
 def _tags(slugs: list[str], *, allow_inactive: frozenset[str] = frozenset()) -> list[ConcernTag]:
@@ -183,8 +146,8 @@ def annotation_create(
     attribution = attribution or author.attribution_preference
     _check_choices(severity=severity, position=position, attribution=attribution)
     tag_rows = _tags(tags)
-    body = _clean_text(body, field="body", limit=BODY_MAX_LENGTH, required=True, what="a comment")
-    proposed_text = _clean_text(
+    body = clean_text(body, field="body", limit=BODY_MAX_LENGTH, required=True, what="a comment")
+    proposed_text = clean_text(
         proposed_text,
         field="proposed_text",
         limit=PROPOSED_TEXT_MAX_LENGTH,
@@ -313,11 +276,11 @@ def annotation_update(
     # Retired tags already on the annotation may stay; new ones must be active.
     tag_rows = _tags(tags, allow_inactive=frozenset(previous_tags)) if tags is not None else None
     if body is not None:
-        annotation.body = _clean_text(
+        annotation.body = clean_text(
             body, field="body", limit=BODY_MAX_LENGTH, required=True, what="a comment"
         )
     if proposed_text is not None:
-        annotation.proposed_text = _clean_text(
+        annotation.proposed_text = clean_text(
             proposed_text,
             field="proposed_text",
             limit=PROPOSED_TEXT_MAX_LENGTH,
@@ -385,7 +348,7 @@ def reply_create(*, annotation: Annotation, author: User, body: str, parent_id: 
         parent = Reply.objects.filter(pk=parent_id, annotation=annotation, deleted_at__isnull=True).first()
         if parent is None:
             raise ValidationError({"parent": f"There is no reply {parent_id} under this annotation."})
-    body = _clean_text(body, field="body", limit=REPLY_MAX_LENGTH, required=True, what="a reply")
+    body = clean_text(body, field="body", limit=REPLY_MAX_LENGTH, required=True, what="a reply")
     organization = _organization_for(author, None)
     if organization is not None:
         require_not_suspended(author, organization)
@@ -499,7 +462,7 @@ def flag_create(
     if reason not in Flag.Reason.values or reason == Flag.Reason.DUPLICATE:
         choices = ", ".join(r for r in Flag.Reason.values if r != Flag.Reason.DUPLICATE)
         raise ValidationError({"reason": f"Reason must be one of: {choices}."})
-    note = _clean_text(
+    note = clean_text(
         note, field="note", limit=1000, required=reason == Flag.Reason.OTHER, what="what is wrong"
     )
     try:

@@ -3,6 +3,11 @@
 Load balancers poll it, so it is cheap, never cached, answers within a few seconds even when a
 dependency hangs, and says only "ok" or "unreachable" per dependency: the underlying error goes to
 the log, not to an anonymous caller.
+
+Only the database decides whether the node can serve (200 or 503). Without the broker (Redis) the
+node still serves reads and writes (DESIGN §6: work is marked and caught up later; rate limits
+fail open), so taking it out of the balancer would turn a degraded site into a dead one: the
+answer is 200 with "status": "degraded", for monitoring to alert on.
 """
 
 import logging
@@ -56,10 +61,10 @@ def broker_reachable() -> bool:
 def healthz(request: HttpRequest) -> JsonResponse:
     started = time.monotonic()
     checks = {"database": database_reachable(), "broker": broker_reachable()}
-    healthy = all(checks.values())
+    status = "ok" if all(checks.values()) else "degraded" if checks["database"] else "unavailable"
     body = {
-        "status": "ok" if healthy else "unavailable",
+        "status": status,
         **{name: "ok" if ok else "unreachable" for name, ok in checks.items()},
         "duration_ms": round((time.monotonic() - started) * 1000, 1),
     }
-    return JsonResponse(body, status=200 if healthy else 503)
+    return JsonResponse(body, status=503 if status == "unavailable" else 200)

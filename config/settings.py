@@ -13,6 +13,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from config.email_url import mailer_from_email_url
+
 # Lets admin.ModelAdmin[User] and QuerySet[Model] annotations work at run time.
 django_stubs_ext.monkeypatch()
 
@@ -64,6 +66,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a NUL anywhere in the request is a 400 before any view or middleware queries with it.
+    "config.request_guards.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -134,7 +138,15 @@ if REDIS_URL:
         _redis = urlsplit(REDIS_URL)
         _broker_db = int(_redis.path.strip("/") or 0)
         CACHE_URL = urlunsplit(_redis._replace(path=f"/{_broker_db + 1}"))
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # A Redis that stops answering (a silent host, not a refused connection) must fail a
+            # cache call within a second, not hold a web worker forever: callers fail open.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
 else:
     # Shared by the web server and the worker on one laptop, unlike the per-process memory cache.
     CACHES = {
@@ -243,23 +255,12 @@ EXPORT_TTL_HOURS = env.int("EXPORT_TTL_HOURS", default=24)
 # consolemail://, ...) is translated into it.
 # Without EMAIL_URL: the console on a laptop; in production Django's classic default, a local MTA
 # on port 25 (check --deploy rejects the console backend, whose mail nobody would ever receive).
-_email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
-_smtp_options = {
-    "host": _email.get("EMAIL_HOST"),
-    "port": _email.get("EMAIL_PORT"),
-    "username": _email.get("EMAIL_HOST_USER"),
-    "password": _email.get("EMAIL_HOST_PASSWORD"),
-    "use_tls": _email.get("EMAIL_USE_TLS"),
-    "use_ssl": _email.get("EMAIL_USE_SSL"),
-    "timeout": 10,
-}
+# config.email_url refuses, at start-up, a URL that could never send (filemail:// without a
+# folder, an unknown scheme, SMTP without a host).
 MAILERS = {
-    "default": {
-        "BACKEND": _email["EMAIL_BACKEND"],
-        "OPTIONS": {k: v for k, v in _smtp_options.items() if v not in (None, "")}
-        if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
-        else {},
-    }
+    "default": mailer_from_email_url(
+        env.str("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+    )
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Marginalia <noreply@localhost>")
 
@@ -273,11 +274,18 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # DRF's JSON parser had no size or depth limit (config.json_parser); forms are DRF's own.
+    "DEFAULT_PARSER_CLASSES": [
+        "config.json_parser.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # `?format=` is ours (csv, ndjson, jsonld on exports), not DRF's renderer override.
     "URL_FORMAT_OVERRIDE": None,
+    # DRF's own, failing open (and logging it) when the cache is down (config.throttles).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "config.throttles.AnonRateThrottle",
+        "config.throttles.UserRateThrottle",
     ],
     "NUM_PROXIES": NUM_PROXIES or None,
     "DEFAULT_THROTTLE_RATES": {
@@ -293,6 +301,11 @@ REST_FRAMEWORK = {
         "export_pages": env.str("THROTTLE_EXPORT_PAGES", default="2000/hour"),
     },
 }
+# A JSON body of the API: the largest real one (an annotation with its 10,000-character comment
+# and proposed wording, or a bulk moderation) is well under 100 kB; the deepest is 3 levels.
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1_000_000)
+API_JSON_MAX_DEPTH = 32
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Marginalia API",
     "DESCRIPTION": "Clause-by-clause public commentary on draft treaties.",

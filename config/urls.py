@@ -74,6 +74,12 @@ api_v1 = [
     ),
 ]
 
+# JSON under /api/, the site's pages elsewhere (config.api_errors).
+handler400 = "config.api_errors.bad_request"
+handler403 = "config.api_errors.permission_denied"
+handler404 = "config.api_errors.page_not_found"
+handler500 = "config.api_errors.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("ns/marginalia.jsonld", exports_api.marginalia_context_view, name="jsonld-context"),

@@ -150,3 +150,42 @@ def test_every_error_names_a_line() -> None:
     for source in sources:
         error = _error(source)
         assert error.line is not None and str(error).startswith(f"line {error.line}: "), source
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (
+            b"Sample title\n\nArticle 1. One\n\nSample\x00 text.\n",
+            "line 5: a NUL character (U+0000) at column 7 cannot be stored; remove it",
+        ),
+        (
+            "# Sample\n\n##### Article 1 \ud800 A\n\nText.\n",
+            "line 3: an unpaired surrogate (U+D800) at column 17 cannot be stored; remove it",
+        ),
+    ],
+)
+def test_an_unstorable_character_is_refused_with_its_line(source: str | bytes, message: str) -> None:
+    assert str(_error(source)) == message
+
+
+@pytest.mark.django_db
+def test_import_treaty_reports_a_nul_with_its_line_and_writes_nothing(tmp_path) -> None:
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from treaty.models import Provision, Treaty
+
+    path = tmp_path / "sample.md"
+    path.write_bytes(
+        b"# Sample\n\n##### Article 1 - One\n\nPlaceholder text.\n\n##### Article 2 - Two\n\nMore\x00.\n"
+    )
+    with pytest.raises(CommandError) as caught:
+        call_command("import_treaty", str(path), "--slug", "sample", "--version", "S/1", stdout=io.StringIO())
+    assert str(caught.value) == (
+        f"{path}: line 9: a NUL character (U+0000) at column 5 cannot be stored; remove it; "
+        "nothing was imported"
+    )
+    assert Treaty.objects.count() == 0
+    assert Provision.objects.count() == 0

@@ -21,10 +21,28 @@ def source_lines(source: str) -> list[str]:
     source = _HTML_COMMENT.sub(lambda comment: "\n" * comment.group().count("\n"), source)
     lines = source.split("\n")
     for number, line in enumerate(lines, start=1):
+        _refuse_unstorable(number, line)
         if "<!--" in line:
             # Importing the rest of the file as treaty text would be worse than stopping.
             raise TreatyFormatError(number, "an HTML comment '<!--' is never closed with '-->'")
     return lines
+
+
+# PostgreSQL text cannot hold NUL, and no database can store half of a UTF-16 surrogate pair
+# (a str can, when it did not come from UTF-8 bytes): the import would fail half-way with a
+# database traceback, so it is refused up front with the line and column to fix.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _refuse_unstorable(number: int, line: str) -> None:
+    found = _UNSTORABLE.search(line)
+    if found:
+        char = found.group()
+        what = "a NUL character" if char == "\x00" else "an unpaired surrogate"
+        raise TreatyFormatError(
+            number,
+            f"{what} (U+{ord(char):04X}) at column {found.start() + 1} cannot be stored; remove it",
+        )
 
 
 def detect_language(lines: list[str]) -> str:

@@ -14,7 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
-from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from annotations.exports import streams, webannotation
@@ -23,6 +23,7 @@ from annotations.list_params import LIST_FILTERS, annotation_filters
 from annotations.models import Annotation, Endorsement, Reply
 from annotations.selectors import annotations_matching
 from config.api_schema import error_responses
+from config.throttles import ScopedRateThrottle
 from treaty import selectors as treaty_selectors
 
 FORMATS = {
