@@ -38,10 +38,21 @@ def concern_tags(request: pytest.FixtureRequest) -> None:
 
     from django.apps import apps as django_apps
 
-    if "transactional_db" not in request.fixturenames and not _is_transactional(request):
+    seed = importlib.import_module("annotations.migrations.0002_seed_concern_tags").seed
+    if "transactional_db" in request.fixturenames or _is_transactional(request):
+        request.getfixturevalue("transactional_db")
+        seed(django_apps, None)
         return
-    request.getfixturevalue("transactional_db")
-    importlib.import_module("annotations.migrations.0002_seed_concern_tags").seed(django_apps, None)
+    # Every other database test runs in a transaction on whatever the last transactional test
+    # left: pytest-django runs those last, but a test that reaches a live server or the database
+    # through another fixture can come earlier and leave the tags flushed. Seeded here if missing
+    # (inside the test's transaction, so rolled back with it).
+    if "db" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("db")
+        from annotations.models import ConcernTag
+
+        if not ConcernTag.objects.exists():
+            seed(django_apps, None)
 
 
 def _is_transactional(request: pytest.FixtureRequest) -> bool:
