@@ -197,8 +197,15 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
 
 # --- Accounts -------------------------------------------------------------------------------
-# The site's public address, for links in emails sent by workers (no request to build them from).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The site's public address, for every absolute link: emails sent by workers (no request to build
+# them from), export permalinks, JSON-LD ids and @context, the feedback CSV's source. On a laptop it
+# follows PORT (what `make run` serves on), so links never point at a port nothing listens on; in
+# production it is required: a guessed address would put a wrong host into every export.
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+if not SITE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured("SITE_URL must be set when DEBUG is off (https://marginalia.example.org).")
+    SITE_URL = f"http://127.0.0.1:{env.int('PORT', default=8000)}"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:profile"
 LOGOUT_REDIRECT_URL = "treaty:home"
@@ -223,9 +230,11 @@ EXPORT_TTL_HOURS = env.int("EXPORT_TTL_HOURS", default=24)
 # --- Email ----------------------------------------------------------------------------------
 # Django 6.1 configures mail through MAILERS; EMAIL_URL (smtp://user:pass@host:587?tls=True,
 # consolemail://, ...) is translated into it.
-# Without EMAIL_URL: the console on a laptop; in production Django's classic default, a local MTA
-# on port 25 (check --deploy rejects the console backend, whose mail nobody would ever receive).
+# Without EMAIL_URL: the local outbox on a laptop (accounts.outbox: every message readable at
+# /dev/outbox/); in production Django's classic default, a local MTA on port 25 (check --deploy
+# rejects the console backend, whose mail nobody would ever receive).
 _email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+_outbox = DEBUG and not env.str("EMAIL_URL", default="")
 _smtp_options = {
     "host": _email.get("EMAIL_HOST"),
     "port": _email.get("EMAIL_PORT"),
@@ -243,6 +252,13 @@ MAILERS = {
         else {},
     }
 }
+if _outbox:
+    MAILERS = {
+        "default": {
+            "BACKEND": "accounts.outbox.OutboxEmailBackend",
+            "OPTIONS": {"path": str(VAR_DIR / "outbox")},
+        }
+    }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Marginalia <noreply@localhost>")
 
 # --- REST API -------------------------------------------------------------------------------
@@ -318,7 +334,16 @@ else:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"bare": {"format": "%(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # The outbox's one line per email, plain, on the real terminal: a Celery worker replaces
+        # sys.stderr with a logger that would print it as a WARNING.
+        "terminal": {"class": "logging.StreamHandler", "stream": "ext://sys.__stderr__", "formatter": "bare"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "marginalia.outbox": {"handlers": ["terminal"], "level": "INFO", "propagate": False},
+    },
 }

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
+from accounts.views import outbox
 from annotations.api import export_jobs as export_jobs_api
 from annotations.api import exports as exports_api
 from annotations.api import feedback as feedback_api
@@ -79,6 +80,9 @@ urlpatterns = [
     # The split view serves Swagger UI's script as a file, so the page works under our strict CSP.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("accounts/", include("accounts.urls")),
+    # The local outbox: 404 unless DEBUG is on and mail goes into it (accounts.outbox).
+    path("dev/outbox/", outbox.outbox_list, name="outbox"),
+    path("dev/outbox/<str:message_id>/", outbox.outbox_detail, name="outbox-message"),
     path("", include("annotations.urls")),
     path("moderation/", include("annotations.moderation_urls")),
     path("", include("annotations.heatmap_urls")),

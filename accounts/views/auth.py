@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.email_links import InvalidLink
 from accounts.forms import SignUpForm, ThrottledLoginForm, add_service_errors
 from accounts.login_throttle import client_ip, login_success_record
+from accounts.outbox import outbox_active
 from accounts.services.users import email_confirm, email_confirmation_resend, user_sign_up
 
 
@@ -31,7 +32,8 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 def signup_done(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/signup_done.html")
+    # Under `make run` the email never leaves the laptop: say where to read it.
+    return render(request, "accounts/signup_done.html", {"outbox": outbox_active()})
 
 
 def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
