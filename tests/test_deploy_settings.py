@@ -119,7 +119,7 @@ def test_development_site_url_follows_the_port(tmp_path: Path, env: dict[str, st
     )
 
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == site_url
+    assert done.stdout.strip().splitlines()[-1] == site_url
 
 
 def env_example() -> dict[str, str]:
