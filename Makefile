@@ -8,7 +8,8 @@
 #   make migrate  apply database migrations
 #   make install  create .venv and install requirements.txt (again only when it changes)
 #
-# Variables: PORT (8000), PYTEST_ARGS, QUEUES, CONCURRENCY, PYTHON (the interpreter for .venv).
+# Variables: PORT (8000), PYTEST_ARGS, QUEUES, CONCURRENCY, PYTHON (the interpreter for .venv),
+# WORKER_LOG_LEVEL (make run's worker: warning).
 # run, worker and migrate default to DEBUG=1 (a laptop); set DEBUG=0 and SECRET_KEY to override.
 
 SHELL := /bin/bash
