@@ -3,8 +3,7 @@
 The article page (treaty.views.article_detail) asks `article_panel` for everything the panel and
 the margin show. Replies, deletion, endorsements and flags are plain POST forms handled here, so
 they work without JavaScript; static/js/annotate.js sends the same forms through the API instead
-and shows errors beside the form. Creating and editing annotations needs the script (the form
-opens next to a selection).
+and shows errors beside the form.
 """
 
 import re
@@ -17,7 +16,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import verified_required
@@ -36,6 +34,7 @@ from annotations.models import (
     Status,
 )
 from annotations.rendering import comment_html
+from treaty import links
 from treaty import selectors as treaty_selectors
 from treaty.models import DraftVersion, Provision
 
@@ -296,7 +295,7 @@ def _annotation_or_404(request: HttpRequest, pk: int) -> Annotation:
 
 def _article_url(annotation: Annotation, fragment: str) -> str:
     version = annotation.version
-    path = reverse("treaty:article", args=[version.treaty.slug, annotation.article.number])
+    path = links.unit_path(version.treaty.slug, annotation.article)
     default = treaty_selectors.version_choose(treaty_selectors.version_list(version.treaty))
     query = (
         ""
@@ -304,6 +303,20 @@ def _article_url(annotation: Annotation, fragment: str) -> str:
         else "?" + urlencode({"version": version.label, "lang": version.language})
     )
     return f"{path}{query}#{fragment}"
+
+
+@require_GET
+def annotation_permalink(request: HttpRequest, pk: int) -> HttpResponse:
+    """/annotations/<id>/: the annotation on its unit's page, in the version it was written on."""
+    annotation = _annotation_or_404(request, pk)
+    return HttpResponseRedirect(
+        links.annotation_permalink_path(
+            treaty_slug=annotation.version.treaty.slug,
+            unit=annotation.article,
+            version=annotation.version,
+            pk=annotation.pk,
+        )
+    )
 
 
 def _refused(request: HttpRequest, error: ValidationError | PermissionDenied | services.NotFound) -> None:

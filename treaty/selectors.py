@@ -166,6 +166,28 @@ def article_neighbours(
     return around.get(str(number - 1)), around.get(str(number + 1))
 
 
+def part_get(version: DraftVersion, key: str) -> Provision:
+    """The preamble, the closing formula or an annex: a reading unit that is not an article."""
+    part = (
+        Provision.objects.filter(version=version, key=key, article_id=F("pk"))
+        .exclude(kind=Kind.ARTICLE)
+        .first()
+    )
+    if part is None:
+        raise Http404(f"No part {key!r} in this version.")
+    return part
+
+
+def part_list(version: DraftVersion) -> list[Provision]:
+    """The reading units that are not articles (preamble, closing formula, annexes), in order."""
+    return list(
+        Provision.objects.filter(version=version, article_id=F("pk"))
+        .exclude(kind=Kind.ARTICLE)
+        .order_by("order")
+        .only(*NAVIGATION_FIELDS)
+    )
+
+
 def unit_provisions(unit: Provision) -> list[Provision]:
     """An article (or the preamble, or the final clause) and everything inside it, in order."""
     return list(Provision.objects.filter(article=unit).order_by("order"))

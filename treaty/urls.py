@@ -9,4 +9,6 @@ urlpatterns = [
     path("treaties/<slug:slug>/", views.treaty_detail, name="detail"),
     path("treaties/<slug:slug>/articles/<str:number>/", views.article_detail, name="article"),
     path("treaties/<slug:slug>/search/", views.search, name="search"),
+    # The preamble (pre), the closing formula (final) and annexes (annex, annex-1, ...).
+    path("treaties/<slug:slug>/parts/<str:key>/", views.part_detail, name="part"),
 ]

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from annotations.heatmap_views import article_heat_context
 from annotations.views import article_panel
-from treaty import selectors
-from treaty.models import DraftVersion, Treaty
+from treaty import links, selectors
+from treaty.models import DraftVersion, Provision, Treaty
 
 
 def _version_for_request(request: HttpRequest, slug: str) -> tuple[Treaty, DraftVersion, list[DraftVersion]]:
@@ -50,18 +50,53 @@ def article_detail(request: HttpRequest, slug: str, number: str) -> HttpResponse
     treaty, version, versions = _version_for_request(request, slug)
     article = selectors.article_get(version, number)
     previous, following = selectors.article_neighbours(version, article)
-    provisions = [p for p in selectors.unit_provisions(article) if p.pk != article.pk]
+    return _unit_page(
+        request,
+        treaty,
+        version,
+        versions,
+        article,
+        ancestors=selectors.article_ancestors(article),
+        previous=previous,
+        following=following,
+    )
+
+
+def part_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    """The preamble, the closing formula or an annex: read and annotated exactly like an article."""
+    treaty, version, versions = _version_for_request(request, slug)
+    part = selectors.part_get(version, key)
+    return _unit_page(request, treaty, version, versions, part, ancestors=[], previous=None, following=None)
+
+
+# What the page calls its unit ("3 annotations on this preamble", "the whole annex").
+_UNIT_NOUNS = {"article": "article", "preamble": "preamble", "annex": "annex"}
+
+
+def _unit_page(
+    request: HttpRequest,
+    treaty: Treaty,
+    version: DraftVersion,
+    versions: list[DraftVersion],
+    unit: Provision,
+    *,
+    ancestors: list[Provision],
+    previous: Provision | None,
+    following: Provision | None,
+) -> HttpResponse:
+    provisions = [p for p in selectors.unit_provisions(unit) if p.pk != unit.pk]
     context = {
         "treaty": treaty,
         "version": version,
         "versions": versions,
-        "article": article,
+        "article": unit,
+        "unit_noun": _UNIT_NOUNS.get(unit.kind, "text"),
         "provisions": provisions,
         # The annotation panel, and the counts it sets on each provision for the margin.
-        "panel": article_panel(request, version, article, provisions),
-        # The article's heat: its tag breakdown at the top, each provision shaded in the margin.
-        "heat": article_heat_context(version, article, provisions),
-        "ancestors": selectors.article_ancestors(article),
+        "panel": article_panel(request, version, unit, provisions),
+        # The unit's heat: its tag breakdown at the top, each provision shaded in the margin.
+        "heat": article_heat_context(version, unit, provisions),
+        "ancestors": ancestors,
         "previous": previous,
         "next": following,
         "query": version_query(version, selectors.version_choose(versions)),
@@ -75,7 +110,7 @@ def search(request: HttpRequest, slug: str) -> HttpResponse:
     hits = selectors.provision_search(version, q) if q else []
     query = version_query(version, selectors.version_choose(versions))
     for hit in hits:
-        hit.url = _provision_url(treaty, hit.article_number, hit.provision.key, query)
+        hit.url = _provision_url(treaty, hit, query)
     context = {
         "treaty": treaty,
         "version": version,
@@ -87,9 +122,8 @@ def search(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "treaty/search.html", context)
 
 
-def _provision_url(treaty: Treaty, article_number: str | None, key: str, query: str) -> str:
-    if article_number:
-        base = reverse("treaty:article", args=[treaty.slug, article_number])
-    else:
-        base = reverse("treaty:detail", args=[treaty.slug])
-    return f"{base}{query}#{key}"
+def _provision_url(treaty: Treaty, hit: selectors.SearchHit, query: str) -> str:
+    unit = hit.provision.article
+    if unit is None:  # a chapter, section or title heading: in the contents
+        return f"{reverse('treaty:detail', args=[treaty.slug])}{query}#{hit.provision.key}"
+    return f"{links.unit_path(treaty.slug, unit)}{query}#{hit.provision.key}"
