@@ -5,16 +5,30 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.test import Client
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from annotations.models import Annotation
 from tests.e2e.conftest import PageWatch
-from tests.e2e.test_annotate import log_in  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.e2e]
 
 TREATY = "/treaties/budapest-convention/"
+
+
+@pytest.fixture
+def log_in(page: Page, live_server: Any) -> Callable[[User], None]:
+    """A real session of `user` in the browser (the login form has its own e2e tests)."""
+
+    def as_user(user: User) -> None:
+        client = Client()
+        client.force_login(user)
+        page.context.add_cookies(
+            [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+        )
+
+    return as_user
 
 
 def test_alice_annotates_a_recital_from_the_preamble_page(
