@@ -10,6 +10,7 @@ from annotations.api import feedback as feedback_api
 from annotations.api import heatmap as heatmap_api
 from annotations.api import moderation as moderation_api
 from annotations.api import views as annotations_api
+from config.favicon import favicon
 from config.health import healthz
 from treaty import api as treaty_api
 
@@ -73,6 +74,8 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page says (feed readers, the API's JSON pages).
+    path("favicon.ico", favicon, name="favicon"),
     path("ns/marginalia.jsonld", exports_api.marginalia_context_view, name="jsonld-context"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
