@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "accounts.context_processors.login_next",
             ],
         },
     },
@@ -214,7 +215,7 @@ if not SITE_URL:
         raise ImproperlyConfigured("SITE_URL must be set when DEBUG is off (https://marginalia.example.org).")
     SITE_URL = f"http://127.0.0.1:{env.int('PORT', default=8000)}"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:profile"
+LOGIN_REDIRECT_URL = "treaty:home"  # moderators: the queue (accounts.views.auth.LoginView)
 LOGOUT_REDIRECT_URL = "treaty:home"
 LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
 LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=20)
