@@ -263,6 +263,80 @@ def _attribution_default(viewer: User | AnonymousUser, organizations: list[Organ
     return preference
 
 
+# --- The annotate form without script --------------------------------------------------------
+
+
+@dataclass
+class AnnotateForm:
+    """The annotate dialog's state when the server renders it: closed (the script opens it), opened
+    by an "Annotate" link (?annotate=KEY), or posted without script and shown again with its errors."""
+
+    is_open: bool = False
+    provision: str = ""
+    quote: str = ""
+    tags: list[str] = field(default_factory=list)
+    severity: int = Annotation.Severity.CONCERN
+    position: str = ""
+    body: str = ""
+    proposed_text: str = ""
+    attribution: str = ""
+    organization: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def annotate_form_initial(request: HttpRequest, panel: ArticlePanel) -> AnnotateForm:
+    """?annotate=KEY opens the dialog on KEY (one of the unit's targets): the "Annotate" links
+    that stand in for the script's buttons."""
+    key = request.GET.get("annotate", "")
+    targets = {target.key for target in panel.targets}
+    if not panel.can_annotate or key not in targets:
+        return AnnotateForm(attribution=panel.attribution_default)
+    return AnnotateForm(is_open=True, provision=key, attribution=panel.attribution_default)
+
+
+def annotate_form_post(request: HttpRequest, version: DraftVersion) -> tuple[Annotation | None, AnnotateForm]:
+    """Creates the annotation posted by the dialog's form (no script: the script uses the API).
+    Returns it, or None and the form to show again with what went wrong."""
+    data = request.POST
+    severity = data.get("severity", "")
+    form = AnnotateForm(
+        is_open=True,
+        provision=data.get("provision", ""),
+        quote=data.get("quote", "").strip(),
+        tags=data.getlist("tags"),
+        severity=int(severity) if severity.isdigit() else 0,
+        position=data.get("position", ""),
+        body=data.get("body", ""),
+        proposed_text=data.get("proposed_text", ""),
+        attribution=data.get("attribution", ""),
+        organization=data.get("organization", ""),
+    )
+    try:
+        annotation = services.annotation_create(
+            author=request.user,  # type: ignore[arg-type]
+            version=version,
+            provision_key=form.provision,
+            quote=services.QuoteInput(exact=form.quote) if form.quote else None,
+            tags=form.tags,
+            severity=form.severity,
+            position=form.position,
+            body=form.body,
+            proposed_text=form.proposed_text,
+            attribution=form.attribution or None,
+            organization_slug=form.organization or None,
+        )
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            form.errors = {name: " ".join(messages) for name, messages in error.message_dict.items()}
+        else:
+            form.errors = {"detail": " ".join(error.messages)}
+        return None, form
+    except (PermissionDenied, services.NotFound) as error:
+        form.errors = {"detail": str(error) or "You cannot annotate here."}
+        return None, form
+    return annotation, form
+
+
 # --- Concern tag colours --------------------------------------------------------------------
 
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")

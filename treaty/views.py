@@ -2,12 +2,16 @@
 
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
 from annotations.heatmap_views import article_heat_context
-from annotations.views import article_panel
+from annotations.models import Status
+from annotations.views import AnnotateForm, annotate_form_initial, annotate_form_post, article_panel
 from treaty import links, selectors
 from treaty.models import DraftVersion, Provision, Treaty
 
@@ -46,6 +50,7 @@ def treaty_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "treaty/treaty_detail.html", context)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def article_detail(request: HttpRequest, slug: str, number: str) -> HttpResponse:
     treaty, version, versions = _version_for_request(request, slug)
     article = selectors.article_get(version, number)
@@ -62,6 +67,7 @@ def article_detail(request: HttpRequest, slug: str, number: str) -> HttpResponse
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def part_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     """The preamble, the closing formula or an annex: read and annotated exactly like an article."""
     treaty, version, versions = _version_for_request(request, slug)
@@ -84,7 +90,25 @@ def _unit_page(
     previous: Provision | None,
     following: Provision | None,
 ) -> HttpResponse:
+    annotate_form: AnnotateForm | None = None
+    if request.method == "POST":
+        # The annotate dialog's form, sent without script (the script posts to the API instead).
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        annotation, annotate_form = annotate_form_post(request, version)
+        if annotation is not None:
+            waiting = annotation.status == Status.PENDING
+            messages.success(
+                request,
+                f"Your annotation on {annotation.provision.label} was saved."
+                + (" A moderator will read it before it is published." if waiting else ""),
+            )
+            path = links.annotation_permalink_path(
+                treaty_slug=treaty.slug, unit=unit, version=version, pk=annotation.pk
+            )
+            return HttpResponseRedirect(path, status=303)
     provisions = [p for p in selectors.unit_provisions(unit) if p.pk != unit.pk]
+    panel = article_panel(request, version, unit, provisions)
     context = {
         "treaty": treaty,
         "version": version,
@@ -93,7 +117,8 @@ def _unit_page(
         "unit_noun": _UNIT_NOUNS.get(unit.kind, "text"),
         "provisions": provisions,
         # The annotation panel, and the counts it sets on each provision for the margin.
-        "panel": article_panel(request, version, unit, provisions),
+        "panel": panel,
+        "annotate_form": annotate_form or annotate_form_initial(request, panel),
         # The unit's heat: its tag breakdown at the top, each provision shaded in the margin.
         "heat": article_heat_context(version, unit, provisions),
         "ancestors": ancestors,
@@ -101,7 +126,7 @@ def _unit_page(
         "next": following,
         "query": version_query(version, selectors.version_choose(versions)),
     }
-    return render(request, "treaty/article_detail.html", context)
+    return render(request, "treaty/article_detail.html", context, status=400 if annotate_form else 200)
 
 
 def search(request: HttpRequest, slug: str) -> HttpResponse:
