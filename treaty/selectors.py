@@ -212,6 +212,13 @@ class SearchHit:
     snippet_html: str  # escaped text with the matched words in <mark>
     url: str = ""  # set by the view
 
+    @property
+    def heading(self) -> str:
+        """For the result's title: the heading of the provision's article (or part), else its own."""
+        unit = self.provision.article
+        heading = unit.heading if unit is not None and unit.heading else self.provision.heading
+        return "" if heading == self.provision.label else heading
+
 
 def provision_search(version: DraftVersion, query: str, *, limit: int = 50) -> list[SearchHit]:
     query = " ".join(query.split())[:200]
@@ -314,12 +321,25 @@ def _search_plain(base: QuerySet[Provision], query: str, limit: int) -> list[Sea
 
 
 def _plain_snippet(text: str, words: list[str], width: int = 220) -> str:
+    """About `width` characters around the first match, cut between words, never inside one."""
     pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
     first = pattern.search(text)
-    start = max(0, (first.start() if first else 0) - width // 3)
-    excerpt = text[start : start + width]
+    match_start, match_end = (first.start(), first.end()) if first else (0, 0)
+    start = max(0, match_start - width // 3)
+    if start > 0:
+        # Forward to the start of the next word, unless that would pass the match.
+        space = text.find(" ", start - 1, match_start)
+        start = space + 1 if space >= 0 else match_start
+    end = start + width
+    if end < len(text):
+        # Back to the end of the last whole word, keeping the match.
+        space = text.rfind(" ", max(match_end, start), end + 1)
+        if space < 0:  # the match, or one long word, runs past the width: end after it
+            space = text.find(" ", max(match_end, end))
+        end = space if space >= 0 else len(text)
+    excerpt = text[start:end].strip()
     prefix = "… " if start > 0 else ""
-    suffix = " …" if start + width < len(text) else ""
+    suffix = " …" if end < len(text) else ""
     marked = pattern.sub(lambda m: f"{MARK_START}{m.group(0)}{MARK_STOP}", excerpt)
     return _marked(prefix + marked + suffix)
 

@@ -37,3 +37,36 @@ def test_empty_and_absent_queries_find_nothing() -> None:
     version: DraftVersion = import_small_treaty().version
     assert provision_search(version, "   ") == []
     assert provision_search(version, "zzzzunfindable") == []
+
+
+def test_plain_snippets_are_cut_between_words() -> None:
+    from treaty.selectors import _plain_snippet
+
+    words = [f"word{n:03d}" for n in range(200)]
+    text = " ".join(words)
+    for target in ("word000", "word050", "word150", "word199"):
+        snippet = _plain_snippet(text, [target]).replace("<mark>", "").replace("</mark>", "")
+        inner = snippet.removeprefix("… ").removesuffix(" …")
+        assert all(token in words for token in inner.split()), (target, snippet)
+        assert target in inner
+        assert snippet.startswith("… ") == (not inner.startswith("word000"))
+        assert snippet.endswith(" …") == (not inner.endswith("word199"))
+
+
+def test_a_result_names_its_article_and_opens_its_paragraph(client: Client) -> None:
+    import_small_treaty()
+
+    html = client.get("/treaties/sample/search/", {"q": "first sample paragraph"}).text
+
+    assert (
+        '<a href="/treaties/sample/articles/2/#art-2.1"><span class="label">Article 2(1)</span>'
+        " – Sample interception</a>"
+    ) in html
+
+
+def test_a_recital_opens_on_the_preamble_page(client: Client) -> None:
+    import_small_treaty()
+
+    html = client.get("/treaties/sample/search/", {"q": "recital"}).text
+
+    assert 'href="/treaties/sample/parts/pre/#pre.1"' in html
