@@ -297,6 +297,8 @@ REST_FRAMEWORK = {
         "exports": env.str("THROTTLE_EXPORTS", default="60/hour"),
         # Pages of a JSON-LD export (1,000 annotations each): a million annotations are 1,000 pages.
         "export_pages": env.str("THROTTLE_EXPORT_PAGES", default="2000/hour"),
+        # Full-text searches (the search page and annotations/?q=), per user or address.
+        "search": env.str("THROTTLE_SEARCH", default="30/minute"),
     },
 }
 SPECTACULAR_SETTINGS = {

@@ -315,12 +315,12 @@ def _search_plain(base: QuerySet[Provision], query: str, limit: int) -> list[Sea
         condition &= Q(text__icontains=word) | Q(heading__icontains=word)
     hits = []
     for provision in base.filter(condition).order_by("order")[:limit]:
-        snippet = _plain_snippet(f"{provision.heading} {provision.text}".strip(), words)
+        snippet = plain_snippet(f"{provision.heading} {provision.text}".strip(), words)
         hits.append(SearchHit(provision, provision.article.number if provision.article else None, snippet))
     return hits
 
 
-def _plain_snippet(text: str, words: list[str], width: int = 220) -> str:
+def plain_snippet(text: str, words: list[str], width: int = 220) -> str:
     """About `width` characters around the first match, cut between words, never inside one."""
     pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
     first = pattern.search(text)

@@ -9,6 +9,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from annotations import selectors as annotation_selectors
+from annotations.api.throttles import SearchRateThrottle
 from annotations.heatmap_views import article_heat_context
 from annotations.models import Status
 from annotations.views import AnnotateForm, annotate_form_initial, annotate_form_post, article_panel
@@ -132,16 +134,40 @@ def _unit_page(
 def search(request: HttpRequest, slug: str) -> HttpResponse:
     treaty, version, versions = _version_for_request(request, slug)
     q = request.GET.get("q", "").strip()
+    throttle = SearchRateThrottle()
+    if not throttle.allow_request(request, None):
+        wait = int(throttle.wait() or 60) + 1
+        response = render(
+            request,
+            "treaty/search.html",
+            {"treaty": treaty, "version": version, "q": q, "throttled_for": wait},
+            status=429,
+        )
+        response["Retry-After"] = str(wait)
+        return response
     hits = selectors.provision_search(version, q) if q else []
     query = version_query(version, selectors.version_choose(versions))
     for hit in hits:
         hit.url = _provision_url(treaty, hit, query)
+    comments = (
+        annotation_selectors.published_comment_search(
+            treaty_slug=treaty.slug, version_label=version.label, query=q
+        )
+        if q
+        else []
+    )
+    for comment in comments:
+        annotation = comment.annotation
+        comment.url = links.annotation_permalink_path(  # type: ignore[attr-defined]
+            treaty_slug=treaty.slug, unit=annotation.article, version=annotation.version, pk=annotation.pk
+        )
     context = {
         "treaty": treaty,
         "version": version,
         "versions": versions,
         "q": q,
         "hits": hits,
+        "comments": comments,
         "query": query,
     }
     return render(request, "treaty/search.html", context)

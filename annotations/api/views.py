@@ -29,7 +29,7 @@ from annotations.api.serializers import (
     ReplyCreateSerializer,
     ReplySerializer,
 )
-from annotations.api.throttles import WRITE_AND_GENERAL_THROTTLES
+from annotations.api.throttles import WRITE_AND_GENERAL_THROTTLES, SearchRateThrottle
 from annotations.models import Annotation, ConcernTag, Status
 from config.api_errors import service_errors
 from treaty import selectors as treaty_selectors
@@ -58,6 +58,7 @@ LIST_FILTERS = [
         ("position", "concern, oppose, amend, delete, clarify, support"),
         ("mine", "1: only my annotations"),
         ("updated_after", "ISO 8601 date-time: only annotations changed after it"),
+        ("q", "words in the comment or the proposed wording (full text; its own throttle)"),
     ]
 ]
 
@@ -112,6 +113,7 @@ def _filters(request: Request) -> selectors.AnnotationFilters:
         position=params.get("position") or None,
         mine=params.get("mine") in ("1", "true"),
         updated_after=updated_after,
+        q=" ".join(params.get("q", "").split())[:200] or None,
     )
 
 
@@ -128,7 +130,7 @@ def _fresh(request: Request, pk: int) -> dict[str, Any]:
 
 class AnnotationListView(APIView):
     permission_classes = [IsVerifiedOrReadOnly]
-    throttle_classes = WRITE_AND_GENERAL_THROTTLES
+    throttle_classes = [*WRITE_AND_GENERAL_THROTTLES, SearchRateThrottle]
     throttle_scope = "annotations"
 
     @extend_schema(

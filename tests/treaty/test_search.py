@@ -40,12 +40,12 @@ def test_empty_and_absent_queries_find_nothing() -> None:
 
 
 def test_plain_snippets_are_cut_between_words() -> None:
-    from treaty.selectors import _plain_snippet
+    from treaty.selectors import plain_snippet
 
     words = [f"word{n:03d}" for n in range(200)]
     text = " ".join(words)
     for target in ("word000", "word050", "word150", "word199"):
-        snippet = _plain_snippet(text, [target]).replace("<mark>", "").replace("</mark>", "")
+        snippet = plain_snippet(text, [target]).replace("<mark>", "").replace("</mark>", "")
         inner = snippet.removeprefix("… ").removesuffix(" …")
         assert all(token in words for token in inner.split()), (target, snippet)
         assert target in inner
