@@ -56,3 +56,31 @@ def test_with_nowhere_to_go_a_reader_lands_home_and_a_moderator_on_the_queue(
     fill_login(page, mod.email)
     expect(page).to_have_url(f"{live_server.url}/moderation/")
     watch.assert_clean()
+
+
+def test_my_annotations_is_with_the_account_pages_and_leads_back_to_the_comment(
+    page: Page, watch: PageWatch, live_server: Any, budapest: None, alice: User
+) -> None:
+    from annotations.services import annotation_create
+    from treaty.models import DraftVersion
+
+    version = DraftVersion.objects.get()
+    annotation = annotation_create(
+        author=alice,
+        version=version,
+        provision_key="art-6.1",
+        tags=["privacy"],
+        severity=2,
+        position="concern",
+        body="Placeholder with *emphasis*.",
+    )
+    page.goto(f"{live_server.url}/accounts/login/")
+    fill_login(page, alice.email)
+    page.get_by_role("navigation", name="Account").get_by_role("link", name="My annotations").click()
+
+    expect(page.get_by_role("heading", name="My annotations", level=1)).to_be_visible()
+    expect(page.get_by_role("navigation", name="Breadcrumb")).to_contain_text("Your profile")
+    expect(page.locator(".my-body em")).to_have_text("emphasis")
+    page.get_by_role("link", name=f"Annotation {annotation.pk} on Article 6(1)").click()
+    expect(page.locator(f"#annotation-{annotation.pk} .annotation-body em")).to_have_text("emphasis")
+    watch.assert_clean()
