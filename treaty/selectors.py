@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
-from django.db.models import F, Func, Q, QuerySet, TextField, Value
+from django.db.models import F, Func, QuerySet, TextField, Value
 from django.http import Http404
 
 from treaty.models import DraftVersion, Provision, Treaty
@@ -306,15 +306,28 @@ class Headline(Func):
 
 
 def _search_plain(base: QuerySet[Provision], query: str, limit: int) -> list[SearchHit]:
-    """SQLite: every word must occur in the heading or text; no ranking beyond document order."""
+    """SQLite: the FTS5 index (migration 0004), every word as a word or the start of one, best
+    first (bm25), then in document order."""
     words = [w for w in re.split(r"\W+", query) if w][:8]
     if not words:
         return []
-    condition = Q()
-    for word in words:
-        condition &= Q(text__icontains=word) | Q(heading__icontains=word)
+    # Each word quoted (FTS5's own syntax never reaches it) and matched as a prefix: "intercept"
+    # finds "interception", as a reader expects.
+    match = " ".join('"' + word.replace('"', '""') + '"*' for word in words)
+    inner, params = base.values("id").query.sql_with_params()
+    # `inner` is the ORM's own SQL for the version's provisions; every value is a parameter.
+    sql = (
+        "SELECT treaty_provision_fts.rowid FROM treaty_provision_fts"  # noqa: S608
+        " JOIN treaty_provision ON treaty_provision.id = treaty_provision_fts.rowid"
+        f" WHERE treaty_provision_fts MATCH %s AND treaty_provision.id IN ({inner})"
+        ' ORDER BY bm25(treaty_provision_fts), treaty_provision."order" LIMIT %s'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [match, *params, limit])
+        ids = [row[0] for row in cursor.fetchall()]
+    by_id = {p.pk: p for p in base.filter(pk__in=ids)}
     hits = []
-    for provision in base.filter(condition).order_by("order")[:limit]:
+    for provision in (by_id[pk] for pk in ids if pk in by_id):
         snippet = plain_snippet(f"{provision.heading} {provision.text}".strip(), words)
         hits.append(SearchHit(provision, provision.article.number if provision.article else None, snippet))
     return hits
