@@ -339,7 +339,7 @@ def _query_words(query: str) -> list[str]:
 def annotations_with_words(queryset: QuerySet[Annotation], query: str) -> QuerySet[Annotation]:
     """Annotations whose comment or proposed wording hold the words: PostgreSQL full text, or
     every word as a substring on SQLite."""
-    query = " ".join(query.split())[:200]
+    query = " ".join(query.replace("\x00", " ").split())[:200]  # NUL: no database stores it
     if connection.vendor == "postgresql":
         return queryset.alias(comment_document=_comment_document()).filter(
             comment_document=_comment_query(query)
@@ -361,7 +361,7 @@ def published_comment_search(
 ) -> list[CommentHit]:
     """Published annotations on a draft (all its languages) whose comment or proposed wording holds
     the words, best first (PostgreSQL: ranked; SQLite: newest first)."""
-    query = " ".join(query.split())[:200]
+    query = " ".join(query.replace("\x00", " ").split())[:200]  # NUL: no database stores it
     if not query:
         return []
     published = Annotation.objects.filter(

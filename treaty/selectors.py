@@ -221,7 +221,7 @@ class SearchHit:
 
 
 def provision_search(version: DraftVersion, query: str, *, limit: int = 50) -> list[SearchHit]:
-    query = " ".join(query.split())[:200]
+    query = " ".join(query.replace("\x00", " ").split())[:200]  # NUL: no database stores it
     if not query:
         return []
     base = (

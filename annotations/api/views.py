@@ -113,7 +113,7 @@ def _filters(request: Request) -> selectors.AnnotationFilters:
         position=params.get("position") or None,
         mine=params.get("mine") in ("1", "true"),
         updated_after=updated_after,
-        q=" ".join(params.get("q", "").split())[:200] or None,
+        q=" ".join(params.get("q", "").replace("\x00", " ").split())[:200] or None,
     )
 
 

@@ -125,3 +125,10 @@ def test_searches_have_their_own_throttle(
     assert "<mark>" not in page.content.decode()
     assert api.status_code == 429
     assert "throttled" in api.json()["detail"].lower()
+
+
+def test_a_nul_in_the_words_is_not_an_error(
+    anon: Client, api_client: APIClient, sample: DraftVersion
+) -> None:
+    assert anon.get(SEARCH, {"q": "inter\x00ception"}).status_code == 200
+    assert api_client.get("/api/v1/annotations/", {"q": "wire\x00taps"}).status_code == 200
