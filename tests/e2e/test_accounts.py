@@ -112,6 +112,7 @@ def test_sign_up_confirm_create_an_organisation_and_see_it_verified(
 
     # Alice sees the badge on her organisation's page.
     log_in(page, base, ALICE_EMAIL, ALICE_PASSWORD)
+    page.get_by_role("navigation", name="Account").get_by_role("link", name="Profile").click()
     page.get_by_role("main").get_by_role("link", name=ORG).click()
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_have_text(re.compile(rf"^{ORG}\s+Verified organisation\s*$"))
