@@ -120,7 +120,8 @@ def test_an_unverified_user_is_told_and_nothing_is_written(sample: DraftVersion)
     response = client.post(ARTICLE, fields())
 
     assert response.status_code == 400
-    assert 'data-error-for="detail">Confirm your email address before contributing' in response.content.decode()
+    html = response.content.decode()
+    assert 'data-error-for="detail">Confirm your email address before contributing' in html
     assert not Annotation.objects.exists()
 
 

@@ -47,7 +47,8 @@ def log_in(page: Page, base: str, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("main").get_by_role("button", name="Log in").click()
     # Logged in: the account menu offers to log out (the page is the home page, or the queue).
-    expect(page.get_by_role("navigation", name="Account").get_by_role("button", name="Log out")).to_be_visible()
+    account = page.get_by_role("navigation", name="Account")
+    expect(account.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def log_out(page: Page) -> None:
