@@ -132,3 +132,11 @@ def test_a_nul_in_the_words_is_not_an_error(
 ) -> None:
     assert anon.get(SEARCH, {"q": "inter\x00ception"}).status_code == 200
     assert api_client.get("/api/v1/annotations/", {"q": "wire\x00taps"}).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["organization", "version", "tag"])
+def test_a_nul_in_another_filter_is_a_400(api_client: APIClient, sample: DraftVersion, name: str) -> None:
+    response = api_client.get("/api/v1/annotations/", {name: "x\x00y"})
+
+    assert response.status_code == 400
+    assert response.json() == {name: "A NUL character (%00) cannot be in a filter."}
