@@ -64,7 +64,8 @@ run: migrate
 	  --version "ETS No. 185" --title "Convention on Cybercrime"
 	@# Demo accounts and [Demo] annotations (a laptop only: the command refuses with DEBUG off).
 	@if [ "$${DEBUG:-1}" = "1" ]; then $(DEV_ENV) $(PY) manage.py seed_demo; fi
-	$(DEV_ENV) PORT="$(PORT)" exec bin/run-dev
+	@# The venv's Python (3.12): bin/run-dev needs no package, but a recent standard library.
+	$(DEV_ENV) PORT="$(PORT)" exec $(PY) bin/run-dev
 
 worker: install
 	$(DEV_ENV) exec $(VENV)/bin/celery -A config worker -Q "$(QUEUES)" -l info --concurrency "$(CONCURRENCY)"

@@ -103,7 +103,7 @@ def test_make_run_restarts_a_dead_worker_and_stops_cleanly_on_ctrl_c(tmp_path: P
     ):
         subprocess.run(manage + command, cwd=REPO_ROOT, env=env, check=True, capture_output=True, timeout=120)
     makefile = tmp_path / "Makefile"
-    makefile.write_text(f"run:\n\texec {REPO_ROOT / 'bin' / 'run-dev'}\n")
+    makefile.write_text(f"run:\n\texec {sys.executable} {REPO_ROOT / 'bin' / 'run-dev'}\n")  # as the Makefile
     terminal = Terminal()
 
     def on_the_terminal() -> None:
