@@ -11,7 +11,8 @@
 #   make migrate  apply database migrations
 #   make install  create .venv and install requirements.txt (again only when it changes)
 #
-# Variables: PORT (8000), PYTEST_ARGS, QUEUES, CONCURRENCY, PYTHON (the interpreter for .venv).
+# Variables: PORT (8000), PYTEST_ARGS, QUEUES, CONCURRENCY, PYTHON (the interpreter for .venv),
+# WORKER_LOG_LEVEL (make run's worker: warning).
 # run, worker and migrate default to DEBUG=1 (a laptop); set DEBUG=0 and SECRET_KEY to override.
 
 SHELL := /bin/bash
@@ -66,7 +67,8 @@ run: migrate
 	  --version "ETS No. 185" --title "Convention on Cybercrime"
 	@# Demo accounts and [Demo] annotations (a laptop only: the command refuses with DEBUG off).
 	@if [ "$${DEBUG:-1}" = "1" ]; then $(DEV_ENV) $(PY) manage.py seed_demo; fi
-	$(DEV_ENV) PORT="$(PORT)" exec bin/run-dev
+	@# The venv's Python (3.12): bin/run-dev needs no package, but a recent standard library.
+	$(DEV_ENV) PORT="$(PORT)" exec $(PY) bin/run-dev
 
 worker: install
 	$(DEV_ENV) exec $(VENV)/bin/celery -A config worker -Q "$(QUEUES)" -l info --concurrency "$(CONCURRENCY)"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.views import auth, organizations, profile, suspensions
+from accounts.views import auth, my_annotations, organizations, profile, suspensions
 
 app_name = "accounts"
 
@@ -28,6 +28,7 @@ urlpatterns = [
     path("profile/tokens/<int:token_id>/revoke/", profile.token_revoke, name="token-revoke"),
     path("profile/my-data.json", profile.account_export_download, name="account-export"),
     path("profile/delete/", profile.account_delete_view, name="account-delete"),
+    path("profile/annotations/", my_annotations.my_annotations, name="my-annotations"),
 ]
 
 urlpatterns += [

@@ -7,11 +7,18 @@ from django.urls import reverse
 
 from accounts.privacy import author_visible_to
 from annotations.models import Annotation, ModerationEvent, Reply
+from treaty import links
 
 
 def _permalink(annotation: Annotation) -> str:
-    path = reverse("treaty:article", args=[annotation.version.treaty.slug, annotation.article.number])
-    return f"{settings.SITE_URL}{path}#annotation-{annotation.pk}"
+    # Its unit's page (an article, the preamble, ...) in the version it was written on.
+    path = links.annotation_permalink_path(
+        treaty_slug=annotation.version.treaty.slug,
+        unit=annotation.article,
+        version=annotation.version,
+        pk=annotation.pk,
+    )
+    return f"{settings.SITE_URL}{path}"
 
 
 def decision_email_send(*, event: ModerationEvent) -> None:

@@ -26,12 +26,17 @@ LIST_FILTERS = [
         ("position", "concern, oppose, amend, delete, clarify, support"),
         ("mine", "1: only my annotations"),
         ("updated_after", "ISO 8601 date-time: only annotations changed after it"),
+        ("q", "words in the comment or the proposed wording (full text; its own throttle)"),
     ]
 ]
 
 
 def annotation_filters(params: Mapping[str, str]) -> AnnotationFilters:
     """The filters a request's query string asks for. Raises ValidationError (400) naming a bad one."""
+    for name, value in params.items():
+        # PostgreSQL cannot compare text with a NUL in it: a 400 here rather than a 500 there.
+        if name != "q" and "\x00" in value:  # q: dropped, as on the search page
+            raise ValidationError({name: "A NUL character (%00) cannot be in a filter."})
     updated_after: datetime | None = None
     if params.get("updated_after"):
         updated_after = parse_datetime(params["updated_after"])
@@ -54,4 +59,5 @@ def annotation_filters(params: Mapping[str, str]) -> AnnotationFilters:
         position=params.get("position") or None,
         mine=params.get("mine") in ("1", "true"),
         updated_after=updated_after,
+        q=" ".join(params.get("q", "").replace("\x00", " ").split())[:200] or None,
     )

@@ -6,12 +6,17 @@
 Deleted annotations appear only as tombstones where a thread needs them, never in lists.
 """
 
+import html
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models.functions import Concat
 
 from accounts.models import Attribution, User
 from annotations.models import OUT_OF_PUBLIC_VIEW, Annotation, Flag, ModerationEvent, Reply, Status
@@ -53,6 +58,7 @@ class AnnotationFilters:
     position: str | None = None
     mine: bool = False
     updated_after: datetime | None = None
+    q: str | None = None  # words in the comment or the proposed wording
 
 
 def annotations_matching(
@@ -106,6 +112,8 @@ def _filtered(
         queryset = queryset.filter(author_id=user.pk)
     if filters.updated_after:
         queryset = queryset.filter(updated_at__gt=filters.updated_after)
+    if filters.q:
+        queryset = annotations_with_words(queryset, filters.q)
     return queryset
 
 
@@ -321,3 +329,92 @@ def flags_received(item: Annotation | Reply, viewer: User | AnonymousUser | None
     return list(
         Flag.objects.filter(**where).only("pk", "reason", "note", "created_at").order_by("created_at", "pk")
     )
+
+
+# --- Searching comments and proposed wordings -------------------------------------------------
+
+# Comments are written in many languages: no stemming, so no language's rules mangle another's words.
+COMMENT_SEARCH_CONFIG = "simple"
+COMMENT_SEARCH_LIMIT = 20
+_MARK_START, _MARK_STOP = "\x02", "\x03"  # as treaty.selectors: swapped for <mark> after escaping
+
+
+def _comment_document() -> SearchVector:
+    return SearchVector("body", "proposed_text", config=COMMENT_SEARCH_CONFIG)
+
+
+def _comment_query(query: str) -> SearchQuery:
+    return SearchQuery(query, config=COMMENT_SEARCH_CONFIG, search_type="websearch")
+
+
+def _query_words(query: str) -> list[str]:
+    return [word for word in re.split(r"\W+", query) if word][:8]
+
+
+def annotations_with_words(queryset: QuerySet[Annotation], query: str) -> QuerySet[Annotation]:
+    """Annotations whose comment or proposed wording hold the words: PostgreSQL full text, or
+    every word as a substring on SQLite."""
+    query = " ".join(query.replace("\x00", " ").split())[:200]  # NUL: no database stores it
+    if connection.vendor == "postgresql":
+        return queryset.alias(comment_document=_comment_document()).filter(
+            comment_document=_comment_query(query)
+        )
+    condition = Q()
+    for word in _query_words(query):
+        condition &= Q(body__icontains=word) | Q(proposed_text__icontains=word)
+    return queryset.filter(condition)
+
+
+@dataclass
+class CommentHit:
+    annotation: Annotation
+    snippet_html: str  # escaped, the matched words in <mark>
+
+
+def published_comment_search(
+    *, treaty_slug: str, version_label: str, query: str, limit: int = COMMENT_SEARCH_LIMIT
+) -> list[CommentHit]:
+    """Published annotations on a draft (all its languages) whose comment or proposed wording holds
+    the words, best first (PostgreSQL: ranked; SQLite: newest first)."""
+    query = " ".join(query.replace("\x00", " ").split())[:200]  # NUL: no database stores it
+    if not query:
+        return []
+    published = Annotation.objects.filter(
+        deleted_at__isnull=True,
+        status=Status.APPROVED,
+        version__treaty__slug=treaty_slug,
+        version__label=version_label,
+    ).select_related("provision", "article", "version", "version__treaty")
+    matching = annotations_with_words(published, query)
+    if connection.vendor == "postgresql":
+        search_query = _comment_query(query)
+        ranked = matching.annotate(
+            rank=SearchRank(_comment_document(), search_query),
+            headline=SearchHeadline(
+                Concat("body", Value(" — ", output_field=TextField()), "proposed_text"),
+                search_query,
+                config=COMMENT_SEARCH_CONFIG,
+                start_sel=_MARK_START,
+                stop_sel=_MARK_STOP,
+                max_words=35,
+                min_words=15,
+            ),
+        ).order_by("-rank", "-created_at")[:limit]
+        return [CommentHit(a, _escaped_marks(a.headline)) for a in ranked]  # type: ignore[attr-defined]
+    # Imported here: treaty.selectors is the reading app's; this is its one shared helper.
+    from treaty.selectors import plain_snippet
+
+    words = _query_words(query)
+    hits = []
+    for annotation in matching.order_by("-created_at")[:limit]:
+        text = (
+            annotation.body
+            if not annotation.proposed_text
+            else f"{annotation.body} — {annotation.proposed_text}"
+        )
+        hits.append(CommentHit(annotation, plain_snippet(text, words)))
+    return hits
+
+
+def _escaped_marks(raw: str) -> str:
+    return html.escape(raw).replace(_MARK_START, "<mark>").replace(_MARK_STOP, "</mark>")

@@ -8,6 +8,7 @@ app_name = "annotations"
 
 urlpatterns = [
     path("annotations/tags.css", views.tag_stylesheet, name="tag-stylesheet"),
+    path("annotations/<int:pk>/", views.annotation_permalink, name="permalink"),
     path("annotations/<int:pk>/replies/", views.reply_create, name="reply-create"),
     path("annotations/<int:pk>/delete/", views.annotation_delete, name="delete"),
     path("annotations/<int:pk>/endorsement/", views.endorsement_toggle, name="endorsement"),

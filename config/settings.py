@@ -68,7 +68,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: a NUL anywhere in the request is a 400 before any view or middleware queries with it.
     "config.request_guards.RejectNulMiddleware",
+    # Then a HEAD is the GET it stands for, with the body dropped last (after compression, so
+    # Content-Length is what the GET would send).
+    "config.head_requests.HeadAsGetMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Compresses every answer the client accepts gzip for (Swagger UI's bundle at /api/docs/ is
+    # 2.2 MB plain); Django pads compressed pages against BREACH. Precompressed static files
+    # (WhiteNoise, production) already carry Content-Encoding and are left alone.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -95,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "accounts.context_processors.login_next",
             ],
         },
     },
@@ -209,10 +217,17 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
 
 # --- Accounts -------------------------------------------------------------------------------
-# The site's public address, for links in emails sent by workers (no request to build them from).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The site's public address, for every absolute link: emails sent by workers (no request to build
+# them from), export permalinks, JSON-LD ids and @context, the feedback CSV's source. On a laptop it
+# follows PORT (what `make run` serves on), so links never point at a port nothing listens on; in
+# production it is required: a guessed address would put a wrong host into every export.
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+if not SITE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured("SITE_URL must be set when DEBUG is off (https://marginalia.example.org).")
+    SITE_URL = f"http://127.0.0.1:{env.int('PORT', default=8000)}"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:profile"
+LOGIN_REDIRECT_URL = "treaty:home"  # moderators: the queue (accounts.views.auth.LoginView)
 LOGOUT_REDIRECT_URL = "treaty:home"
 LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
 LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=20)
@@ -253,15 +268,24 @@ EXPORT_TTL_HOURS = env.int("EXPORT_TTL_HOURS", default=24)
 # --- Email ----------------------------------------------------------------------------------
 # Django 6.1 configures mail through MAILERS; EMAIL_URL (smtp://user:pass@host:587?tls=True,
 # consolemail://, ...) is translated into it.
-# Without EMAIL_URL: the console on a laptop; in production Django's classic default, a local MTA
-# on port 25 (check --deploy rejects the console backend, whose mail nobody would ever receive).
-# config.email_url refuses, at start-up, a URL that could never send (filemail:// without a
-# folder, an unknown scheme, SMTP without a host).
+# Without EMAIL_URL: the local outbox on a laptop (accounts.outbox: every message readable at
+# /dev/outbox/); in production Django's classic default, a local MTA on port 25 (check --deploy
+# rejects the console backend, whose mail nobody would ever receive). config.email_url refuses,
+# at start-up, a URL that could never send (filemail:// without a folder, an unknown scheme, SMTP
+# without a host).
+_outbox = DEBUG and not env.str("EMAIL_URL", default="")
 MAILERS = {
     "default": mailer_from_email_url(
         env.str("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
     )
 }
+if _outbox:
+    MAILERS = {
+        "default": {
+            "BACKEND": "accounts.outbox.OutboxEmailBackend",
+            "OPTIONS": {"path": str(VAR_DIR / "outbox")},
+        }
+    }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Marginalia <noreply@localhost>")
 
 # --- REST API -------------------------------------------------------------------------------
@@ -299,6 +323,8 @@ REST_FRAMEWORK = {
         "exports": env.str("THROTTLE_EXPORTS", default="60/hour"),
         # Pages of a JSON-LD export (1,000 annotations each): a million annotations are 1,000 pages.
         "export_pages": env.str("THROTTLE_EXPORT_PAGES", default="2000/hour"),
+        # Full-text searches (the search page and annotations/?q=), per user or address.
+        "search": env.str("THROTTLE_SEARCH", default="30/minute"),
     },
 }
 # A JSON body of the API: the largest real one (an annotation with its 10,000-character comment
@@ -349,7 +375,16 @@ else:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"bare": {"format": "%(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # The outbox's one line per email, plain, on the real terminal: a Celery worker replaces
+        # sys.stderr with a logger that would print it as a WARNING.
+        "terminal": {"class": "logging.StreamHandler", "stream": "ext://sys.__stderr__", "formatter": "bare"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "marginalia.outbox": {"handlers": ["terminal"], "level": "INFO", "propagate": False},
+    },
 }

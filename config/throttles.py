@@ -9,8 +9,9 @@ per process, not once per request).
 
 import logging
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.http import HttpRequest
 from redis.exceptions import RedisError
 from rest_framework import throttling
 from rest_framework.request import Request
@@ -77,3 +78,23 @@ WRITE_AND_GENERAL_THROTTLES: list[type[BaseThrottle]] = [
     UserRateThrottle,
     WriteRateThrottle,
 ]
+
+
+class SearchRateThrottle(FailOpenMixin, throttling.SimpleRateThrottle):
+    """Per user (or address) on full-text searches (`?q=`): each reads a whole draft or every
+    comment on it, so they have their own, tighter budget. Requests without `q` are not counted.
+
+    Also used by the treaty's search page (treaty.views.search), with a plain Django request.
+    """
+
+    scope = "search"
+
+    def allow_request(self, request: "Request | HttpRequest", view: Any) -> bool:
+        if not request.GET.get("q", "").strip():
+            return True
+        return super().allow_request(request, view)  # type: ignore[arg-type]
+
+    def get_cache_key(self, request: "Request | HttpRequest", view: Any) -> str:  # type: ignore[override]
+        user = request.user
+        ident = user.pk if user.is_authenticated else self.get_ident(request)  # type: ignore[arg-type]
+        return self.cache_format % {"scope": self.scope, "ident": ident}

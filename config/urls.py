@@ -3,12 +3,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
+from accounts.views import outbox
 from annotations.api import views as annotations_api
 from annotations.exports.api import feedback as feedback_api
 from annotations.exports.api import jobs as export_jobs_api
 from annotations.exports.api import streams as exports_api
 from annotations.heat import api as heatmap_api
 from annotations.moderation import api as moderation_api
+from config.favicon import favicon
 from config.health import healthz
 from treaty import api as treaty_api
 from treaty.drafts import api as drafts_api
@@ -82,6 +84,8 @@ handler500 = "config.api_errors.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page says (feed readers, the API's JSON pages).
+    path("favicon.ico", favicon, name="favicon"),
     path("ns/marginalia.jsonld", exports_api.marginalia_context_view, name="jsonld-context"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
@@ -89,6 +93,9 @@ urlpatterns = [
     # The split view serves Swagger UI's script as a file, so the page works under our strict CSP.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("accounts/", include("accounts.urls")),
+    # The local outbox: 404 unless DEBUG is on and mail goes into it (accounts.outbox).
+    path("dev/outbox/", outbox.outbox_list, name="outbox"),
+    path("dev/outbox/<str:message_id>/", outbox.outbox_detail, name="outbox-message"),
     path("", include("annotations.urls")),
     path("moderation/", include("annotations.moderation.urls")),
     path("", include("annotations.heat.urls")),

@@ -41,6 +41,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(64),  # 86 random characters
         "ALLOWED_HOSTS": "marginalia.example.org",
+        "SITE_URL": "https://marginalia.example.org",
         **overrides,
     }
 
@@ -89,6 +90,36 @@ def test_settings_refuse_to_start_without_secret_key(tmp_path: Path, debug: str 
     assert "ImproperlyConfigured: SECRET_KEY must be set when DEBUG is off." in done.stderr
     # No development key was generated as a fallback.
     assert not (tmp_path / "dev-secret-key").exists()
+
+
+def test_settings_refuse_to_start_without_site_url(tmp_path: Path) -> None:
+    # A guessed address would put a wrong host into every email link and export.
+    done = manage("check", env=production_env(SITE_URL=""), var_dir=tmp_path)
+
+    assert done.returncode != 0
+    assert "ImproperlyConfigured: SITE_URL must be set when DEBUG is off" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "site_url"),
+    [
+        ({"PORT": "8101"}, "http://127.0.0.1:8101"),
+        ({}, "http://127.0.0.1:8000"),
+        ({"PORT": "8101", "SITE_URL": "http://localhost:9000/"}, "http://localhost:9000"),
+    ],
+    ids=["from PORT", "default port", "SITE_URL wins"],
+)
+def test_development_site_url_follows_the_port(tmp_path: Path, env: dict[str, str], site_url: str) -> None:
+    done = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SITE_URL)",
+        env={"DEBUG": "1", "SITE_URL": "", **env},
+        var_dir=tmp_path,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == site_url
 
 
 def env_example() -> dict[str, str]:

@@ -170,6 +170,28 @@ def article_neighbours(
     return previous, following
 
 
+def part_get(version: DraftVersion, key: str) -> Provision:
+    """The preamble, the closing formula or an annex: a reading unit that is not an article."""
+    part = (
+        Provision.objects.filter(version=version, key=key, article_id=F("pk"))
+        .exclude(kind=Kind.ARTICLE)
+        .first()
+    )
+    if part is None:
+        raise Http404(f"No part {key!r} in this version.")
+    return part
+
+
+def part_list(version: DraftVersion) -> list[Provision]:
+    """The reading units that are not articles (preamble, closing formula, annexes), in order."""
+    return list(
+        Provision.objects.filter(version=version, article_id=F("pk"))
+        .exclude(kind=Kind.ARTICLE)
+        .order_by("order")
+        .only(*NAVIGATION_FIELDS)
+    )
+
+
 def unit_provisions(unit: Provision) -> list[Provision]:
     """An article (or the preamble, or the final clause) and everything inside it, in order."""
     return list(Provision.objects.filter(article=unit).order_by("order"))
@@ -194,9 +216,16 @@ class SearchHit:
     snippet_html: str  # escaped text with the matched words in <mark>
     url: str = ""  # set by the view
 
+    @property
+    def heading(self) -> str:
+        """For the result's title: the heading of the provision's article (or part), else its own."""
+        unit = self.provision.article
+        heading = unit.heading if unit is not None and unit.heading else self.provision.heading
+        return "" if heading == self.provision.label else heading
+
 
 def provision_search(version: DraftVersion, query: str, *, limit: int = 50) -> list[SearchHit]:
-    query = " ".join(query.split())[:200]
+    query = " ".join(query.replace("\x00", " ").split())[:200]  # NUL: no database stores it
     if not query:
         return []
     base = (
@@ -281,27 +310,53 @@ class Headline(Func):
 
 
 def _search_plain(base: QuerySet[Provision], query: str, limit: int) -> list[SearchHit]:
-    """SQLite: every word must occur in the heading or text; no ranking beyond document order."""
+    """SQLite: the FTS5 index (migration 0004), every word as a word or the start of one, best
+    first (bm25), then in document order."""
     words = [w for w in re.split(r"\W+", query) if w][:8]
     if not words:
         return []
-    condition = Q()
-    for word in words:
-        condition &= Q(text__icontains=word) | Q(heading__icontains=word)
+    # Each word quoted (FTS5's own syntax never reaches it) and matched as a prefix: "intercept"
+    # finds "interception", as a reader expects.
+    match = " ".join('"' + word.replace('"', '""') + '"*' for word in words)
+    inner, params = base.values("id").query.sql_with_params()
+    # `inner` is the ORM's own SQL for the version's provisions; every value is a parameter.
+    sql = (
+        "SELECT treaty_provision_fts.rowid FROM treaty_provision_fts"  # noqa: S608
+        " JOIN treaty_provision ON treaty_provision.id = treaty_provision_fts.rowid"
+        f" WHERE treaty_provision_fts MATCH %s AND treaty_provision.id IN ({inner})"
+        ' ORDER BY bm25(treaty_provision_fts), treaty_provision."order" LIMIT %s'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [match, *params, limit])
+        ids = [row[0] for row in cursor.fetchall()]
+    by_id = {p.pk: p for p in base.filter(pk__in=ids)}
     hits = []
-    for provision in base.filter(condition).order_by("order")[:limit]:
-        snippet = _plain_snippet(f"{provision.heading} {provision.text}".strip(), words)
+    for provision in (by_id[pk] for pk in ids if pk in by_id):
+        snippet = plain_snippet(f"{provision.heading} {provision.text}".strip(), words)
         hits.append(SearchHit(provision, provision.article.number if provision.article else None, snippet))
     return hits
 
 
-def _plain_snippet(text: str, words: list[str], width: int = 220) -> str:
+def plain_snippet(text: str, words: list[str], width: int = 220) -> str:
+    """About `width` characters around the first match, cut between words, never inside one."""
     pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
     first = pattern.search(text)
-    start = max(0, (first.start() if first else 0) - width // 3)
-    excerpt = text[start : start + width]
+    match_start, match_end = (first.start(), first.end()) if first else (0, 0)
+    start = max(0, match_start - width // 3)
+    if start > 0:
+        # Forward to the start of the next word, unless that would pass the match.
+        space = text.find(" ", start - 1, match_start)
+        start = space + 1 if space >= 0 else match_start
+    end = start + width
+    if end < len(text):
+        # Back to the end of the last whole word, keeping the match.
+        space = text.rfind(" ", max(match_end, start), end + 1)
+        if space < 0:  # the match, or one long word, runs past the width: end after it
+            space = text.find(" ", max(match_end, end))
+        end = space if space >= 0 else len(text)
+    excerpt = text[start:end].strip()
     prefix = "… " if start > 0 else ""
-    suffix = " …" if start + width < len(text) else ""
+    suffix = " …" if end < len(text) else ""
     marked = pattern.sub(lambda m: f"{MARK_START}{m.group(0)}{MARK_STOP}", excerpt)
     return _marked(prefix + marked + suffix)
 

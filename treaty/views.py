@@ -2,15 +2,21 @@
 
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
+from annotations import selectors as annotation_selectors
 from annotations.heat.article import article_heat_context
-from annotations.views import article_panel
-from treaty import selectors
+from annotations.models import Status
+from annotations.panel import AnnotateForm, annotate_form_initial, annotate_form_post, article_panel
+from config.throttles import SearchRateThrottle
+from treaty import links, selectors
 from treaty.drafts.lineage import draft_line
-from treaty.models import DraftVersion, Treaty
+from treaty.models import DraftVersion, Provision, Treaty
 
 
 def _version_for_request(request: HttpRequest, slug: str) -> tuple[Treaty, DraftVersion, list[DraftVersion]]:
@@ -69,51 +75,130 @@ def treaty_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "treaty/treaty_detail.html", context)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def article_detail(request: HttpRequest, slug: str, number: str) -> HttpResponse:
     treaty, version, versions = _version_for_request(request, slug)
     article = selectors.article_get(version, number)
     previous, following = selectors.article_neighbours(version, article)
-    provisions = [p for p in selectors.unit_provisions(article) if p.pk != article.pk]
+    return _unit_page(
+        request,
+        treaty,
+        version,
+        versions,
+        article,
+        ancestors=selectors.article_ancestors(article),
+        previous=previous,
+        following=following,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def part_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    """The preamble, the closing formula or an annex: read and annotated exactly like an article."""
+    treaty, version, versions = _version_for_request(request, slug)
+    part = selectors.part_get(version, key)
+    return _unit_page(request, treaty, version, versions, part, ancestors=[], previous=None, following=None)
+
+
+# What the page calls its unit ("3 annotations on this preamble", "the whole annex").
+_UNIT_NOUNS = {"article": "article", "preamble": "preamble", "annex": "annex"}
+
+
+def _unit_page(
+    request: HttpRequest,
+    treaty: Treaty,
+    version: DraftVersion,
+    versions: list[DraftVersion],
+    unit: Provision,
+    *,
+    ancestors: list[Provision],
+    previous: Provision | None,
+    following: Provision | None,
+) -> HttpResponse:
+    annotate_form: AnnotateForm | None = None
+    if request.method == "POST":
+        # The annotate dialog's form, sent without script (the script posts to the API instead).
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        annotation, annotate_form = annotate_form_post(request, version)
+        if annotation is not None:
+            waiting = annotation.status == Status.PENDING
+            messages.success(
+                request,
+                f"Your annotation on {annotation.provision.label} was saved."
+                + (" A moderator will read it before it is published." if waiting else ""),
+            )
+            path = links.annotation_permalink_path(
+                treaty_slug=treaty.slug, unit=unit, version=version, pk=annotation.pk
+            )
+            return HttpResponseRedirect(path, status=303)
+    provisions = [p for p in selectors.unit_provisions(unit) if p.pk != unit.pk]
+    panel = article_panel(request, version, unit, provisions)
     context = {
         "treaty": treaty,
         "version": version,
         "versions": versions,
-        "article": article,
+        "article": unit,
+        "unit_noun": _UNIT_NOUNS.get(unit.kind, "text"),
         "provisions": provisions,
         # The annotation panel, and the counts it sets on each provision for the margin.
-        "panel": article_panel(request, version, article, provisions),
-        # The article's heat: its tag breakdown at the top, each provision shaded in the margin.
-        "heat": article_heat_context(version, article, provisions),
-        "ancestors": selectors.article_ancestors(article),
+        "panel": panel,
+        "annotate_form": annotate_form or annotate_form_initial(request, panel),
+        # The unit's heat: its tag breakdown at the top, each provision shaded in the margin.
+        "heat": article_heat_context(version, unit, provisions),
+        "ancestors": ancestors,
         "superseded": superseded_notice(treaty, version, versions),
         "previous": previous,
         "next": following,
         "query": version_query(version, selectors.version_choose(versions)),
     }
-    return render(request, "treaty/article_detail.html", context)
+    return render(request, "treaty/article_detail.html", context, status=400 if annotate_form else 200)
 
 
 def search(request: HttpRequest, slug: str) -> HttpResponse:
     treaty, version, versions = _version_for_request(request, slug)
     q = request.GET.get("q", "").strip()
+    throttle = SearchRateThrottle()
+    if not throttle.allow_request(request, None):
+        wait = int(throttle.wait() or 60) + 1
+        response = render(
+            request,
+            "treaty/search.html",
+            {"treaty": treaty, "version": version, "q": q, "throttled_for": wait},
+            status=429,
+        )
+        response["Retry-After"] = str(wait)
+        return response
     hits = selectors.provision_search(version, q) if q else []
     query = version_query(version, selectors.version_choose(versions))
     for hit in hits:
-        hit.url = _provision_url(treaty, hit.article_number, hit.provision.key, query)
+        hit.url = _provision_url(treaty, hit, query)
+    comments = (
+        annotation_selectors.published_comment_search(
+            treaty_slug=treaty.slug, version_label=version.label, query=q
+        )
+        if q
+        else []
+    )
+    for comment in comments:
+        annotation = comment.annotation
+        comment.url = links.annotation_permalink_path(  # type: ignore[attr-defined]
+            treaty_slug=treaty.slug, unit=annotation.article, version=annotation.version, pk=annotation.pk
+        )
     context = {
         "treaty": treaty,
         "version": version,
         "versions": versions,
         "q": q,
         "hits": hits,
+        "comments": comments,
         "query": query,
     }
     return render(request, "treaty/search.html", context)
 
 
-def _provision_url(treaty: Treaty, article_number: str | None, key: str, query: str) -> str:
-    if article_number:
-        base = reverse("treaty:article", args=[treaty.slug, article_number])
-    else:
-        base = reverse("treaty:detail", args=[treaty.slug])
-    return f"{base}{query}#{key}"
+def _provision_url(treaty: Treaty, hit: selectors.SearchHit, query: str) -> str:
+    unit = hit.provision.article
+    if unit is None:  # a chapter, section or title heading: in the contents
+        return f"{reverse('treaty:detail', args=[treaty.slug])}{query}#{hit.provision.key}"
+    return f"{links.unit_path(treaty.slug, unit)}{query}#{hit.provision.key}"

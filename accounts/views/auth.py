@@ -6,12 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.email_links import InvalidLink
 from accounts.forms import SignUpForm, ThrottledLoginForm, add_service_errors
 from accounts.login_throttle import login_reset_for_account
+from accounts.outbox import outbox_active
 from accounts.services.api_tokens import api_tokens_revoke_all
 from accounts.services.users import email_confirm, email_confirmation_resend, user_sign_up
 
@@ -32,7 +33,8 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 def signup_done(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/signup_done.html")
+    # Under `make run` the email never leaves the laptop: say where to read it.
+    return render(request, "accounts/signup_done.html", {"outbox": outbox_active()})
 
 
 def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
@@ -59,6 +61,13 @@ class LoginView(auth_views.LoginView):
     form_class = ThrottledLoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        # With no page to go back to (?next=): moderators start at the queue, others at home.
+        user = self.request.user
+        if user.is_authenticated and user.is_moderator:  # type: ignore[union-attr]
+            return reverse("moderation:queue")
+        return reverse("treaty:home")
 
     def form_invalid(self, form: ThrottledLoginForm) -> HttpResponse:  # type: ignore[override]
         response = super().form_invalid(form)

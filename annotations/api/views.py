@@ -33,7 +33,7 @@ from annotations.serializers import (
 )
 from config.api_errors import service_errors
 from config.api_schema import error_responses
-from config.throttles import WRITE_AND_GENERAL_THROTTLES
+from config.throttles import WRITE_AND_GENERAL_THROTTLES, SearchRateThrottle
 from treaty import selectors as treaty_selectors
 
 
@@ -85,7 +85,7 @@ def _fresh(request: Request, pk: int) -> dict[str, Any]:
 
 class AnnotationListView(APIView):
     permission_classes = [IsVerifiedOrReadOnly]
-    throttle_classes = WRITE_AND_GENERAL_THROTTLES
+    throttle_classes = [*WRITE_AND_GENERAL_THROTTLES, SearchRateThrottle]
     throttle_scope = "annotations"
 
     @extend_schema(

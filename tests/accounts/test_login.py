@@ -43,7 +43,7 @@ def test_the_right_password_logs_in(alice: User, anon: Client) -> None:
     response = log_in(anon, "alice@example.org", PERSONA_PASSWORD)
 
     assert response.status_code == 302  # type: ignore[attr-defined]
-    assert response["Location"] == reverse("accounts:profile")  # type: ignore[index]
+    assert response["Location"] == reverse("treaty:home")  # type: ignore[index]
     assert logged_in_as(anon) == alice.pk
     alice.refresh_from_db()
     assert alice.last_login is not None
@@ -95,7 +95,7 @@ def test_an_unsafe_next_address_is_ignored(alice: User, anon: Client) -> None:
     )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:profile")
+    assert response["Location"] == reverse("treaty:home")
 
 
 def test_a_safe_next_address_is_followed(alice: User, anon: Client) -> None:
@@ -108,7 +108,29 @@ def test_a_safe_next_address_is_followed(alice: User, anon: Client) -> None:
 
 
 def test_a_logged_in_user_visiting_the_login_page_is_sent_on(alice_client: Client) -> None:
-    assert alice_client.get(LOGIN)["Location"] == reverse("accounts:profile")
+    assert alice_client.get(LOGIN)["Location"] == reverse("treaty:home")
+
+
+def test_a_moderator_lands_on_the_moderation_queue(mod: User, anon: Client) -> None:
+    response = log_in(anon, "mod@example.org", PERSONA_PASSWORD)
+
+    assert response["Location"] == reverse("moderation:queue")  # type: ignore[index]
+
+
+def test_a_moderator_with_somewhere_to_go_goes_there(mod: User, anon: Client) -> None:
+    target = "/treaties/sample/articles/2/?tag=privacy"
+    response = anon.post(LOGIN, {"username": "mod@example.org", "password": PERSONA_PASSWORD, "next": target})
+
+    assert response["Location"] == target
+
+
+def test_the_log_in_link_brings_the_reader_back(anon: Client) -> None:
+    html = anon.get("/accounts/organisations/?page=2").content.decode()
+
+    assert 'href="/accounts/login/?next=/accounts/organisations/%3Fpage%3D2"' in html
+    # ... but never back to the login or sign-up page itself.
+    assert 'href="/accounts/login/"' in anon.get(LOGIN).content.decode()
+    assert 'href="/accounts/login/"' in anon.get("/accounts/signup/").content.decode()
 
 
 def test_logging_out_ends_the_session(alice: User, alice_client: Client) -> None:

@@ -158,4 +158,6 @@ def log_in(page: Page, base: str, email: str, password: str = PERSONA_PASSWORD) 
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("main").get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Your profile", level=1)).to_be_visible()
+    # Logged in: the account menu offers to log out (the page is the home page, or the queue).
+    account = page.get_by_role("navigation", name="Account")
+    expect(account.get_by_role("button", name="Log out")).to_be_visible()

@@ -46,7 +46,9 @@ def log_in(page: Page, base: str, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("main").get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Your profile", level=1)).to_be_visible()
+    # Logged in: the account menu offers to log out (the page is the home page, or the queue).
+    account = page.get_by_role("navigation", name="Account")
+    expect(account.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def log_out(page: Page) -> None:
@@ -111,6 +113,7 @@ def test_sign_up_confirm_create_an_organisation_and_see_it_verified(
 
     # Alice sees the badge on her organisation's page.
     log_in(page, base, ALICE_EMAIL, ALICE_PASSWORD)
+    page.get_by_role("navigation", name="Account").get_by_role("link", name="Profile").click()
     page.get_by_role("main").get_by_role("link", name=ORG).click()
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_have_text(re.compile(rf"^{ORG}\s+Verified organisation\s*$"))

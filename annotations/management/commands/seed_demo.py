@@ -6,6 +6,7 @@ production site never grows demo content by accident.
 
 import secrets
 from argparse import ArgumentParser
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -138,6 +139,11 @@ PENDING = [
 ]
 
 
+def accounts_file() -> Path:
+    """The demo accounts and their passwords, for the laptop's owner (var/, never committed)."""
+    return Path(settings.VAR_DIR) / "demo-accounts.txt"
+
+
 class Command(BaseCommand):
     help = "Create demo accounts and annotations (labelled [Demo]) on the bundled treaty. Idempotent."
 
@@ -154,13 +160,36 @@ class Command(BaseCommand):
         if version is None:
             raise CommandError(f"No current version of {options['treaty']!r}: import the treaty first.")
         if Annotation.objects.filter(version=version, body__startswith="[Demo]").exists():
+            if not accounts_file().exists():
+                # Passwords are stored only as hashes: new ones, so bin/run-dev can show them.
+                self._write_accounts(self._reset_passwords())
             self.stdout.write("Demo content already present: nothing to do.")
             return
         with transaction.atomic():
             created = self._seed(version)
-        self.stdout.write(self.style.SUCCESS("Demo content created. Demo accounts (passwords shown once):"))
+        self._write_accounts(created)
+        self.stdout.write(self.style.SUCCESS("Demo content created. Demo accounts:"))
         for email, password in created:
             self.stdout.write(f"  {email}  {password}")
+
+    def _write_accounts(self, credentials: list[tuple[str, str]]) -> None:
+        # bin/run-dev prints these again once the site answers, where a newcomer looks for them.
+        if not credentials:
+            return
+        path = accounts_file()
+        path.write_text("".join(f"{email}  {password}\n" for email, password in credentials))
+        path.chmod(0o600)
+
+    def _reset_passwords(self) -> list[tuple[str, str]]:
+        credentials = []
+        for local, *_ in PEOPLE:
+            user = User.objects.filter(email=f"{local}@{DEMO_DOMAIN}").first()
+            if user is not None:
+                password = secrets.token_urlsafe(12)
+                user.set_password(password)
+                user.save(update_fields=["password"])
+                credentials.append((user.email, password))
+        return credentials
 
     def _seed(self, version: DraftVersion) -> list[tuple[str, str]]:
         now = timezone.now()

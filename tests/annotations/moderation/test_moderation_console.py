@@ -149,11 +149,13 @@ def test_moderators_open_every_console_page(pending, pending_reply, mod_client) 
 def test_header_links_moderators_to_the_queue_and_everyone_to_their_annotations(
     pre, mod_client, alice_client, anon
 ) -> None:
+    # "My annotations" now lives with the account pages (issue 14).
+    mine = "/accounts/profile/annotations/"
     moderator_page = mod_client.get("/").content.decode()
     assert '<a href="/moderation/">Moderation</a>' in moderator_page
-    assert f'<a href="{MINE}">My annotations</a>' in moderator_page
+    assert f'<a href="{mine}">My annotations</a>' in moderator_page
     alice_page = alice_client.get("/").content.decode()
-    assert ">Moderation<" not in alice_page and f'<a href="{MINE}">My annotations</a>' in alice_page
+    assert ">Moderation<" not in alice_page and f'<a href="{mine}">My annotations</a>' in alice_page
     assert "My annotations" not in anon.get("/").content.decode()
 
 
