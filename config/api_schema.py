@@ -4,6 +4,8 @@ Every operation lists the error codes it can really give, so that clients (and t
 run in tests/test_schemathesis.py) can rely on the schema: an undocumented status is a defect.
 """
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
@@ -31,3 +33,29 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
         )
         for code in codes
     }
+
+
+NUL_REFUSED = "Bad input: a NUL character in the URL, the query or a header (config.request_guards)"
+
+
+def document_refused_nul(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular post-processing hook: every operation can answer 400, since a NUL byte
+    anywhere in a request is refused before any view runs (issue 18). Operations that already
+    list their own 400 keep it."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.get("responses") if isinstance(operation, dict) else None
+            if responses is not None and "400" not in responses:
+                responses["400"] = {
+                    "description": NUL_REFUSED,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"detail": {"type": "string"}},
+                                "required": ["detail"],
+                            }
+                        }
+                    },
+                }
+    return result

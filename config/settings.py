@@ -341,6 +341,11 @@ SPECTACULAR_SETTINGS = {
     # from its makers' CDN and styles itself inline, against our CSP.)
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # The enum names as drf-spectacular's own hook makes them, then 400 on every operation.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api_schema.document_refused_nul",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "AttributionEnum": "accounts.models.Attribution",
         "ModerationStatusEnum": "annotations.models.Status",

@@ -27,7 +27,16 @@ QUERY_PARAMETERS = [
 
 NUL_MESSAGE = "The request contains a NUL character, which is not allowed."
 
-PLACEHOLDERS = {"slug": "sample", "number": "2", "token": "x", "token_id": "1", "uidb64": "MQ", "pk": "{pk}"}
+PLACEHOLDERS = {
+    "slug": "sample",
+    "number": "2",
+    "token": "x",
+    "token_id": "1",
+    "uidb64": "MQ",
+    "pk": "{pk}",
+    "key": "pre",
+    "message_id": "none",
+}
 
 
 def _routes(patterns: list[URLPattern | URLResolver], prefix: str = "") -> list[str]:
