@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -98,8 +99,9 @@ def _version_query(request: HttpRequest) -> str:
 
 
 def _absolute(request: HttpRequest, path: str) -> str:
-    # Printed links must work on paper: always the full address, of the site being read.
-    return request.build_absolute_uri(path)
+    # Printed links must work on paper: always the full address, the site's own (SITE_URL), as
+    # every other link it prints: never a host a request happened to name.
+    return f"{settings.SITE_URL}{path}"
 
 
 def _ranked(cells: list[HeatCell], tags: dict[str, ConcernTag]) -> list[tuple[ConcernTag, HeatCell]]:

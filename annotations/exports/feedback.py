@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Attribution
+from annotations.exports.rows import permalink_prefix
 from annotations.heat.selectors import HeatCell, HeatMatrix, treaty_heat
 from annotations.models import Annotation, Status
 from treaty.models import DraftVersion, Provision
@@ -76,17 +77,11 @@ class Feedback:
 
 def comment_from(annotation: Annotation) -> Comment:
     """A published annotation as it is quoted in feedback: no author unless organisation-attributed."""
-    unit = annotation.article
-    slug = annotation.version.treaty.slug
-    path = (
-        f"/treaties/{slug}/articles/{unit.number}/"
-        if unit.kind == Provision.Kind.ARTICLE
-        else f"/treaties/{slug}/"
-    )
     anonymous = annotation.attribution == Attribution.ANONYMOUS
     return Comment(
         id=annotation.pk,
-        permalink=f"{settings.SITE_URL}{path}#annotation-{annotation.pk}",
+        # /annotations/<id>/: the annotation on its unit's page in the draft it was written on.
+        permalink=f"{permalink_prefix()}{annotation.pk}/",
         provision=annotation.target.provision_key,
         provision_label=annotation.provision.label,
         quote=annotation.target.exact,

@@ -12,8 +12,8 @@ Byte for byte the same as the writers (tests/annotations/exports/test_export_cop
   ensure_ascii=False. The line is read as a single CSV column whose delimiter and quote are control
   characters JSON never holds raw, so COPY passes it through untouched.
 - Timestamps: ISO 8601 in UTC with "Z", microseconds only when there are some (datetime.isoformat).
-- Permalinks: the prefix of each article's page comes from reverse() (rows.permalink_prefix),
-  passed in as arrays.
+- Permalinks: /annotations/<id>/ on the site's address (rows.permalink_prefix), passed in with
+  each unit's article number as arrays.
 """
 
 import json
@@ -38,7 +38,7 @@ _SEVERITY_CASES = " ".join(f"WHEN {code} THEN '{word}'" for code, word in SEVERI
 # flat_record's values in SQL, by kind: the kind says how each format writes the value.
 _COLUMNS: dict[str, tuple[str, str]] = {
     "id": ("int", "a.id"),
-    "permalink": ("text", "link.prefix || a.id"),
+    "permalink": ("text", "link.prefix || a.id || '/'"),
     "treaty": ("text", "t.slug"),
     "version": ("text", "v.label"),
     "language": ("text", "v.language"),
@@ -200,12 +200,13 @@ class CopyExport(ExportStream):
         units = Provision.objects.using(self._annotations.db).filter(
             pk__in=self._annotations.values("article_id")
         )
+        prefix = permalink_prefix()
         ids: list[int] = []
         prefixes: list[str] = []
         numbers: list[str] = []
-        for pk, kind, number, treaty in units.values_list("pk", "kind", "number", "version__treaty__slug"):
+        for pk, kind, number in units.values_list("pk", "kind", "number"):
             ids.append(pk)
-            prefixes.append(permalink_prefix(treaty, kind, number))
+            prefixes.append(prefix)
             numbers.append(number if kind == "article" else "")
         return ids, prefixes, numbers
 

@@ -8,6 +8,7 @@ annotations/exports/streams.py) and W3C Web Annotation JSON-LD (annotations/expo
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Count, F, QuerySet
@@ -16,6 +17,7 @@ from django.urls import reverse
 from accounts.models import Attribution
 from annotations.csv_cells import csv_safe
 from annotations.models import Annotation, Endorsement, Reply, Status
+from treaty import links
 
 CHUNK_SIZE = 5_000
 
@@ -60,6 +62,7 @@ ROW_FIELDS = {
     "language": "version__language",
     "article_number": "article__number",
     "article_kind": "article__kind",
+    "article_key": "article__key",
     "provision": "target__provision_key",
     "provision_label": "provision__label",
     "exact": "target__exact",
@@ -153,34 +156,32 @@ def public_organization(row: dict[str, Any]) -> str:
 
 
 def permalink(row: dict[str, Any]) -> str:
-    return Permalinks()(row)
+    return f"{permalink_prefix()}{row['id']}/"
 
 
 class Permalinks:
-    """`permalink(row)` for a stream of rows: reverse() once per article, not once per row."""
+    """`permalink(row)` for a stream of rows: reverse() once, not once per row."""
 
     def __init__(self) -> None:
-        self._prefixes: dict[tuple[str, str | None], str] = {}
+        self._prefix = permalink_prefix()
 
     def __call__(self, row: dict[str, Any]) -> str:
-        is_article = row["article_kind"] == "article"
-        key = (row["treaty"], row["article_number"] if is_article else None)
-        prefix = self._prefixes.get(key)
-        if prefix is None:
-            prefix = self._prefixes[key] = permalink_prefix(
-                row["treaty"], row["article_kind"], row["article_number"]
-            )
-        return f"{prefix}{row['id']}"
+        return f"{self._prefix}{row['id']}/"
 
 
-def permalink_prefix(treaty: str, article_kind: str, article_number: str) -> str:
-    """An annotation's permalink without its id: the page of its article (the treaty's page for the
-    preamble and other units that are not articles)."""
-    if article_kind == "article":
-        path = reverse("treaty:article", args=[treaty, article_number])
-    else:
-        path = reverse("treaty:detail", args=[treaty])
-    return f"{settings.SITE_URL}{path}#annotation-"
+def permalink_prefix() -> str:
+    """An annotation's permalink without its id: /annotations/<id>/ opens the annotation on its
+    unit's page in the draft and language it was written on, whatever draft is current since
+    (issue 14 §2)."""
+    return settings.SITE_URL + reverse("annotations:permalink", args=[0]).removesuffix("0/")
+
+
+def text_source(row: dict[str, Any]) -> str:
+    """The page of the text the annotation was written on: its unit, in its draft and language."""
+    path = links.unit_path_for(
+        row["treaty"], kind=row["article_kind"], number=row["article_number"], key=row["article_key"]
+    )
+    return f"{settings.SITE_URL}{path}?{urlencode({'version': row['version'], 'lang': row['language']})}"
 
 
 def iso_time(moment: datetime) -> str:

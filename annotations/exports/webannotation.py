@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import Attribution
-from annotations.exports.rows import SEVERITY_WORDS, iso_time, permalink, public_organization
+from annotations.exports.rows import SEVERITY_WORDS, iso_time, public_organization, text_source
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 JSONLD_CONTENT_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
@@ -44,7 +44,7 @@ def _agent(row: dict[str, Any]) -> dict[str, Any]:
 def web_annotation(row: dict[str, Any], *, with_status: bool, embedded: bool = False) -> dict[str, Any]:
     """One annotation as a W3C Web Annotation: commenting, tagging, assessing and editing bodies;
     a target whose FragmentSelector (the provision key) is refined by quote and position selectors."""
-    source = permalink(row).split("#")[0]
+    source = text_source(row)
     language = row["language"]
     bodies: list[dict[str, Any]] = []
     if row["body"]:

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
-from django.urls import reverse
 from django_countries import countries
 
 from accounts.models import Organization
@@ -22,6 +21,7 @@ from annotations.heat.render import (
 from annotations.heat.selectors import HeatCell, HeatMatrix, heat_segment, is_small, treaty_heat
 from annotations.heat.wording import plural
 from annotations.models import Annotation, ConcernTag, Heat
+from treaty import links
 from treaty import selectors as treaty_selectors
 from treaty.models import DraftVersion, Provision, Treaty
 
@@ -218,21 +218,16 @@ def _chapters(version: DraftVersion, units: list[Provision]) -> dict[int, Provis
 
 
 def unit_url(scope: Scope, unit: Provision) -> str:
-    if unit.kind == Provision.Kind.ARTICLE and unit.number:
-        return reverse("treaty:article", args=[scope.treaty.slug, unit.number]) + scope.query({})
-    return reverse("treaty:detail", args=[scope.treaty.slug]) + scope.query({}) + f"#{unit.key}"
+    """The reading unit's own page: an article's, or the preamble's, closing formula's or annex's."""
+    return links.unit_path(scope.treaty.slug, unit) + scope.query({})
 
 
 def cell_url(scope: Scope, unit: Provision, tag: str, position: str) -> str:
-    """Where a reader finds the annotations behind a cell. An article: its page, with the panel
-    filtered by the tag (and position). The preamble and the final clause have no panel: a
-    plain list of their published annotations."""
+    """Where a reader finds the annotations behind a cell: the unit's page (an article, the
+    preamble, the closing formula, an annex: each has the annotation panel) with the panel
+    filtered by the tag (and position)."""
     filters = {name: value for name, value in (("tag", tag), ("position", position)) if value}
-    if unit.kind == Provision.Kind.ARTICLE and unit.number:
-        path = reverse("treaty:article", args=[scope.treaty.slug, unit.number])
-        return path + scope.query(filters) + "#annotations"
-    path = reverse("heatmap:cell-annotations", args=[scope.treaty.slug])
-    return path + scope.query({"unit": unit.key, **filters})
+    return links.unit_path(scope.treaty.slug, unit) + scope.query(filters) + "#annotations"
 
 
 def heat_table(scope: Scope, matrix: HeatMatrix, filters: HeatmapFilters) -> HeatTable:

@@ -4,6 +4,7 @@ import hashlib
 import json
 from dataclasses import replace
 
+from django.conf import settings
 from django.db.models import Count, Max, QuerySet
 from django.http import HttpResponseBase, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -131,7 +132,8 @@ class AnnotationExportView(APIView):
         query = request.query_params.copy()
         query.pop("page", None)
         info = webannotation.CollectionInfo(
-            iri=request.build_absolute_uri(f"{request.path}?{query.urlencode()}"),
+            # On the site's own address, as the annotations' ids: one export never mixes two hosts.
+            iri=f"{settings.SITE_URL}{request.path}?{query.urlencode()}",
             total=int(summary["n"]),  # type: ignore[call-overload]
             page_size=JSONLD_PAGE_SIZE,
             modified=summary["latest"],  # type: ignore[arg-type]

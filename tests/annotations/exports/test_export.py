@@ -71,11 +71,18 @@ def test_public_csv_has_approved_only_and_honours_anonymity(annotated, anon) -> 
     assert "status" not in rows[0]
     first, anonymous, preamble = rows
     assert first["organization"] == "Digital Rights Watch" and first["endorsements"] == "1"
-    assert first["permalink"].endswith(f"/treaties/sample/articles/2/#annotation-{first['id']}")
+    # The permalink names the draft it was written on, through /annotations/<id>/ (issue 14 §2).
+    assert first["permalink"].endswith(f"/annotations/{first['id']}/")
+    opened = anon.get(first["permalink"].removeprefix("http://127.0.0.1:8000"))
+    assert opened.status_code == 302
+    assert opened["Location"].startswith("/treaties/sample/articles/2/?version=")
+    assert opened["Location"].endswith(f"#annotation-{first['id']}")
     assert anonymous["organization"] == "" and anonymous["attribution"] == "anonymous"
     assert anonymous["tags"] == "privacy gender" or set(anonymous["tags"].split()) == {"privacy", "gender"}
     assert anonymous["proposed_text"] == "Better words"
-    assert preamble["provision"] == "pre.1" and "/treaties/sample/#annotation-" in preamble["permalink"]
+    assert preamble["provision"] == "pre.1" and preamble["permalink"].endswith(
+        f"/annotations/{preamble['id']}/"
+    )
     text = json.dumps(rows)
     assert "Mallory" not in text and "mallory" not in text
 
@@ -232,3 +239,19 @@ def test_jsonld_assessment_tells_severity_and_position_apart(version, alice, ano
     document = anon.get(f"/api/v1/annotations/{annotation.pk}/?format=jsonld").json()
     (assessing,) = [b["value"] for b in document["body"] if b["purpose"] == "assessing"]
     assert assessing == "severity: concern; position: concern"
+
+
+def test_one_export_never_mixes_two_hosts(annotated, anon, settings) -> None:
+    """Issue 14 §1: the collection's id, its pages, the annotations' ids and permalinks all name the
+    site's address, whatever host the request came through."""
+    collection = anon.get(
+        "/api/v1/treaties/sample/annotations/export/?format=jsonld", HTTP_HOST="localhost"
+    ).json()
+    page = json.loads(
+        b"".join(anon.get(collection["first"].removeprefix(settings.SITE_URL)).streaming_content)
+    )
+    addresses = [collection["id"], collection["first"], page["id"], *(item["id"] for item in page["items"])]
+    addresses += [item["target"]["source"] for item in page["items"]]
+    assert all(address.startswith(settings.SITE_URL + "/") for address in addresses), addresses
+    briefing = anon.get("/treaties/sample/briefing/", HTTP_HOST="localhost").content.decode()
+    assert "http://localhost/" not in briefing and settings.SITE_URL in briefing

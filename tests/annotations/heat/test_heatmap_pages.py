@@ -186,7 +186,7 @@ def test_page_shows_every_number_with_links_totals_and_a_legend(heated, anon) ->
     # Every row header is a <th scope="row"> linking to its reading unit.
     unit = table["Article 2 Sample interception"]["Reading unit"]
     assert unit["tag"] == "th" and unit["scope"] == "row" and unit["href"] == "/treaties/sample/articles/2/"
-    assert table["Preamble"]["Reading unit"]["href"] == "/treaties/sample/#pre"
+    assert table["Preamble"]["Reading unit"]["href"] == "/treaties/sample/parts/pre/"  # its own page
     assert table["Final clause"]["Privacy"]["text"] == ""  # a zero cell is blank
 
     # Totals come from the stored roll-ups: distinct organisations do not add up.
@@ -503,10 +503,16 @@ def test_pending_rejected_spam_and_deleted_never_count(heated, anon) -> None:
     assert "2 annotations" in page
 
 
-def test_the_preamble_cell_links_to_a_list_of_its_annotations(heated, anon, mod_client) -> None:
+def test_the_preamble_cell_links_to_its_page_and_the_plain_list_still_answers(
+    heated, anon, mod_client
+) -> None:
     _caption, table = read_table(anon.get(PAGE).text)
-    href = table["Preamble"]["Privacy"]["href"]
-    assert href == "/treaties/sample/heatmap/annotations/?unit=pre&tag=privacy"
+    # The preamble has its own page with the annotation panel (issue 14 §2): the cell opens it,
+    # filtered by the tag, like an article's.
+    assert table["Preamble"]["Privacy"]["href"] == "/treaties/sample/parts/pre/?tag=privacy#annotations"
+    assert anon.get("/treaties/sample/parts/pre/?tag=privacy").status_code == 200
+    # The plain list it used to open keeps answering at its address.
+    href = "/treaties/sample/heatmap/annotations/?unit=pre&tag=privacy"
     page = anon.get(href)
     assert page.status_code == 200
     assert "Published annotations on" in page.text and 'href="/treaties/sample/#pre.1"' in page.text
