@@ -58,6 +58,8 @@ class DraftVersion(models.Model):
     verified_skip_queue = models.BooleanField(
         default=True, help_text="Under pre-moderation, publish verified organisations' annotations at once"
     )
+    # The last day of the public comment period, when one is announced (shown as days left).
+    comment_deadline = models.DateField(null=True, blank=True)
 
     # Statistics, computed by the worker after an import (treaty.tasks).
     article_count = models.PositiveIntegerField(null=True, blank=True)

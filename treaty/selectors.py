@@ -36,6 +36,16 @@ def treaty_list() -> list[Treaty]:
     return treaties
 
 
+def drafts_open_for_comment() -> list[DraftVersion]:
+    """The current drafts, of every treaty and language, that take comments now."""
+    return list(
+        DraftVersion.objects.filter(is_current=True, open_for_comment=True)
+        .exclude(status=DraftVersion.Status.SUPERSEDED)
+        .select_related("treaty")
+        .order_by("treaty__title", "language")
+    )
+
+
 def treaty_get(slug: str) -> Treaty:
     try:
         return Treaty.objects.get(slug=slug)

@@ -7,10 +7,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from annotations import selectors as annotation_selectors
 from annotations.heat.article import article_heat_context
+from annotations.heat.render import heat_scale
+from annotations.heat.selectors import draft_activity, most_discussed, unit_activity
 from annotations.models import Status
 from annotations.panel import AnnotateForm, annotate_form_initial, annotate_form_post, article_panel
 from config.throttles import SearchRateThrottle
@@ -54,17 +57,42 @@ def superseded_notice(
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "treaty/home.html", {"treaties": selectors.treaty_list()})
+    """What the site is for, the drafts open for comment with their numbers and days left, and
+    the most discussed articles (issue 14 §5)."""
+    open_drafts = selectors.drafts_open_for_comment()
+    activity = draft_activity([draft.pk for draft in open_drafts])
+    today = timezone.localdate()
+    for draft in open_drafts:
+        draft.activity = activity.get(draft.pk)  # type: ignore[attr-defined]
+        deadline = draft.comment_deadline
+        draft.days_left = (deadline - today).days if deadline else None  # type: ignore[attr-defined]
+    discussed = most_discussed([draft.pk for draft in open_drafts])
+    context = {
+        "treaties": selectors.treaty_list(),
+        "open_drafts": open_drafts,
+        "most_discussed": [
+            (unit, numbers, links.unit_path(unit.version.treaty.slug, unit)) for unit, numbers in discussed
+        ],
+    }
+    return render(request, "treaty/home.html", context)
 
 
 def treaty_detail(request: HttpRequest, slug: str) -> HttpResponse:
     treaty, version, versions = _version_for_request(request, slug)
     preamble, final = selectors.preamble_and_final(version)
+    toc = selectors.table_of_contents(version)
+    # Activity per article in the contents: organisations, annotations, a small heat mark.
+    activity = unit_activity(version)
+    scale = heat_scale(max((a.organizations for a in activity.values()), default=0))
+    for row in toc.by_id.values():
+        numbers = activity.get(row.pk)
+        row.activity = numbers  # type: ignore[attr-defined]
+        row.activity_css = scale.css_class(numbers.organizations) if numbers else ""  # type: ignore[attr-defined]
     context = {
         "treaty": treaty,
         "version": version,
         "versions": versions,
-        "toc": selectors.table_of_contents(version),
+        "toc": toc,
         # The line of drafts, oldest first, with dates, status and counts (DESIGN §3).
         "drafts": draft_line(treaty),
         "superseded": superseded_notice(treaty, version, versions),

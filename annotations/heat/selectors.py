@@ -196,3 +196,46 @@ def article_heat(
         computed_at=max((h["computed_at"] for h in stored), default=None),
         segment=segment,
     )
+
+
+# --- Activity: what the home page and a treaty's contents show -----------------------------------
+
+
+@dataclass(frozen=True)
+class Activity:
+    annotations: int
+    organizations: int
+
+
+def unit_activity(version: DraftVersion) -> dict[int, Activity]:
+    """Per reading unit (article, preamble, annex) of a draft version: its published annotations and
+    distinct organisations, from the stored heat (one query)."""
+    rows = Heat.objects.filter(
+        version=version, segment="", tag__isnull=True, provision__isnull=True, article__isnull=False
+    ).values_list("article_id", "annotations", "organizations")
+    return {unit: Activity(n, orgs) for unit, n, orgs in rows if n}
+
+
+def draft_activity(version_ids: list[int]) -> dict[int, Activity]:
+    """Per draft version: its published annotations and distinct organisations (one query)."""
+    rows = Heat.objects.filter(
+        version_id__in=version_ids, segment="", tag__isnull=True, provision__isnull=True, article__isnull=True
+    ).values_list("version_id", "annotations", "organizations")
+    return {version: Activity(n, orgs) for version, n, orgs in rows}
+
+
+def most_discussed(version_ids: list[int], limit: int = 5) -> list[tuple[Provision, Activity]]:
+    """The reading units with the most organisations (then annotations) across these versions."""
+    rows = (
+        Heat.objects.filter(
+            version_id__in=version_ids,
+            segment="",
+            tag__isnull=True,
+            provision__isnull=True,
+            article__isnull=False,
+            annotations__gt=0,
+        )
+        .select_related("article__version__treaty")
+        .order_by("-organizations", "-annotations", "article__order")[:limit]
+    )
+    return [(row.article, Activity(row.annotations, row.organizations)) for row in rows]  # type: ignore[misc]

@@ -2,6 +2,7 @@
 logged in the audit log like every decision."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,16 +20,23 @@ class Policy:
     moderation: str
     verified_skip_queue: bool
     open_for_comment: bool
+    comment_deadline: date | None = None
 
     @classmethod
     def of(cls, version: DraftVersion) -> "Policy":
-        return cls(version.moderation, version.verified_skip_queue, version.open_for_comment)
+        return cls(
+            version.moderation,
+            version.verified_skip_queue,
+            version.open_for_comment,
+            version.comment_deadline,
+        )
 
     def describe(self) -> str:
         return (
             f"moderation: {self.moderation}; verified organisations skip the queue: "
             f"{'yes' if self.verified_skip_queue else 'no'}; open for comment: "
-            f"{'yes' if self.open_for_comment else 'no'}"
+            f"{'yes' if self.open_for_comment else 'no'}; comments until: "
+            f"{self.comment_deadline.isoformat() if self.comment_deadline else 'no deadline'}"
         )
 
 
@@ -40,6 +48,7 @@ def draft_policy_set(
     moderation: str,
     verified_skip_queue: bool,
     open_for_comment: bool,
+    comment_deadline: date | None = None,
 ) -> ModerationEvent | None:
     """Set the policy of one draft version. Returns the audit log's event, or None when nothing
     changed. An unknown moderation policy is refused and nothing is written."""
@@ -53,18 +62,18 @@ def draft_policy_set(
         )
     current = DraftVersion.objects.select_for_update().get(pk=version.pk)
     before = Policy.of(current)
-    after = Policy(moderation, verified_skip_queue, open_for_comment)
+    after = Policy(moderation, verified_skip_queue, open_for_comment, comment_deadline)
     if before == after:
         return None
     DraftVersion.objects.filter(pk=current.pk).update(
-        moderation=moderation, verified_skip_queue=verified_skip_queue, open_for_comment=open_for_comment
+        moderation=moderation,
+        verified_skip_queue=verified_skip_queue,
+        open_for_comment=open_for_comment,
+        comment_deadline=comment_deadline,
     )
     # The caller's instance too: writes that follow with it must see the new policy.
-    version.moderation, version.verified_skip_queue, version.open_for_comment = (
-        moderation,
-        verified_skip_queue,
-        open_for_comment,
-    )
+    version.moderation, version.verified_skip_queue = moderation, verified_skip_queue
+    version.open_for_comment, version.comment_deadline = open_for_comment, comment_deadline
     # Already published annotations keep their status: a new policy applies to what comes next.
     return ModerationEvent.objects.create(
         version=current,

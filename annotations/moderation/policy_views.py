@@ -21,6 +21,11 @@ class PolicyForm(forms.Form):
         required=False, label="Under pre-moderation, publish verified organisations' annotations at once"
     )
     open_for_comment = forms.BooleanField(required=False, label="Open for comment")
+    comment_deadline = forms.DateField(
+        required=False,
+        label="Last day for comments (shown on the home page as days left; empty: none announced)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
 
 def _drafts() -> list[DraftVersion]:
@@ -44,6 +49,7 @@ def _page(
                     "moderation": version.moderation,
                     "verified_skip_queue": version.verified_skip_queue,
                     "open_for_comment": version.open_for_comment,
+                    "comment_deadline": version.comment_deadline,
                 },
                 auto_id=f"policy-{version.pk}-%s",
             )

@@ -29,7 +29,7 @@ def test_reader_goes_from_contents_to_the_clause_a_search_found(
 ) -> None:
     base = live_server.url
     page.goto(base + "/")
-    page.get_by_role("link", name="Convention on Cybercrime").click()
+    page.get_by_role("link", name="Convention on Cybercrime", exact=True).click()
     expect(page).to_have_url(base + TREATY)
 
     contents = page.get_by_role("navigation", name="Contents")

@@ -133,3 +133,23 @@ def test_a_suspended_moderator_can_neither_decide_nor_set_a_policy(version, mod,
     pending.refresh_from_db()
     assert pending.status == "approved" and _policy(version) == ("post", True, True)
     assert not ModerationEvent.objects.filter(actor=mod).exists()
+
+
+def test_a_moderator_announces_the_last_day_for_comments(version, mod_client) -> None:
+    response = mod_client.post(
+        _policy_url(version),
+        {
+            "moderation": "post",
+            "verified_skip_queue": "on",
+            "open_for_comment": "on",
+            "comment_deadline": "2027-03-31",
+        },
+    )
+    assert response.status_code == 302
+    version.refresh_from_db()
+    assert version.comment_deadline.isoformat() == "2027-03-31"
+    assert "comments until: 2027-03-31" in ModerationEvent.objects.get(action="policy").reason
+    bad = mod_client.post(_policy_url(version), {"moderation": "post", "comment_deadline": "31/03/2027x"})
+    assert bad.status_code == 400 and "Enter a valid date" in bad.content.decode()
+    version.refresh_from_db()
+    assert version.comment_deadline.isoformat() == "2027-03-31"
