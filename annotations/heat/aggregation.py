@@ -139,7 +139,11 @@ def article_heat_refresh(*, version_id: int, article_id: int) -> int:
     started = timezone.now()
     _aggregate_settings()
     # Serialise recomputes of one article: two at once must not both insert the same new cells.
-    list(Provision.objects.select_for_update().filter(pk=article_id).values_list("pk", flat=True))
+    # FOR NO KEY UPDATE, not FOR UPDATE: it still excludes another recompute, but not the FOR KEY
+    # SHARE lock a writer's foreign-key check takes on the article (an annotation insert). With
+    # FOR UPDATE a writer waited on the recompute while the recompute waited on that writer's
+    # dirty mark: a deadlock, and a lost write (issue 18).
+    list(Provision.objects.select_for_update(no_key=True).filter(pk=article_id).values_list("pk", flat=True))
     return _recompute(
         "article",
         {"version": version_id, "article": article_id, "now": started},
@@ -153,7 +157,9 @@ def version_totals_refresh(*, version_id: int) -> int:
     across articles cannot be summed from the article rows."""
     started = timezone.now()
     _aggregate_settings()
-    list(DraftVersion.objects.select_for_update().filter(pk=version_id).values_list("pk", flat=True))
+    list(
+        DraftVersion.objects.select_for_update(no_key=True).filter(pk=version_id).values_list("pk", flat=True)
+    )
     return _recompute(
         "totals", {"version": version_id, "now": started}, {"version_id": version_id, "article__isnull": True}
     )
@@ -201,10 +207,12 @@ def _version_rebuild(*, version_id: int) -> int:
     # The locks the per-article and totals recomputes take, all of them, in one order (every unit
     # by id, then the version): a recompute running meanwhile waits, and cannot deadlock with this.
     list(
-        Provision.objects.select_for_update()
+        Provision.objects.select_for_update(no_key=True)
         .filter(version_id=version_id, article_id=F("pk"))
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    list(DraftVersion.objects.select_for_update().filter(pk=version_id).values_list("pk", flat=True))
+    list(
+        DraftVersion.objects.select_for_update(no_key=True).filter(pk=version_id).values_list("pk", flat=True)
+    )
     return _recompute("version", {"version": version_id, "now": started}, {"version_id": version_id})

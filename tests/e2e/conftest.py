@@ -69,6 +69,13 @@ def concern_tags(live_server: Any) -> None:
     seed(django_apps, None)
 
 
+@pytest.fixture(autouse=True)
+def site_url(live_server: Any, settings: Any) -> None:
+    """The site's own address is the live server's, as SITE_URL is the address a deployment really
+    runs on: absolute links (printed briefings, exports, emails) lead back to it."""
+    settings.SITE_URL = live_server.url
+
+
 @pytest.fixture
 def budapest(live_server: Any) -> None:
     """The bundled Budapest Convention, imported through the real command into the test database."""
