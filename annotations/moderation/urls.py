@@ -1,8 +1,9 @@
-"""The moderation console, under /moderation/ (config.urls), and the author's "My annotations" page."""
+"""The moderation console, under /moderation/ (config.urls)."""
 
 from django.urls import path
+from django.views.generic.base import RedirectView
 
-from annotations.moderation import author_views, bulk_views, policy_views, views
+from annotations.moderation import bulk_views, policy_views, views
 
 app_name = "moderation"
 
@@ -17,7 +18,10 @@ urlpatterns = [
     path("log.csv", views.log_csv, name="log-csv"),
     path("drafts/", policy_views.drafts, name="drafts"),
     path("drafts/<int:pk>/policy/", policy_views.draft_policy, name="draft-policy"),
-    # For any logged-in author, not only moderators. It belongs at /my/annotations/, which needs a
-    # line of its own in config.urls; until then it lives here.
-    path("my-annotations/", author_views.my_annotations, name="my-annotations"),
+    # "My annotations" moved to the account pages (accounts:my-annotations); old links follow it.
+    path(
+        "my-annotations/",
+        RedirectView.as_view(pattern_name="accounts:my-annotations", permanent=True),
+        name="my-annotations",
+    ),
 ]

@@ -35,7 +35,7 @@ pytestmark = pytest.mark.django_db
 QUEUE = "/moderation/"
 LOG = "/moderation/log/"
 LOG_CSV = "/moderation/log.csv"
-MINE = "/moderation/my-annotations/"
+MINE = "/accounts/profile/annotations/"
 
 
 def annotate(version, author, *, body="Needs judicial authorisation.", key="art-2.1", quote=None, **extra):
@@ -230,8 +230,10 @@ def test_queue_and_my_annotations_link_a_preamble_annotation_to_the_treaty_page(
     block = item_block(mod_client.get(QUEUE).content.decode(), f"annotation-{recital.pk}")
     assert "Sample <mark>recital</mark> one;" in block
     assert 'href="/treaties/sample/?version=S%2F1&amp;lang=en#pre.1"' in block
+    # "My annotations" (with the account pages) opens it on the preamble's own page, in its version.
     assert (
-        'href="/treaties/sample/?version=S%2F1&amp;lang=en#pre.1"' in alice_client.get(MINE).content.decode()
+        f'href="/treaties/sample/parts/pre/?version=S%2F1&amp;lang=en&amp;show={recital.pk}#annotation-{recital.pk}"'
+        in alice_client.get(MINE).content.decode()
     )
 
 
@@ -729,10 +731,20 @@ def test_my_annotations_lists_only_my_own_items_with_status_and_reason(
     assert f"Annotation {rejected.pk} on Article 1 Not published" in page
     assert "Why it was not published: Please be specific." in page
     assert "Why it was not published: Reply off topic." in page
-    assert f'href="/treaties/sample/articles/3/?version=S%2F1&amp;lang=en#annotation-{waiting.pk}"' in html
-    assert f'href="/treaties/sample/articles/2/?version=S%2F1&amp;lang=en#reply-{reply.pk}"' in html
+    assert (
+        f'href="/treaties/sample/articles/3/?version=S%2F1&amp;lang=en&amp;show={waiting.pk}#annotation-{waiting.pk}"'
+        in html
+    )
+    assert re.search(
+        rf'href="/treaties/sample/articles/2/\?version=S%2F1&amp;lang=en&amp;show=\d+#reply-{reply.pk}"', html
+    )
     # A moderator's rejection reason is for the author alone.
     assert "Please be specific." not in Client().get("/treaties/sample/articles/1/").content.decode()
+
+
+def test_the_old_address_of_my_annotations_leads_to_the_account_pages(alice_client) -> None:
+    response = alice_client.get("/moderation/my-annotations/")
+    assert response.status_code == 301 and response["Location"] == MINE
 
 
 def test_my_annotations_for_someone_with_nothing(mallory_client) -> None:
