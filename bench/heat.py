@@ -573,9 +573,13 @@ _POSITION_FILTERS = ", ".join(
 SAME_OUTPUT = f"""
 WITH rows AS (
     SELECT a.article_id, a.provision_id, t.concerntag_id AS tag_id, a.severity, a.position,
-           COALESCE('o' || a.organization_id, 'u' || a.author_id, 'a' || a.id) AS who,
+           -- An anonymous annotation: its author's own unit, in no type or country (issue 17).
+           CASE WHEN a.attribution = 'anonymous' THEN 'x' || COALESCE('u' || a.author_id, 'a' || a.id)
+                ELSE COALESCE('o' || a.organization_id, 'u' || a.author_id, 'a' || a.id) END AS who,
            (SELECT COUNT(*) FROM annotations_endorsement e WHERE e.annotation_id = a.id) AS endorsements,
-           COALESCE(o.type, 'individual') AS org_type, COALESCE(o.country, '') AS country
+           CASE WHEN a.attribution = 'anonymous' THEN NULL
+                ELSE COALESCE(o.type, 'individual') END AS org_type,
+           CASE WHEN a.attribution = 'anonymous' THEN '' ELSE COALESCE(o.country, '') END AS country
     FROM annotations_annotation a
     LEFT JOIN accounts_organization o ON o.id = a.organization_id
     CROSS JOIN LATERAL (
