@@ -98,7 +98,7 @@ def _version_query(request: HttpRequest) -> str:
     return f"?{urlencode(params)}" if params else ""
 
 
-def _absolute(request: HttpRequest, path: str) -> str:
+def _absolute(path: str) -> str:
     # Printed links must work on paper: always the full address, the site's own (SITE_URL), as
     # every other link it prints: never a host a request happened to name.
     return f"{settings.SITE_URL}{path}"
@@ -164,8 +164,8 @@ def treaty_briefing(request: HttpRequest, slug: str) -> HttpResponse:
 
     def unit_url(unit: Provision) -> str:
         if unit.kind == Provision.Kind.ARTICLE:
-            return _absolute(request, reverse("briefing:article", args=[treaty.slug, unit.number]) + query)
-        return _absolute(request, reverse("treaty:detail", args=[treaty.slug]) + query + f"#{unit.key}")
+            return _absolute(reverse("briefing:article", args=[treaty.slug, unit.number]) + query)
+        return _absolute(reverse("treaty:detail", args=[treaty.slug]) + query + f"#{unit.key}")
 
     articles: list[UnitRow] = []
     comments: list[ArticleComments] = []
@@ -181,9 +181,7 @@ def treaty_briefing(request: HttpRequest, slug: str) -> HttpResponse:
         "treaty": treaty,
         "version": version,
         "feedback": feedback,
-        "provenance": _provenance(
-            feedback, _absolute(request, reverse("treaty:detail", args=[treaty.slug]) + query)
-        ),
+        "provenance": _provenance(feedback, _absolute(reverse("treaty:detail", args=[treaty.slug]) + query)),
         "heat_caption": "Published annotations on the whole text, by concern tag",
         "tag_rows": [TagRow(tag=t, cell=c) for t, c in zip(matrix.tags, matrix.column_totals, strict=True)],
         "total": matrix.grand_total,
@@ -280,7 +278,7 @@ def article_briefing(request: HttpRequest, slug: str, number: str) -> HttpRespon
         "article": article,
         "provisions": [p for p in provisions if p.pk != article.pk],
         "feedback": feedback,
-        "provenance": _provenance(feedback, _absolute(request, article_url)),
+        "provenance": _provenance(feedback, _absolute(article_url)),
         "tag_rows": [TagRow(tag=t, cell=c) for t, c in zip(matrix.tags, matrix.column_totals, strict=True)],
         "total": matrix.grand_total,
         "positions": _positions(matrix.grand_total),
@@ -294,7 +292,7 @@ def article_briefing(request: HttpRequest, slug: str, number: str) -> HttpRespon
             ("Download feedback (CSV)", _feedback_url(treaty, version, query, "csv")),
             ("Annotations on this article (CSV)", _export_url(treaty, version, query, article)),
         ],
-        "article_url": _absolute(request, article_url),
+        "article_url": _absolute(article_url),
         "treaty_briefing_url": reverse("briefing:treaty", args=[treaty.slug]) + query,
     }
     return render(request, "annotations/briefing/article_briefing.html", context)
