@@ -215,6 +215,61 @@ def celery_worker_process(
         worker.stop()
 
 
+QUEUES = ("default", "aggregate", "export", "drafts")
+QUIET_CHECKS = 3  # consecutive quiet looks, 0.2 s apart: a task between two messages is not missed
+
+
+def worker_busy_with() -> str | None:
+    """What the worker still has to do (messages waiting or held, a transaction open), or None."""
+    with celery_app.connection_for_write() as conn:
+        channel = conn.default_channel
+        for queue in QUEUES:
+            # Not passive: Redis deletes an empty list, and a passive declare calls that "not found".
+            waiting = channel.queue_declare(queue=queue).message_count
+            if waiting:
+                return f"{waiting} message(s) waiting in {queue!r}"
+        unacked_key = getattr(channel, "unacked_key", None)
+        if unacked_key is not None:  # Redis: messages the worker holds (running, or a countdown)
+            held = channel.client.hlen(unacked_key)
+            if held:
+                return f"{held} message(s) held by the worker"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'"
+            )
+            (busy,) = cursor.fetchone()
+        if busy:
+            return f"{busy} other connection(s) to the test database busy"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def worker_quiet_before_flush(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Wait, after each worker test, until the worker has nothing left to do.
+
+    A test may end while the worker still runs a task it queued (a duplicate statistics refresh, a
+    heat countdown). pytest-django then empties the tables (TRUNCATE on PostgreSQL) under that task,
+    and the two can deadlock: the flush fails and the next test starts on stale rows. This fixture
+    is set up after the database fixture, so its teardown runs before the flush.
+    """
+    if "celery_worker_process" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    worker: WorkerProcess = request.getfixturevalue("celery_worker_process")
+    yield
+    deadline = time.monotonic() + DEFAULT_WAIT
+    quiet = 0
+    while quiet < QUIET_CHECKS:
+        busy = worker_busy_with()
+        quiet = 0 if busy else quiet + 1
+        if busy and time.monotonic() > deadline:
+            pytest.fail(f"the worker was still busy {DEFAULT_WAIT:.0f} s after the test: {busy}\n{worker.output()}")
+        time.sleep(0.2)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
     # A failing integration test shows what the worker said, whatever the assertion was.
