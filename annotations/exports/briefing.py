@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
+from annotations.amend import amend_redline
 from annotations.exports.feedback import (
     WORDINGS_PER_ARTICLE,
     ArticleFeedback,
@@ -30,6 +31,7 @@ from annotations.heat.selectors import HeatCell, HeatMatrix, article_heat
 from annotations.models import Annotation, ConcernTag, Status
 from annotations.rendering import comment_html
 from treaty import selectors as treaty_selectors
+from treaty.drafts.wordiff import Diff
 from treaty.models import DraftVersion, Provision, Treaty
 
 TOP_ARTICLES_PER_CONCERN = 3
@@ -70,6 +72,7 @@ class CommentView:
     tag_names: list[str]
     severity: str
     position: str
+    redline: dict[str, Diff] | None  # a proposed wording against the words it replaces
 
 
 @dataclass
@@ -130,9 +133,15 @@ def _comment_views(comments: list[Comment], tags: dict[str, ConcernTag]) -> list
             tag_names=[tags[slug].name if slug in tags else slug for slug in c.tags],
             severity=str(severities.get(c.severity, c.severity)),
             position=str(positions.get(c.position, c.position)),
+            redline=_redline(c),
         )
         for c in comments
     ]
+
+
+def _redline(comment: Comment) -> dict[str, Diff] | None:
+    diff = amend_redline(comment.position, comment.proposed_text, comment.amends, "")
+    return {"diff": diff} if diff else None  # treaty/_redline.html reads `p.diff`
 
 
 def _positions(cell: HeatCell) -> list[tuple[str, int]]:

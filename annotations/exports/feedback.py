@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Attribution
+from annotations.amend import amended_clause
 from annotations.exports.rows import permalink_prefix
 from annotations.heat.selectors import HeatCell, HeatMatrix, treaty_heat
 from annotations.models import Annotation, Status
@@ -36,6 +37,9 @@ class Comment:
     quote: str
     body: str
     proposed_text: str
+    # With position "amend": the words the proposed wording would replace (the quote, else the
+    # provision's text), so a reader of the feedback sees the change, not only the new words.
+    amends: str
     organization: str | None
     tags: list[str]
     position: str
@@ -87,6 +91,7 @@ def comment_from(annotation: Annotation) -> Comment:
         quote=annotation.target.exact,
         body=annotation.body,
         proposed_text=annotation.proposed_text,
+        amends=amended_clause(annotation.position, annotation.target.exact, annotation.provision.text),
         organization=None if anonymous or annotation.organization is None else annotation.organization.name,
         tags=[t.slug for t in annotation.tags.all()],
         position=annotation.position,

@@ -145,7 +145,8 @@ def test_treaty_briefing_prints_provenance_heat_concerns_and_comments(commented,
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert "Too broad." in html and "No organisation named" in html
     assert "Article 2(1)" in html and "Article 2(2)(a)" in html
-    assert "with prior judicial authorisation" in html and "narrower words" in html
+    # Amendments as redlines against the words they replace (tests/annotations/test_amend_redline.py).
+    assert "[added: </span>with prior judicial authorisation" in html and "[added: </span>narrower" in html
     assert f"/annotations/{named.pk}/" in html
     assert f"/annotations/{anonymous.pk}/" in html
     assert "Buy cheap watches" not in html
@@ -183,7 +184,9 @@ def test_article_briefing_prints_the_article_text_verbatim_beside_its_feedback(c
     featured = html.split('id="featured-title"')[1].split("</section>")[0]
     assert "Needs <strong>judicial</strong> authorisation." in featured and "“interception”" in featured
     wordings = html.split('id="wordings-title"')[1].split("</section>")[0]
-    assert "with prior judicial authorisation" in wordings and "narrower words" in wordings
+    assert "[removed: </span>interception" in wordings
+    assert "[added: </span>with prior judicial authorisation" in wordings
+    assert "[added: </span>narrower" in wordings
     assert f"/annotations/{named.pk}/" in wordings and f"/annotations/{anonymous.pk}/" in wordings
     assert "/static/css/print.css" in html
     assert "/api/v1/treaties/sample/annotations/export/?format=csv&amp;article=2" in html
