@@ -8,7 +8,7 @@ Deleted annotations appear only as tombstones where a thread needs them, never i
 
 import html
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -165,9 +165,33 @@ def reply_visible_to(reply: Reply, user: User | AnonymousUser | None) -> bool:
     return bool(user is not None and user.is_authenticated and reply.author_id == user.pk)
 
 
+def parents_first(replies: Iterable[Reply]) -> list[Reply]:
+    """Replies in the order given, except that an answer waits until the reply it answers has
+    come: replies are ordered by minute, then by their random id (annotations.public_time), so an
+    answer written in the same minute can sort before its parent."""
+    replies = list(replies)
+    present = {r.pk for r in replies}
+    placed: list[Reply] = []
+    done: set[int] = set()
+    waiting: dict[int, list[Reply]] = {}
+
+    def place(reply: Reply) -> None:
+        placed.append(reply)
+        done.add(reply.pk)
+        for answer in waiting.pop(reply.pk, []):
+            place(answer)
+
+    for reply in replies:
+        if reply.parent_id is None or reply.parent_id in done or reply.parent_id not in present:
+            place(reply)
+        else:
+            waiting.setdefault(reply.parent_id, []).append(reply)
+    return placed
+
+
 def replies_visible_to(annotation: Annotation, user: User | AnonymousUser | None) -> list[Reply]:
     """A thread: visible replies, plus tombstones for deleted or hidden ones that have visible children."""
-    replies = list(
+    replies = parents_first(
         Reply.objects.filter(annotation=annotation)
         .select_related("author", "organization")
         .order_by(*in_public_order())
@@ -279,7 +303,8 @@ def article_annotations_visible_to(
         if reply.annotation_id in by_annotation:
             by_annotation[reply.annotation_id].append(reply)
     for annotation in annotations:
-        annotation.thread = _thread(by_annotation[annotation.pk], user)  # type: ignore[attr-defined]
+        thread = parents_first(by_annotation[annotation.pk])
+        annotation.thread = _thread(thread, user)  # type: ignore[attr-defined]
     return annotations
 
 
