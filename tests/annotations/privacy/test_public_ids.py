@@ -97,3 +97,23 @@ def test_a_drawn_id_already_taken_is_drawn_again(version, alice, monkeypatch) ->
 
     assert annotation.pk == taken.pk + 7
     assert Annotation.objects.count() == 2
+
+
+def test_an_answer_with_a_lower_id_still_follows_the_reply_it_answers(
+    version, alice, mallory, anon, monkeypatch
+) -> None:
+    """Within a minute replies go by id, which is random: an answer must not come before (or lose)
+    the reply it answers, in the API's flat thread nor in the page's nested one."""
+    annotation = _annotate(version, alice, 1)
+    draws = iter([PUBLIC_ID_MIN + 900, PUBLIC_ID_MIN + 100])
+    monkeypatch.setattr("annotations.public_ids.secrets.randbelow", lambda n: next(draws) - PUBLIC_ID_MIN)
+    first = reply_create(annotation=annotation, author=mallory, body="The first reply.")
+    answer = reply_create(annotation=annotation, author=alice, body="Its answer.", parent_id=first.pk)
+    assert answer.pk < first.pk
+    Reply.objects.update(created_at=MINUTE)
+
+    thread = anon.get(f"/api/v1/annotations/{annotation.pk}/replies/").json()
+    assert [(r["id"], r["parent"]) for r in thread] == [(first.pk, None), (answer.pk, first.pk)]
+    page = anon.get("/treaties/sample/articles/2/").text
+    nested = page[page.index(f'id="reply-{first.pk}"') :]
+    assert '<ol class="replies">' in nested and f'id="reply-{answer.pk}"' in nested
