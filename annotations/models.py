@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Attribution, Organization
+from annotations.public_ids import new_public_id
 from treaty.models import DraftVersion, Provision
 
 BODY_MAX_LENGTH = 10_000
@@ -93,6 +94,9 @@ class Annotation(models.Model):
 
     Status = Status
 
+    # Random, not a sequence: an id must not tell in which order annotations were written
+    # (annotations.public_ids; create with insert_with_public_id).
+    id = models.BigIntegerField(primary_key=True, default=new_public_id, editable=False)
     # SET_NULL: a deleted account's kept annotations carry no trace of who wrote them.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="annotations"
@@ -165,6 +169,8 @@ class AnnotationRevision(models.Model):
 
 
 class Reply(models.Model):
+    # Random, as an annotation's (annotations.public_ids).
+    id = models.BigIntegerField(primary_key=True, default=new_public_id, editable=False)
     annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="replies")
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"

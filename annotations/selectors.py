@@ -8,7 +8,7 @@ Deleted annotations appear only as tombstones where a thread needs them, never i
 
 import html
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +20,7 @@ from django.db.models.functions import Concat
 
 from accounts.models import Attribution, User
 from annotations.models import OUT_OF_PUBLIC_VIEW, Annotation, Flag, ModerationEvent, Reply, Status
+from annotations.public_time import in_public_order, public_moment
 from treaty.models import Provision
 
 
@@ -111,7 +112,10 @@ def _filtered(
     if filters.mine and user is not None and user.is_authenticated:
         queryset = queryset.filter(author_id=user.pk)
     if filters.updated_after:
-        queryset = queryset.filter(updated_at__gt=filters.updated_after)
+        # From the start of its minute, included: `modified` is given to the minute, so a client
+        # passing the last one it saw gets that minute again (duplicates, never a gap), and no
+        # second within a minute answers differently from another (no oracle of the precise time).
+        queryset = queryset.filter(updated_at__gte=public_moment(filters.updated_after))
     if filters.q:
         queryset = annotations_with_words(queryset, filters.q)
     return queryset
@@ -161,12 +165,36 @@ def reply_visible_to(reply: Reply, user: User | AnonymousUser | None) -> bool:
     return bool(user is not None and user.is_authenticated and reply.author_id == user.pk)
 
 
+def parents_first(replies: Iterable[Reply]) -> list[Reply]:
+    """Replies in the order given, except that an answer waits until the reply it answers has
+    come: replies are ordered by minute, then by their random id (annotations.public_time), so an
+    answer written in the same minute can sort before its parent."""
+    replies = list(replies)
+    present = {r.pk for r in replies}
+    placed: list[Reply] = []
+    done: set[int] = set()
+    waiting: dict[int, list[Reply]] = {}
+
+    def place(reply: Reply) -> None:
+        placed.append(reply)
+        done.add(reply.pk)
+        for answer in waiting.pop(reply.pk, []):
+            place(answer)
+
+    for reply in replies:
+        if reply.parent_id is None or reply.parent_id in done or reply.parent_id not in present:
+            place(reply)
+        else:
+            waiting.setdefault(reply.parent_id, []).append(reply)
+    return placed
+
+
 def replies_visible_to(annotation: Annotation, user: User | AnonymousUser | None) -> list[Reply]:
     """A thread: visible replies, plus tombstones for deleted or hidden ones that have visible children."""
-    replies = list(
+    replies = parents_first(
         Reply.objects.filter(annotation=annotation)
         .select_related("author", "organization")
-        .order_by("created_at", "id")
+        .order_by(*in_public_order())
     )
     visible_ids = {r.pk for r in replies if r.deleted_at is None and reply_visible_to(r, user)}
     needed = set(visible_ids)
@@ -225,7 +253,7 @@ def article_annotation_rows(
         queryset = queryset.annotate(has_tag=Exists(tagged))
     else:
         queryset = queryset.annotate(has_tag=Value(True))
-    rows = queryset.order_by("provision__order", "created_at", "id").values_list(
+    rows = queryset.order_by("provision__order", *in_public_order()).values_list(
         "id",
         "provision_id",
         "author_id",
@@ -266,16 +294,17 @@ def article_annotations_visible_to(
         if not ids:
             return []
         queryset = queryset.filter(pk__in=list(ids))
-    annotations = list(with_display_data(queryset, user).order_by("provision__order", "created_at", "id"))
+    annotations = list(with_display_data(queryset, user).order_by("provision__order", *in_public_order()))
     by_annotation: dict[int, list[Reply]] = {a.pk: [] for a in annotations}
     replies = Reply.objects.filter(annotation__article=article).select_related("author", "organization")
     if ids is not None:
         replies = replies.filter(annotation_id__in=list(by_annotation))
-    for reply in replies.order_by("created_at", "id"):
+    for reply in replies.order_by(*in_public_order()):
         if reply.annotation_id in by_annotation:
             by_annotation[reply.annotation_id].append(reply)
     for annotation in annotations:
-        annotation.thread = _thread(by_annotation[annotation.pk], user)  # type: ignore[attr-defined]
+        thread = parents_first(by_annotation[annotation.pk])
+        annotation.thread = _thread(thread, user)  # type: ignore[attr-defined]
     return annotations
 
 
@@ -399,14 +428,14 @@ def published_comment_search(
                 max_words=35,
                 min_words=15,
             ),
-        ).order_by("-rank", "-created_at")[:limit]
+        ).order_by("-rank", *in_public_order(newest_first=True))[:limit]
         return [CommentHit(a, _escaped_marks(a.headline)) for a in ranked]  # type: ignore[attr-defined]
     # Imported here: treaty.selectors is the reading app's; this is its one shared helper.
     from treaty.selectors import plain_snippet
 
     words = _query_words(query)
     hits = []
-    for annotation in matching.order_by("-created_at")[:limit]:
+    for annotation in matching.order_by(*in_public_order(newest_first=True))[:limit]:
         text = (
             annotation.body
             if not annotation.proposed_text

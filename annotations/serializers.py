@@ -14,8 +14,16 @@ from annotations.models import (
     Flag,
     Reply,
 )
+from annotations.public_time import public_moment
 from annotations.rendering import comment_html
 from annotations.selectors import annotation_page_path
+
+
+class PublicDateTimeField(serializers.DateTimeField):
+    """A time to the minute, as the public sees it (annotations.public_time)."""
+
+    def to_representation(self, value: Any) -> Any:
+        return super().to_representation(public_moment(value) if value else value)
 
 
 class ConcernTagSerializer(serializers.ModelSerializer[ConcernTag]):
@@ -69,9 +77,9 @@ class AnnotationSerializer(serializers.ModelSerializer[Annotation]):
     body_html = serializers.SerializerMethodField()
     endorsements = serializers.IntegerField(source="endorsement_count", read_only=True)
     replies = serializers.IntegerField(source="reply_count", read_only=True)
-    created = serializers.DateTimeField(source="created_at")
-    modified = serializers.DateTimeField(source="updated_at")
-    edited = serializers.DateTimeField(source="edited_at", allow_null=True)
+    created = PublicDateTimeField(source="created_at")
+    modified = PublicDateTimeField(source="updated_at")
+    edited = PublicDateTimeField(source="edited_at", allow_null=True)
     deleted = serializers.SerializerMethodField()
     rejection_reason = serializers.SerializerMethodField()
     can_edit = serializers.SerializerMethodField()
@@ -215,7 +223,7 @@ class ReplySerializer(serializers.ModelSerializer[Reply]):
     body = serializers.SerializerMethodField()
     body_html = serializers.SerializerMethodField()
     deleted = serializers.SerializerMethodField()
-    created = serializers.DateTimeField(source="created_at", read_only=True)
+    created = PublicDateTimeField(source="created_at", read_only=True)
 
     class Meta:
         model = Reply
@@ -261,7 +269,7 @@ class FlagOnMyItemSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField()
     reason_label = serializers.CharField(source="get_reason_display")
     note = serializers.CharField()
-    created = serializers.DateTimeField(source="created_at")
+    created = PublicDateTimeField(source="created_at")
 
 
 class FlagCreateSerializer(serializers.Serializer[Any]):
@@ -281,4 +289,4 @@ class RemovalSerializer(serializers.Serializer[Any]):
     """An annotation that left public view: its id and when, nothing of what it said or who."""
 
     id = serializers.IntegerField(read_only=True)
-    modified = serializers.DateTimeField(source="updated_at", read_only=True)
+    modified = PublicDateTimeField(source="updated_at", read_only=True)

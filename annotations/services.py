@@ -31,6 +31,7 @@ from annotations.models import (
     Target,
 )
 from annotations.moderation import services as moderation
+from annotations.public_ids import insert_with_public_id
 from annotations.tasks import reply_email_task
 from annotations.text_input import clean_text
 from config.enqueue import enqueue_after_commit
@@ -200,8 +201,8 @@ def annotation_create(
     duplicate = _recent_duplicate(author, body)
     if duplicate is not None:
         annotation.status = Status.PENDING
-    annotation.full_clean(exclude=["tags"])
-    annotation.save()
+    annotation.full_clean(exclude=["tags", "id"])
+    insert_with_public_id(annotation)
     annotation.tags.set(tag_rows)
     if annotation.status == Status.APPROVED:
         heat_mark_dirty(version_id=version.pk, article_id=annotation.article_id)
@@ -357,7 +358,7 @@ def reply_create(*, annotation: Annotation, author: User, body: str, parent_id: 
         attribution = Attribution.ANONYMOUS
     status = _initial_status(annotation.version, organization)
     now = timezone.now()
-    reply = Reply.objects.create(
+    reply = Reply(
         annotation=annotation,
         parent=parent,
         author=author,
@@ -368,6 +369,7 @@ def reply_create(*, annotation: Annotation, author: User, body: str, parent_id: 
         created_at=now,
         updated_at=now,
     )
+    insert_with_public_id(reply)
     if status == Status.APPROVED and annotation.author_id not in (None, author.pk):
         enqueue_after_commit(reply_email_task, reply.pk)
     return reply

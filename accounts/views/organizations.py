@@ -74,12 +74,12 @@ PUBLIC_ANNOTATIONS_SHOWN = 30
 def _public_annotations(organization: Organization) -> list[Any]:
     """The organisation's published annotations, newest first. Anonymous ones are never listed:
     that would tell who wrote them."""
+    from annotations.public_time import in_public_order
     from annotations.selectors import AnnotationFilters, annotation_list_visible_to, annotation_page_path
 
     filters = AnnotationFilters(organization=organization.slug)
-    annotations = list(
-        annotation_list_visible_to(None, filters).order_by("-created_at")[:PUBLIC_ANNOTATIONS_SHOWN]
-    )
+    newest = annotation_list_visible_to(None, filters).order_by(*in_public_order(newest_first=True))
+    annotations = list(newest[:PUBLIC_ANNOTATIONS_SHOWN])
     for annotation in annotations:
         annotation.page_path = annotation_page_path(annotation)  # type: ignore[attr-defined]
     return annotations

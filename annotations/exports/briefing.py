@@ -29,6 +29,7 @@ from annotations.exports.feedback import (
 )
 from annotations.heat.selectors import HeatCell, HeatMatrix, article_heat
 from annotations.models import Annotation, ConcernTag, Status
+from annotations.public_time import public_moment
 from annotations.rendering import comment_html
 from treaty import selectors as treaty_selectors
 from treaty.drafts.wordiff import Diff
@@ -272,7 +273,7 @@ def article_briefing(request: HttpRequest, slug: str, number: str) -> HttpRespon
                 proposed_wordings=wordings,
             )
         ],
-        generated_at=timezone.now(),
+        generated_at=public_moment(timezone.now()),
         filters=_version_params(request),
     )
     # The article's own row is its lead-in text; its roll-up is the matrix total.

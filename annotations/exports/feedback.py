@@ -17,6 +17,7 @@ from annotations.amend import amended_clause
 from annotations.exports.rows import permalink_prefix
 from annotations.heat.selectors import HeatCell, HeatMatrix, treaty_heat
 from annotations.models import Annotation, Status
+from annotations.public_time import public_moment
 from treaty.models import DraftVersion, Provision
 
 WORDINGS_PER_ARTICLE = 20
@@ -148,5 +149,9 @@ def treaty_feedback(
         for row in matrix.rows
     ]
     return Feedback(
-        version=version, matrix=matrix, articles=articles, generated_at=timezone.now(), filters=filters or {}
+        version=version,
+        matrix=matrix,
+        articles=articles,
+        generated_at=public_moment(timezone.now()),
+        filters=filters or {},
     )

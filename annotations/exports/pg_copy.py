@@ -11,7 +11,7 @@ Byte for byte the same as the writers (tests/annotations/exports/test_export_cop
 - NDJSON: each line is put together in SQL; to_json() escapes strings as Python's json does with
   ensure_ascii=False. The line is read as a single CSV column whose delimiter and quote are control
   characters JSON never holds raw, so COPY passes it through untouched.
-- Timestamps: ISO 8601 in UTC with "Z", microseconds only when there are some (datetime.isoformat).
+- Timestamps: ISO 8601 in UTC with "Z", to the minute (annotations.public_time), as rows.iso_time.
 - Permalinks: /annotations/<id>/ on the site's address (rows.permalink_prefix), passed in with
   each unit's article number as arrays.
 """
@@ -68,8 +68,9 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "featured": ("bool", "a.featured"),
     "endorsements": ("int", "coalesce(e.n, 0)"),
     "replies": ("int", "coalesce(r.n, 0)"),
-    "created": ("time", "a.created_at"),
-    "modified": ("time", "a.updated_at"),
+    # To the minute, as everything the public reads (annotations.public_time).
+    "created": ("time", "date_trunc('minute', a.created_at)"),
+    "modified": ("time", "date_trunc('minute', a.updated_at)"),
 }
 assert list(_COLUMNS) == CSV_COLUMNS  # the same columns in the same order as the writers
 

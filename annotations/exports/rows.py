@@ -17,6 +17,7 @@ from django.urls import reverse
 from accounts.models import Attribution
 from annotations.csv_cells import csv_safe
 from annotations.models import Annotation, Endorsement, Reply, Status
+from annotations.public_time import public_iso
 from treaty import links
 
 CHUNK_SIZE = 5_000
@@ -185,7 +186,8 @@ def text_source(row: dict[str, Any]) -> str:
 
 
 def iso_time(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
+    """An export's time: to the minute, in UTC (annotations.public_time; pg_copy writes the same)."""
+    return public_iso(moment)
 
 
 def flat_record(

@@ -13,6 +13,7 @@ from annotations.heat.render import (
 )
 from annotations.heat.wording import age_text, plural
 from annotations.models import ConcernTag, Heat
+from annotations.public_time import public_moment_or_none
 from treaty.models import DraftVersion, Provision
 
 
@@ -117,7 +118,8 @@ def article_heat_context(
     )
     for provision in [article, *(provisions or [])]:
         provision.heat = heats.get(provision.pk)  # type: ignore[attr-defined]
-    computed_at = max((r.computed_at for r in rows), default=None)
+    # To the minute, as every public time (annotations.public_time).
+    computed_at = public_moment_or_none(max((r.computed_at for r in rows), default=None))
     return ArticleHeat(
         provisions=heats,
         tags=tags,

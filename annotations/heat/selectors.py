@@ -14,6 +14,7 @@ from django.db.models import Count, F, Max, Q, QuerySet
 
 from accounts.models import Organization
 from annotations.models import ConcernTag, Heat
+from annotations.public_time import public_moment_or_none
 from treaty.models import DraftVersion, Provision
 
 METRICS = ("annotations", "organizations", "endorsements", "score")
@@ -161,7 +162,7 @@ def treaty_heat(
         rows=rows,
         column_totals=[_cell(by_unit.get((None, t.pk)), t.slug, segment) for t in tags],
         grand_total=_cell(by_unit.get((None, None)), None, segment),
-        computed_at=max((h["computed_at"] for h in stored), default=None),
+        computed_at=public_moment_or_none(max((h["computed_at"] for h in stored), default=None)),
         segment=segment,
     )
 
@@ -193,7 +194,7 @@ def article_heat(
         rows=rows,
         column_totals=[_cell(by_key.get((None, t.pk)), t.slug, segment) for t in tags],
         grand_total=_cell(by_key.get((None, None)), None, segment),
-        computed_at=max((h["computed_at"] for h in stored), default=None),
+        computed_at=public_moment_or_none(max((h["computed_at"] for h in stored), default=None)),
         segment=segment,
     )
 

@@ -51,6 +51,7 @@ from annotations.heat.table import (
 )
 from annotations.heat.wording import age_text
 from annotations.models import Annotation, ConcernTag, HeatDirty, Status
+from annotations.public_time import in_public_order
 from annotations.rendering import comment_html
 from treaty.models import Provision
 
@@ -274,7 +275,7 @@ def heatmap_cell_annotations(request: HttpRequest, slug: str) -> HttpResponse:
             version=scope.version, article=unit, status=Status.APPROVED, deleted_at__isnull=True
         ),
         request.user,
-    ).order_by("provision__order", "created_at", "id")
+    ).order_by("provision__order", *in_public_order())
     if tag is not None:
         annotations = annotations.filter(tags=tag)
     if position:

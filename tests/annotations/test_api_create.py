@@ -139,7 +139,8 @@ def test_create_is_throttled_per_user(
 def test_timestamps(version, alice, api_client_as, new_annotation) -> None:
     before = timezone.now()
     body = api_client_as(alice).post("/api/v1/annotations/", new_annotation, format="json").json()
-    assert body["created"] >= before.isoformat()[:19]
+    # To the minute (issue 17, docs/privacy.md): the minute it was written, seconds 00.
+    assert body["created"] >= before.isoformat()[:16] and body["created"].endswith(":00Z")
 
 
 def test_reads_of_the_annotation_list_and_replies_are_rate_limited_per_address(version, monkeypatch) -> None:

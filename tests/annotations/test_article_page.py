@@ -313,7 +313,6 @@ def _bulk_annotations(version, authors, count: int, article: str = "2") -> None:
     provisions = list(version.provisions.filter(article__number=article).exclude(text=""))
     privacy, gender = ConcernTag.objects.filter(slug__in=["privacy", "gender"]).order_by("slug")
     now = timezone.now()
-    before = Annotation.objects.order_by("-id").values_list("id", flat=True).first() or 0
     targets = []
     for i in range(count):
         provision = provisions[i % len(provisions)]
@@ -350,8 +349,8 @@ def _bulk_annotations(version, authors, count: int, article: str = "2") -> None:
                 updated_at=now,
             )
         )
-    Annotation.objects.bulk_create(annotations)
-    created = list(Annotation.objects.filter(version=version, pk__gt=before).order_by("id"))
+    # Ids are random (annotations.public_ids): the new rows are the ones bulk_create returns.
+    created = Annotation.objects.bulk_create(annotations)
     Through = Annotation.tags.through
     Through.objects.bulk_create(
         [Through(annotation_id=a.pk, concerntag_id=privacy.pk) for a in created]
