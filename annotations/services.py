@@ -33,6 +33,7 @@ from annotations.models import (
 from annotations.moderation import services as moderation
 from annotations.tasks import reply_email_task
 from annotations.text_input import clean_text
+from config.db_retry import retry_on_conflict
 from config.enqueue import enqueue_after_commit
 from treaty.models import DraftVersion, Provision
 
@@ -121,6 +122,7 @@ def provision_get(version: DraftVersion, key: str) -> Provision:
     return provision
 
 
+@retry_on_conflict
 @transaction.atomic
 def annotation_create(
     *,
@@ -337,6 +339,7 @@ def _require_readable(annotation: Annotation, user: User) -> None:
         raise NotFound(f"There is no annotation {annotation.pk}.")
 
 
+@retry_on_conflict
 @transaction.atomic
 def reply_create(*, annotation: Annotation, author: User, body: str, parent_id: int | None = None) -> Reply:
     _require_verified(author)
@@ -398,6 +401,7 @@ def _endorsing_organization(user: User, organization_slug: str | None) -> Organi
     return chosen
 
 
+@retry_on_conflict
 @transaction.atomic
 def endorsement_create(
     *, annotation: Annotation, user: User, organization_slug: str | None = None
@@ -429,6 +433,7 @@ def endorsement_create(
     return endorsement
 
 
+@retry_on_conflict
 @transaction.atomic
 def endorsement_delete(*, annotation: Annotation, user: User, organization_slug: str | None = None) -> None:
     _require_verified(user)
@@ -440,6 +445,7 @@ def endorsement_delete(*, annotation: Annotation, user: User, organization_slug:
         heat_mark_dirty(version_id=annotation.version_id, article_id=annotation.article_id)
 
 
+@retry_on_conflict
 @transaction.atomic
 def flag_create(
     *,
