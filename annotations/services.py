@@ -35,6 +35,7 @@ from annotations.tasks import reply_email_task
 from annotations.text_input import clean_text
 from config.db_retry import retry_on_conflict
 from config.enqueue import enqueue_after_commit
+from treaty.generations import public_generation_bump_on_commit
 from treaty.models import DraftVersion, Provision
 
 
@@ -373,6 +374,8 @@ def reply_create(*, annotation: Annotation, author: User, body: str, parent_id: 
     )
     if status == Status.APPROVED and annotation.author_id not in (None, author.pk):
         enqueue_after_commit(reply_email_task, reply.pk)
+    if status == Status.APPROVED:
+        public_generation_bump_on_commit(version_id=annotation.version_id)
     return reply
 
 
@@ -382,6 +385,7 @@ def reply_delete(*, reply: Reply, actor: User) -> Reply:
         raise PermissionDenied("Only the author can delete this reply.")
     reply.deleted_at = reply.updated_at = timezone.now()
     reply.save(update_fields=["deleted_at", "updated_at"])
+    public_generation_bump_on_commit(version_id=reply.annotation.version_id)
     return reply
 
 

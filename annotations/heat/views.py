@@ -53,9 +53,11 @@ from annotations.heat.wording import age_text
 from annotations.models import Annotation, ConcernTag, HeatDirty, Status
 from annotations.rendering import comment_html
 from treaty.models import Provision
+from treaty.page_cache import by_slug, cached_for_anonymous
 
 
 @require_GET
+@cached_for_anonymous(by_slug)
 def treaty_heatmap(request: HttpRequest, slug: str) -> HttpResponse:
     scope = heatmap_scope(request, slug)
     filters = heatmap_filters(request.GET)
@@ -129,6 +131,7 @@ def _download_name(scope: Scope, extension: str) -> str:
 
 
 @require_GET
+@cached_for_anonymous(by_slug)
 def treaty_heatmap_svg(request: HttpRequest, slug: str) -> HttpResponse:
     scope = heatmap_scope(request, slug)
     filters = heatmap_filters(request.GET)
@@ -204,6 +207,7 @@ CSV_HEADER = [
 
 
 @require_GET
+@cached_for_anonymous(by_slug)
 def treaty_heatmap_csv(request: HttpRequest, slug: str) -> HttpResponse:
     """One row per reading unit × concern tag, every number the stored heat holds. The position
     filter does not apply (every position has a column); the tag and segment filters do."""
@@ -254,6 +258,7 @@ def treaty_heatmap_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@cached_for_anonymous(by_slug)
 def heatmap_cell_annotations(request: HttpRequest, slug: str) -> HttpResponse:
     """Published annotations on one reading unit (the preamble, the final clause), optionally of
     one concern tag and position: what a heatmap cell counts. Articles have their own page."""
