@@ -280,3 +280,20 @@ def test_pages_are_served_uncached_when_the_cache_is_down(page_cache_on: None, s
         response = anon.get(url)
         assert response.status_code == 200, url
         assert response.headers["X-Page-Cache"] == "miss"  # rendered; storing it failed quietly
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hit_is_sent_compressed_as_it_was_stored(page_cache_on: None) -> None:
+    import gzip
+
+    import_small_treaty()
+    anon = Client()
+    plain = anon.get("/treaties/sample/articles/2/")
+    hit = anon.get("/treaties/sample/articles/2/", headers={"Accept-Encoding": "gzip"})
+    assert hit.headers["X-Page-Cache"] == "hit"
+    assert hit.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in hit.headers["Vary"]
+    assert gzip.decompress(hit.content) == plain.content
+    again = anon.get("/treaties/sample/articles/2/")  # a client without gzip gets the plain text
+    assert again.headers["X-Page-Cache"] == "hit" and "Content-Encoding" not in again.headers
+    assert again.content == plain.content
