@@ -24,6 +24,7 @@ from treaty.models import Treaty
 
 WAIT = 30.0
 WRITE_SECONDS = 8.0
+MIN_WRITES = 6  # per writer: an endorsement, a flag, a reply and annotations
 
 
 @pytest.fixture(autouse=True)
@@ -117,6 +118,10 @@ def test_concurrent_writers_and_recomputes_lose_no_write() -> None:
     )
 
     stop = time.monotonic() + WRITE_SECONDS
+    # On a busy machine (SQLite queues every writer behind one lock) each writer still makes its
+    # endorsement, flag, reply and some annotations: it goes on past `stop`, up to `hard_stop`.
+    hard_stop = stop + WAIT
+    finished: list[int] = []  # writers done (list.append is atomic)
     answers: Counter[str] = Counter()
     failures: list[str] = []
     created: list[int] = []
@@ -127,7 +132,7 @@ def test_concurrent_writers_and_recomputes_lose_no_write() -> None:
         client.force_login(writers[n])
         i = 0
         try:
-            while time.monotonic() < stop:
+            while time.monotonic() < stop or (i < MIN_WRITES and time.monotonic() < hard_stop):
                 i += 1
                 kind, response = _one_write(client, n, i, seed_id)
                 with lock:
@@ -140,10 +145,11 @@ def test_concurrent_writers_and_recomputes_lose_no_write() -> None:
             failures.append(repr(error))
         finally:
             connection.close()
+            finished.append(n)
 
     def recompute() -> None:
         try:
-            while time.monotonic() < stop:
+            while time.monotonic() < stop or (len(finished) < len(writers) and time.monotonic() < hard_stop):
                 for article in articles:
                     heat.article_heat_refresh(version_id=version.pk, article_id=article)
                 heat.version_totals_refresh(version_id=version.pk)
@@ -160,9 +166,9 @@ def test_concurrent_writers_and_recomputes_lose_no_write() -> None:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(WRITE_SECONDS + WAIT)
+        thread.join(WRITE_SECONDS + 2 * WAIT)
     assert not failures, (failures[:5], answers)
-    assert sum(answers.values()) >= 20, answers  # the run wrote, concurrently
+    assert sum(answers.values()) >= MIN_WRITES * len(writers), answers  # the run wrote, concurrently
     assert Annotation.objects.filter(pk__in=created).count() == len(created)
     assert Reply.objects.filter(annotation_id=seed_id).count() == sum(
         v for k, v in answers.items() if k.startswith("reply")
