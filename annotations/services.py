@@ -34,7 +34,9 @@ from annotations.moderation import services as moderation
 from annotations.public_ids import insert_with_public_id
 from annotations.tasks import reply_email_task
 from annotations.text_input import clean_text
+from config.db_retry import retry_on_conflict
 from config.enqueue import enqueue_after_commit
+from treaty.generations import public_generation_bump_on_commit
 from treaty.models import DraftVersion, Provision
 
 
@@ -122,6 +124,7 @@ def provision_get(version: DraftVersion, key: str) -> Provision:
     return provision
 
 
+@retry_on_conflict
 @transaction.atomic
 def annotation_create(
     *,
@@ -338,6 +341,7 @@ def _require_readable(annotation: Annotation, user: User) -> None:
         raise NotFound(f"There is no annotation {annotation.pk}.")
 
 
+@retry_on_conflict
 @transaction.atomic
 def reply_create(*, annotation: Annotation, author: User, body: str, parent_id: int | None = None) -> Reply:
     _require_verified(author)
@@ -372,6 +376,8 @@ def reply_create(*, annotation: Annotation, author: User, body: str, parent_id: 
     insert_with_public_id(reply)
     if status == Status.APPROVED and annotation.author_id not in (None, author.pk):
         enqueue_after_commit(reply_email_task, reply.pk)
+    if status == Status.APPROVED:
+        public_generation_bump_on_commit(version_id=annotation.version_id)
     return reply
 
 
@@ -381,6 +387,7 @@ def reply_delete(*, reply: Reply, actor: User) -> Reply:
         raise PermissionDenied("Only the author can delete this reply.")
     reply.deleted_at = reply.updated_at = timezone.now()
     reply.save(update_fields=["deleted_at", "updated_at"])
+    public_generation_bump_on_commit(version_id=reply.annotation.version_id)
     return reply
 
 
@@ -400,6 +407,7 @@ def _endorsing_organization(user: User, organization_slug: str | None) -> Organi
     return chosen
 
 
+@retry_on_conflict
 @transaction.atomic
 def endorsement_create(
     *, annotation: Annotation, user: User, organization_slug: str | None = None
@@ -431,6 +439,7 @@ def endorsement_create(
     return endorsement
 
 
+@retry_on_conflict
 @transaction.atomic
 def endorsement_delete(*, annotation: Annotation, user: User, organization_slug: str | None = None) -> None:
     _require_verified(user)
@@ -442,6 +451,7 @@ def endorsement_delete(*, annotation: Annotation, user: User, organization_slug:
         heat_mark_dirty(version_id=annotation.version_id, article_id=annotation.article_id)
 
 
+@retry_on_conflict
 @transaction.atomic
 def flag_create(
     *,

@@ -229,6 +229,8 @@ def site_env(*, database_url: str, redis_url: str, var_dir: Path) -> dict[str, s
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Required with DEBUG off; only printed links use it (the drills never follow one).
+        "SITE_URL": "http://127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,

@@ -7,6 +7,9 @@ from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
+# Seconds between two passes of the heat reconcile (beat).
+HEAT_RECONCILE_SECONDS = 5.0
+
 app = Celery("marginalia")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
@@ -36,7 +39,15 @@ app.conf.update(
     task_publish_retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.5},
     timezone="UTC",
     beat_schedule={
-        "heat-reconcile": {"task": "annotations.heat.tasks.heat_reconcile_task", "schedule": 60.0},
+        # Every few seconds: after a lost message, a killed worker or a broker outage, heat must
+        # equal the annotations again within 15 s of the service's return (issue 18). A pass with
+        # nothing dirty is one indexed query; a pass queued while no worker listened expires
+        # instead of piling up behind the next.
+        "heat-reconcile": {
+            "task": "annotations.heat.tasks.heat_reconcile_task",
+            "schedule": HEAT_RECONCILE_SECONDS,
+            "options": {"expires": HEAT_RECONCILE_SECONDS},
+        },
         "export-files-purge": {
             "task": "annotations.exports.tasks.export_files_purge_task",
             "schedule": 3600.0,

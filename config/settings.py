@@ -166,6 +166,11 @@ else:
         }
     }
 
+# Public pages and API answers served from the cache to anonymous visitors (treaty.page_cache),
+# keyed by a token every visible change replaces; the timeout only bounds the memory they take.
+PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=True)
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=3600)
+
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English")]

@@ -24,6 +24,9 @@ WHITENOISE_USE_FINDERS = True
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# Most tests change rows directly and read pages again within one transaction (no commit, no
+# bump): the page cache is on only in its own tests (tests/test_page_cache.py).
+PUBLIC_PAGE_CACHE = False
 # WhiteNoise warns about a missing STATIC_ROOT; the tests serve from the finders instead.
 STATIC_ROOT = VAR_DIR / "static"  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

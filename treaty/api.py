@@ -5,11 +5,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from config.api_schema import error_responses
 from treaty import selectors
 from treaty.models import Provision
+from treaty.page_cache import PublicAPIView, site_wide
 from treaty.serializers import (
     ArticleSerializer,
     DraftVersionSerializer,
@@ -38,7 +38,9 @@ def _version(request: Request, treaty):  # type: ignore[no-untyped-def]
     return version, versions
 
 
-class TreatyListView(APIView):
+class TreatyListView(PublicAPIView):
+    public_cache_scope = staticmethod(site_wide)
+
     permission_classes = [AllowAny]
 
     @extend_schema(responses=TreatySummarySerializer(many=True), summary="List treaties")
@@ -49,7 +51,7 @@ class TreatyListView(APIView):
         return Response(TreatySummarySerializer(treaties, many=True).data)
 
 
-class TreatyDetailView(APIView):
+class TreatyDetailView(PublicAPIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -98,7 +100,7 @@ def _descendant_ids(entry: selectors.TocEntry) -> set[int]:
     return ids
 
 
-class ArticleDetailView(APIView):
+class ArticleDetailView(PublicAPIView):
     permission_classes = [AllowAny]
 
     @extend_schema(

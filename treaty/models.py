@@ -237,3 +237,24 @@ class ProvisionMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_key or '-'} -> {self.to_key or '-'} ({self.relation})"
+
+
+class PublicGeneration(models.Model):
+    """What anonymous readers of a treaty see, as a token that changes with it (issue 18 §2).
+
+    Every change a public page or API answer shows (a published annotation, a moderation decision,
+    a reply, a heat recompute, a new draft) gives the treaty's row a new random token
+    (treaty.generations); cached anonymous pages are keyed by it (treaty.page_cache), so a change
+    makes every cached page of the treaty unreachable at once. A random token rather than a
+    counter: a row lost with a database restored from a backup, or rolled back in a test, must
+    never bring back a token some cached page was stored under.
+
+    One row per treaty, no foreign key (a bump must never wait on a lock of the treaty's row).
+    """
+
+    treaty_id = models.BigIntegerField(primary_key=True)
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"treaty {self.treaty_id}: {self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"

@@ -9,6 +9,7 @@ from django.utils import timezone
 from config.enqueue import enqueue_after_commit
 from treaty.drafts.lineage import CurrentRefused, LineageRefused, draft_make_current, lineage_check
 from treaty.drafts.mapping_runs import mapping_run_start
+from treaty.generations import public_generation_bump_on_commit
 from treaty.importers.tree import Document, Node
 from treaty.models import DraftVersion, MappingRun, Provision, Treaty
 from treaty.tasks import provision_mapping_task, version_statistics_refresh_task
@@ -111,6 +112,8 @@ def version_import(
     provision_count = _store_provisions(version, document)
     enqueue_after_commit(version_statistics_refresh_task, version.pk)
     _map_and_promote(version, current=current)
+    # A new draft, or a text imported again: the treaty's pages show it (treaty.page_cache).
+    public_generation_bump_on_commit(treaty_id=version.treaty_id)
     return ImportResult(version, created, not created, provision_count, article_count)
 
 

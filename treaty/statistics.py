@@ -6,6 +6,7 @@ duplicate or late run (the task is `acks_late`) leaves the same numbers behind.
 
 from django.utils import timezone
 
+from treaty.generations import public_generation_bump_on_commit
 from treaty.models import DraftVersion, Provision
 
 
@@ -35,4 +36,5 @@ def version_statistics_refresh(*, version_id: int) -> DraftVersion:
     version.word_count = word_count
     version.stats_computed_at = timezone.now()
     version.save(update_fields=["article_count", "provision_count", "word_count", "stats_computed_at"])
+    public_generation_bump_on_commit(treaty_id=version.treaty_id)  # the drafts' line shows them
     return version

@@ -20,6 +20,7 @@ from config.throttles import SearchRateThrottle
 from treaty import links, selectors
 from treaty.drafts.lineage import draft_line
 from treaty.models import DraftVersion, Provision, Treaty
+from treaty.page_cache import by_slug, cached_for_anonymous, site_wide
 
 
 def _version_for_request(request: HttpRequest, slug: str) -> tuple[Treaty, DraftVersion, list[DraftVersion]]:
@@ -56,6 +57,7 @@ def superseded_notice(
     }
 
 
+@cached_for_anonymous(site_wide)
 def home(request: HttpRequest) -> HttpResponse:
     """What the site is for, the drafts open for comment with their numbers and days left, and
     the most discussed articles (issue 14 §5)."""
@@ -77,6 +79,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "treaty/home.html", context)
 
 
+@cached_for_anonymous(by_slug)
 def treaty_detail(request: HttpRequest, slug: str) -> HttpResponse:
     treaty, version, versions = _version_for_request(request, slug)
     preamble, final = selectors.preamble_and_final(version)
@@ -104,6 +107,7 @@ def treaty_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@cached_for_anonymous(by_slug)
 def article_detail(request: HttpRequest, slug: str, number: str) -> HttpResponse:
     treaty, version, versions = _version_for_request(request, slug)
     article = selectors.article_get(version, number)
@@ -121,6 +125,7 @@ def article_detail(request: HttpRequest, slug: str, number: str) -> HttpResponse
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@cached_for_anonymous(by_slug)
 def part_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     """The preamble, the closing formula or an annex: read and annotated exactly like an article."""
     treaty, version, versions = _version_for_request(request, slug)

@@ -35,6 +35,7 @@ from config.api_errors import service_errors
 from config.api_schema import error_responses
 from config.throttles import WRITE_AND_GENERAL_THROTTLES, SearchRateThrottle
 from treaty import selectors as treaty_selectors
+from treaty.page_cache import PublicAPIView, by_treaty_parameter
 
 
 class AnnotationCursorPagination(CursorPagination):
@@ -83,7 +84,8 @@ def _fresh(request: Request, pk: int) -> dict[str, Any]:
     return AnnotationSerializer(_annotation_for(request, pk), context={"request": request}).data
 
 
-class AnnotationListView(APIView):
+class AnnotationListView(PublicAPIView):
+    public_cache_scope = staticmethod(by_treaty_parameter)
     permission_classes = [IsVerifiedOrReadOnly]
     throttle_classes = [*WRITE_AND_GENERAL_THROTTLES, SearchRateThrottle]
     throttle_scope = "annotations"

@@ -34,6 +34,7 @@ from annotations.rendering import comment_html
 from treaty import selectors as treaty_selectors
 from treaty.drafts.wordiff import Diff
 from treaty.models import DraftVersion, Provision, Treaty
+from treaty.page_cache import by_slug, cached_for_anonymous
 
 TOP_ARTICLES_PER_CONCERN = 3
 TAGS_PER_ROW = 3
@@ -157,6 +158,7 @@ def _provenance(feedback: Feedback, source: str) -> dict[str, Any]:
 
 
 @require_GET
+@cached_for_anonymous(by_slug)
 def treaty_briefing(request: HttpRequest, slug: str) -> HttpResponse:
     treaty = treaty_selectors.treaty_get(slug)
     version = _version(request, treaty)

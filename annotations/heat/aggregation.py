@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from annotations.heat import queries as sql
 from annotations.models import Heat, HeatDirty
+from treaty.generations import public_generation_bump
 from treaty.models import DraftVersion, Provision
 
 logger = logging.getLogger(__name__)
@@ -74,9 +75,10 @@ def heat_sums_recount(*, version_id: int) -> tuple[int, int, int]:
     return int(changed), int(added), int(gone)
 
 
-def _replace(scope: sql.Scope, params: dict[str, Any], stored: QuerySet[Heat]) -> int:
+def _replace(scope: sql.Scope, params: dict[str, Any], stored: QuerySet[Heat]) -> tuple[int, bool]:
     """Recompute the heat rows of `scope` (`stored` on SQLite, which deletes and inserts them
-    again). Returns the number of rows the scope now has."""
+    again). Returns the number of rows the scope now has, and whether any row changed (always
+    True on SQLite, which does not tell)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(sql.POSTGRESQL[scope], params)
@@ -90,15 +92,15 @@ def _replace(scope: sql.Scope, params: dict[str, Any], stored: QuerySet[Heat]) -
                 added,
                 gone,
             )
-            return int(cells)
+            return int(cells), bool(changed or added or gone)
         stored.delete()
         cursor.execute(sql.SQLITE[scope], params)
         if cursor.rowcount >= 0:
-            return cursor.rowcount
+            return cursor.rowcount, True
         # Python's sqlite3 reports -1 for an INSERT that starts with WITH (it does not see DML
         # there); SQLite itself still counts the statement's rows in changes().
         cursor.execute("SELECT changes()")
-        return int(cursor.fetchone()[0])
+        return int(cursor.fetchone()[0]), True
 
 
 def _recompute(scope: sql.Scope, params: dict[str, Any], where: dict[str, Any]) -> int:
@@ -112,10 +114,20 @@ def _recompute(scope: sql.Scope, params: dict[str, Any], where: dict[str, Any]) 
     remove it once the write committed: a change the recompute never saw, with nothing left for
     the reconcile to find if the broker was down as well."""
     seen = list(HeatDirty.objects.filter(**where).values_list("pk", "marked_at"))
-    written = _replace(scope, params, Heat.objects.filter(**where))
+    written, changed = _replace(scope, params, Heat.objects.filter(**where))
     # In batches: SQLite parses a chain of ORs as a tree no deeper than 1,000.
     for batch in batched(seen, 200):
         HeatDirty.objects.filter(reduce(or_, (Q(pk=pk, marked_at=at) for pk, at in batch))).delete()
+    if changed:
+        # Last, and in this transaction: cached public pages of the treaty change with the heat's
+        # commit, never before it (no page with the old heat stored under the new token) and
+        # never after (no page with the old heat served once the new one is readable). After the
+        # dirty marks, as the writers take them: a writer bumps only after its commit.
+        treaty_id = (
+            DraftVersion.objects.filter(pk=params["version"]).values_list("treaty_id", flat=True).first()
+        )
+        if treaty_id is not None:
+            public_generation_bump(treaty_id=treaty_id)
     return written
 
 

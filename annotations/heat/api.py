@@ -22,7 +22,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
-from rest_framework.views import APIView
 
 from annotations.heat.selectors import (
     HeatCell,
@@ -38,6 +37,7 @@ from config.api_errors import service_errors
 from config.api_schema import error_responses
 from treaty import selectors as treaty_selectors
 from treaty.models import DraftVersion, Provision
+from treaty.page_cache import PublicAPIView
 
 logger = logging.getLogger(__name__)
 CACHE_SECONDS = 600
@@ -144,7 +144,7 @@ def _scope(request: Request, slug: str):  # type: ignore[no-untyped-def]
     return treaty, version, segment
 
 
-class TreatyHeatmapView(APIView):
+class TreatyHeatmapView(PublicAPIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -184,7 +184,7 @@ def _treaty_body(slug: str, version: DraftVersion, segment: str, tags: list[Conc
     return _encode(body, matrix)
 
 
-class ArticleHeatmapView(APIView):
+class ArticleHeatmapView(PublicAPIView):
     permission_classes = [AllowAny]
 
     @extend_schema(

@@ -1,4 +1,5 @@
-"""Writes that change what heat counts call this, in their own transaction (DESIGN §6)."""
+"""Writes that change what heat counts call this, in their own transaction (DESIGN §6). Every one
+of them changes what anonymous readers see as well (treaty.generations)."""
 
 from functools import partial
 
@@ -7,6 +8,7 @@ from django.utils import timezone
 
 from annotations.heat.tasks import article_heat_schedule
 from annotations.models import HeatDirty
+from treaty.generations import public_generation_bump_on_commit
 
 
 def heat_mark_dirty(*, version_id: int, article_id: int) -> None:
@@ -19,3 +21,5 @@ def heat_mark_dirty(*, version_id: int, article_id: int) -> None:
                 version_id=version_id, article_id=article, defaults={"marked_at": now}
             )
     transaction.on_commit(partial(article_heat_schedule, version_id, article_id))
+    # What the public sees changed too: cached pages of the treaty are stale from the commit on.
+    public_generation_bump_on_commit(version_id=version_id)

@@ -24,7 +24,8 @@ def heat_totals_refresh_task(version_id: int) -> None:
 
 @shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
 def heat_reconcile_task(older_than_seconds: int = scheduling.COALESCE_SECONDS * 2) -> int:
-    """Beat, every minute: whatever is still dirty (lost message, broker outage) is recomputed."""
+    """Beat, every few seconds (config/celery.py): whatever is still dirty (lost message, broker
+    outage) is recomputed."""
     return aggregation.heat_reconcile(older_than_seconds=older_than_seconds)
 
 

@@ -54,9 +54,11 @@ from annotations.models import Annotation, ConcernTag, HeatDirty, Status
 from annotations.public_time import in_public_order
 from annotations.rendering import comment_html
 from treaty.models import Provision
+from treaty.page_cache import by_slug, cached_for_anonymous
 
 
 @require_GET
+@cached_for_anonymous(by_slug)
 def treaty_heatmap(request: HttpRequest, slug: str) -> HttpResponse:
     scope = heatmap_scope(request, slug)
     filters = heatmap_filters(request.GET)
@@ -130,6 +132,7 @@ def _download_name(scope: Scope, extension: str) -> str:
 
 
 @require_GET
+@cached_for_anonymous(by_slug)
 def treaty_heatmap_svg(request: HttpRequest, slug: str) -> HttpResponse:
     scope = heatmap_scope(request, slug)
     filters = heatmap_filters(request.GET)
@@ -205,6 +208,7 @@ CSV_HEADER = [
 
 
 @require_GET
+@cached_for_anonymous(by_slug)
 def treaty_heatmap_csv(request: HttpRequest, slug: str) -> HttpResponse:
     """One row per reading unit × concern tag, every number the stored heat holds. The position
     filter does not apply (every position has a column); the tag and segment filters do."""
@@ -255,6 +259,7 @@ def treaty_heatmap_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@cached_for_anonymous(by_slug)
 def heatmap_cell_annotations(request: HttpRequest, slug: str) -> HttpResponse:
     """Published annotations on one reading unit (the preamble, the final clause), optionally of
     one concern tag and position: what a heatmap cell counts. Articles have their own page."""

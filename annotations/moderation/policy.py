@@ -10,6 +10,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.services.suspensions import require_not_suspended
 from annotations.models import ModerationEvent
+from treaty.generations import public_generation_bump_on_commit
 from treaty.models import DraftVersion
 
 Moderation = DraftVersion.Moderation
@@ -75,6 +76,8 @@ def draft_policy_set(
     version.moderation, version.verified_skip_queue = moderation, verified_skip_queue
     version.open_for_comment, version.comment_deadline = open_for_comment, comment_deadline
     # Already published annotations keep their status: a new policy applies to what comes next.
+    # Pages show the policy and the deadline.
+    public_generation_bump_on_commit(treaty_id=current.treaty_id)
     return ModerationEvent.objects.create(
         version=current,
         actor=moderator,

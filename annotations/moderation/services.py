@@ -18,6 +18,7 @@ from annotations.heat.services import heat_mark_dirty
 from annotations.models import Annotation, Flag, ModerationEvent, Reply, Status
 from annotations.moderation.tasks import decision_email_task
 from config.enqueue import enqueue_after_commit
+from treaty.generations import public_generation_bump_on_commit
 
 Action = ModerationEvent.Action
 
@@ -149,6 +150,10 @@ def moderate(
         and current.status != new_status
     ):
         heat_mark_dirty(version_id=counted_item.version_id, article_id=counted_item.article_id)
+    # Every decision shows on public pages: a status, a featured mark, a moderator's note, a reply.
+    public_generation_bump_on_commit(
+        version_id=current.annotation.version_id if isinstance(current, Reply) else current.version_id
+    )
     if DECISIONS[action] is not None:
         # A decision settles the flags raised so far.
         flags = (
@@ -176,6 +181,8 @@ def flag_threshold_apply(item: Annotation | Reply) -> None:
     )
     if moved and isinstance(item, Annotation):
         heat_mark_dirty(version_id=item.version_id, article_id=item.article_id)
+    elif moved and isinstance(item, Reply):  # out of public view: not counted in heat, but shown
+        public_generation_bump_on_commit(version_id=item.annotation.version_id)
     if moved:
         ModerationEvent.objects.create(
             annotation=item if isinstance(item, Annotation) else None,

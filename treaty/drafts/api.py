@@ -8,12 +8,12 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from config.api_schema import error_responses
 from treaty import selectors
 from treaty.drafts.compare import CompareError, compare_drafts
 from treaty.drafts.lineage import draft_line
+from treaty.page_cache import PublicAPIView
 
 
 class VersionSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -29,7 +29,7 @@ class VersionSerializer(serializers.Serializer):  # type: ignore[type-arg]
     provision_count = serializers.IntegerField(allow_null=True)
 
 
-class VersionListView(APIView):
+class VersionListView(PublicAPIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -98,7 +98,7 @@ _COMPARISON = inline_serializer(
 )
 
 
-class CompareView(APIView):
+class CompareView(PublicAPIView):
     permission_classes = [AllowAny]
 
     @extend_schema(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from treaty.drafts.mapping_runs import MappingFailed, mapping_run_ensure
+from treaty.generations import public_generation_bump_on_commit
 from treaty.models import DraftVersion, MappingRun, Treaty
 
 
@@ -204,4 +205,5 @@ def draft_make_current(*, version: DraftVersion) -> list[DraftVersion]:
         status=DraftVersion.Status.SUPERSEDED, is_current=False
     )
     DraftVersion.objects.filter(pk__in=[s.pk for s in siblings]).update(is_current=True)
+    public_generation_bump_on_commit(treaty_id=version.treaty_id)  # every page names the current draft
     return superseded

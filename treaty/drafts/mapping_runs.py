@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from treaty.drafts.matching import ADDED, DELETED, SAME, Item, Mapping, map_drafts, normalise
 from treaty.drafts.wordiff import word_diff
+from treaty.generations import public_generation_bump_on_commit
 from treaty.models import DraftVersion, MappingRun, Provision, ProvisionMapping
 
 logger = logging.getLogger(__name__)
@@ -76,6 +77,8 @@ def mapping_run_compute(*, run_id: int) -> MappingRun:
             run.finished_at = timezone.now()
             run.seconds = round(time.monotonic() - started, 3)
             run.save()
+            # Comparisons and the drafts' line read the mapping (treaty.page_cache).
+            public_generation_bump_on_commit(treaty_id=run.to_version.treaty_id)
             return run
     # Recorded outside the failed transaction, so the failure survives its rollback.
     logger.exception("mapping run %s failed", run_id, exc_info=failed)

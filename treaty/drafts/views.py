@@ -8,8 +8,10 @@ from django.shortcuts import render
 from treaty import selectors
 from treaty.drafts.compare import CompareError, compare_drafts
 from treaty.drafts.lineage import draft_line
+from treaty.page_cache import by_slug, cached_for_anonymous
 
 
+@cached_for_anonymous(by_slug)
 def compare_page(request: HttpRequest, slug: str) -> HttpResponse:
     treaty = selectors.treaty_get(slug)
     drafts = draft_line(treaty)

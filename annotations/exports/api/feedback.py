@@ -16,7 +16,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
-from rest_framework.views import APIView
 
 from annotations.exports.feedback import ArticleFeedback, Comment, Feedback, treaty_feedback
 from annotations.exports.rows import csv_cell
@@ -25,6 +24,7 @@ from annotations.heat.selectors import POSITION_FIELDS, HeatCell
 from config.api_errors import service_errors
 from config.api_schema import error_responses
 from config.throttles import ScopedRateThrottle
+from treaty.page_cache import PublicAPIView
 
 POSITIONS = [p[4:] for p in POSITION_FIELDS]
 
@@ -166,7 +166,7 @@ def feedback_metadata(feedback: Feedback) -> dict[str, Any]:
     }
 
 
-class TreatyFeedbackView(APIView):
+class TreatyFeedbackView(PublicAPIView):
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "exports"
