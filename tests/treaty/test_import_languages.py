@@ -55,7 +55,10 @@ def test_labels_are_printed_in_the_language(language: str, labels: list[str]) ->
 
 def test_french_article_premier_and_headings() -> None:
     nodes = _by_key(_parse("fr"))
-    assert (nodes["art-1"].marker, nodes["art-1"].heading) == ("Article premier", "Intitulé fictif de l'article")
+    assert (nodes["art-1"].marker, nodes["art-1"].heading) == (
+        "Article premier",
+        "Intitulé fictif de l'article",
+    )
     assert nodes["art-2"].heading == "Intitulé fictif de l'article"
     assert nodes["ch-1"].heading == "Intitulé fictif du chapitre"
     assert nodes["final"].text.startswith("EN FOI DE QUOI")
@@ -83,7 +86,13 @@ def test_chinese_numerals_subparagraphs_and_items() -> None:
     assert [chinese_number(n) for n in ("十", "十二", "二十", "九十九", "一百零二", "一百一十五")] == [
         10, 12, 20, 99, 102, 115,
     ]  # fmt: skip
-    assert [int_to_chinese(n) for n in (10, 12, 20, 102, 115)] == ["十", "十二", "二十", "一百零二", "一百一十五"]
+    assert [int_to_chinese(n) for n in (10, 12, 20, 102, 115)] == [
+        "十",
+        "十二",
+        "二十",
+        "一百零二",
+        "一百一十五",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -138,7 +147,15 @@ def test_a_bcp47_tag_of_a_un_language_is_kept() -> None:
 
 
 def _import(language: str, *extra: str, path: Path | None = None) -> None:
-    call_command("import_treaty", str(path or FIXTURES / f"{language}.txt"), "--slug", "sample", "--version", "L.1", *extra)
+    call_command(
+        "import_treaty",
+        str(path or FIXTURES / f"{language}.txt"),
+        "--slug",
+        "sample",
+        "--version",
+        "L.1",
+        *extra,
+    )
 
 
 @pytest.mark.django_db
@@ -176,14 +193,21 @@ def test_a_language_with_different_keys_is_refused_and_nothing_is_written(tmp_pa
 
 
 @pytest.mark.django_db
-def test_allow_key_mismatch_records_the_difference(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_allow_key_mismatch_records_the_difference(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _import("en")
-    spanish = (FIXTURES / "es.txt").read_text(encoding="utf-8").replace(
-        "2. Oración ficticia dos.\n", "2. Oración ficticia dos.\n\n3. Oración ficticia tres.\n"
+    spanish = (
+        (FIXTURES / "es.txt")
+        .read_text(encoding="utf-8")
+        .replace("2. Oración ficticia dos.\n", "2. Oración ficticia dos.\n\n3. Oración ficticia tres.\n")
     )
     path = tmp_path / "es.txt"
     path.write_text(spanish, encoding="utf-8")
     _import("es", "--allow-key-mismatch", path=path)
     version = DraftVersion.objects.get(language="es")
     assert version.key_mismatch == {"against": "en", "missing": [], "extra": ["art-3.3"]}
-    assert "Provision keys differ from the en text (recorded): missing none; extra art-3.3." in capsys.readouterr().out
+    assert (
+        "Provision keys differ from the en text (recorded): missing none; extra art-3.3."
+        in capsys.readouterr().out
+    )

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from treaty.importers.numbering import (
     ABJAD,
@@ -97,8 +96,12 @@ _HEADINGS = [
 # Chinese headings: 第七条, 第二章, 第一节, 第一编, the heading after a space (often U+3000) or on
 # the next line; 附件 (annex). Chinese is written without spaces, so "第七条所述" (a reference
 # inside a sentence) is no heading: after the word comes a space or the end of the line.
-_CHINESE_HEADING = re.compile(rf"^(?P<marker>第(?P<number>{_CHINESE_NUMERAL})(?P<word>[条章节编]))(?:\s+(?P<heading>.*?))?\s*$")
-_CHINESE_ANNEX = re.compile(r"^(?P<marker>附件(?P<number>[一二三四五六七八九十0-9]{0,3}))(?:\s+(?P<heading>.*?))?\s*$")
+_CHINESE_HEADING = re.compile(
+    rf"^(?P<marker>第(?P<number>{_CHINESE_NUMERAL})(?P<word>[条章节编]))(?:\s+(?P<heading>.*?))?\s*$"
+)
+_CHINESE_ANNEX = re.compile(
+    r"^(?P<marker>附件(?P<number>[一二三四五六七八九十0-9]{0,3}))(?:\s+(?P<heading>.*?))?\s*$"
+)
 _PREAMBLE = re.compile(
     rf"^{_MARKS}(?:{_both_cases('Preamble|Préambule|Preámbulo|Преамбула')}|الديباجة|序\s*言)\s*$"
 )
@@ -147,7 +150,11 @@ def _item_number(printed: str) -> str:
 
 # (kind, pattern, the key's number from the printed one). LETTERED is decided in match_number.
 _NUMBERS: list[tuple[str, re.Pattern[str], Callable[[str], str]]] = [
-    (Kind.PARAGRAPH, re.compile(rf"^(?P<marker>{_MARKS}(?P<number>[0-9]{{1,3}})\.)(?=\s|$)"), _paragraph_number),
+    (
+        Kind.PARAGRAPH,
+        re.compile(rf"^(?P<marker>{_MARKS}(?P<number>[0-9]{{1,3}})\.)(?=\s|$)"),
+        _paragraph_number,
+    ),
     # Arabic paragraphs: "1 - text".
     (
         Kind.PARAGRAPH,
@@ -184,7 +191,11 @@ _NUMBERS: list[tuple[str, re.Pattern[str], Callable[[str], str]]] = [
         re.compile(rf"^(?P<marker>[(（](?P<number>[{_CHINESE_DIGITS}]{{1,4}})[)）])"),
         chinese_letter_number,
     ),
-    (Kind.SUBPARAGRAPH, re.compile(rf"^(?P<marker>(?P<number>[{PARENTHESISED_IDEOGRAPHS}]))"), chinese_letter_number),
+    (
+        Kind.SUBPARAGRAPH,
+        re.compile(rf"^(?P<marker>(?P<number>[{PARENTHESISED_IDEOGRAPHS}]))"),
+        chinese_letter_number,
+    ),
     (Kind.ITEM, re.compile(r"^(?P<marker>(?P<number>[0-9０-９]{1,2})．)"), _item_number),
 ]
 

@@ -118,7 +118,20 @@ def cyrillic_letter_number(letter: str) -> str:
 
 
 # Chinese numerals as UN texts print them: 一 ... 九, 十, 百; 〇 or 零 inside (一百零二).
-CHINESE_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CHINESE_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CHINESE_UNITS = {"十": 10, "百": 100}
 # ㈠ ... ㈩: one character for "(一)" ... "(十)".
 PARENTHESISED_IDEOGRAPHS = "㈠㈡㈢㈣㈤㈥㈦㈧㈨㈩"

@@ -46,7 +46,9 @@ def _refuse_unstorable(number: int, line: str) -> None:
 
 
 # Latin-script texts are told apart by the words of their headings.
-_FRENCH = re.compile(r"^(?:Article premier|ARTICLE PREMIER|Chapitre|CHAPITRE|Préambule|PRÉAMBULE|Titre|TITRE)\b", re.M)
+_FRENCH = re.compile(
+    r"^(?:Article premier|ARTICLE PREMIER|Chapitre|CHAPITRE|Préambule|PRÉAMBULE|Titre|TITRE)\b", re.M
+)
 _SPANISH = re.compile(r"^(?:Artículo|ARTÍCULO|Capítulo|CAPÍTULO|Preámbulo|PREÁMBULO)\b", re.M)
 
 

@@ -247,7 +247,11 @@ def _key_and_label(node: Node, parent: Node | None, words: dict[str, str]) -> tu
     if node.kind in (Kind.CHAPTER, Kind.SECTION, Kind.TITLE):
         own = f"{KEY_PREFIX[node.kind]}{node.number}"
         if "{}" in words[node.kind]:
-            printed = node.marker if node.marker.startswith("第") else _numbered_label(words[node.kind], node.number)
+            printed = (
+                node.marker
+                if node.marker.startswith("第")
+                else _numbered_label(words[node.kind], node.number)
+            )
         else:
             printed = f"{words[node.kind]} {node.marker or node.number}"
         if parent is None or parent.kind not in (Kind.CHAPTER, Kind.SECTION, Kind.TITLE, Kind.ANNEX):
