@@ -30,6 +30,7 @@ from annotations.heat.queries import (
     _STORED,
     _WHO,
     _WHO_ROLL_UP,
+    COLUMNS,
     Scope,
     _pg_replace,
     _pg_segments,
@@ -42,20 +43,21 @@ _SIBLINGS = (
     " ON sv.treaty_id = tv.treaty_id AND sv.label = tv.label WHERE tv.id = %(version)s)"
 )
 # Sibling provisions q with the key of p (a row of this version's treaty_provision).
-_SAME_KEY = f"SELECT q.version_id, q.article_id, q.id FROM treaty_provision q WHERE q.version_id IN {_SIBLINGS} AND q.key = p.key"
-_SAME_KEY_UNIT = (
-    f"SELECT q.version_id, q.id FROM treaty_provision q WHERE q.version_id IN {_SIBLINGS} AND q.key = p.key"
-)
+_SIBLING_WITH_KEY = f"FROM treaty_provision q WHERE q.version_id IN {_SIBLINGS} AND q.key = p.key"
+_SAME_KEY = f"SELECT q.version_id, q.article_id, q.id {_SIBLING_WITH_KEY}"
+_SAME_KEY_UNIT = f"SELECT q.version_id, q.id {_SIBLING_WITH_KEY}"
 # Every sibling unit (article, preamble, final clause, annex) whose key this version has.
 _KEYED_UNITS = (
-    f"SELECT q.version_id, q.id FROM treaty_provision q JOIN treaty_provision tp"
-    f" ON tp.version_id = %(version)s AND tp.key = q.key WHERE q.version_id IN {_SIBLINGS} AND q.id = q.article_id"
+    "SELECT q.version_id, q.id FROM treaty_provision q JOIN treaty_provision tp"
+    " ON tp.version_id = %(version)s AND tp.key = q.key"
+    f" WHERE q.version_id IN {_SIBLINGS} AND q.id = q.article_id"
 )
 
 
 def _pooled_sums(where: str) -> str:
     """The (tag, who) rows of every sibling's sums that `where` selects, rolled up across them."""
-    return f"(SELECT tag_id, who, {_WHO_ROLL_UP} FROM annotations_heat_sums s WHERE {where} GROUP BY tag_id, who)"
+    rows = f"SELECT tag_id, who, {_WHO_ROLL_UP} FROM annotations_heat_sums s"
+    return f"({rows} WHERE {where} GROUP BY tag_id, who)"
 
 
 def _pg_pooled_per_row(units: str, sums: str, provision: str) -> str:
@@ -105,10 +107,9 @@ tagged AS (
 
 
 def _sqlite_insert(scope: str, *levels: tuple[str, str, str, str]) -> str:
-    from annotations.heat.queries import COLUMNS
-
     cells = "\nUNION ALL\n".join(_sqlite_cells(*level) for level in levels)
-    return f"WITH {_SQLITE_TAGGED.format(scope=scope)},{_SQLITE_LEVELS}\nINSERT INTO annotations_heat ({COLUMNS})\n{cells}"
+    tagged = _SQLITE_TAGGED.format(scope=scope)
+    return f"WITH {tagged},{_SQLITE_LEVELS}\nINSERT INTO annotations_heat ({COLUMNS})\n{cells}"
 
 
 POSTGRESQL: dict[Scope, str] = {

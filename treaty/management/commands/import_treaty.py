@@ -30,7 +30,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--allow-key-mismatch",
             action="store_true",
-            help="import a language version whose provision keys differ from its siblings', recording the difference",
+            help="import a language version whose provision keys differ from its siblings'"
+            " (the difference is recorded)",
         )
         parser.add_argument(
             "--replace",
