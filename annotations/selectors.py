@@ -15,12 +15,12 @@ from datetime import datetime
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Concat
 
 from accounts.models import Attribution, User
 from annotations.models import OUT_OF_PUBLIC_VIEW, Annotation, Flag, ModerationEvent, Reply, Status
-from treaty.models import Provision
+from treaty.models import DraftVersion, Provision
 
 
 def _is_moderator(user: User | AnonymousUser | None) -> bool:
@@ -193,7 +193,7 @@ class ArticleAnnotationRow:
     """One annotation of an article page, light enough to list thousands: counts, filters, paging."""
 
     id: int
-    provision_id: int
+    provision_key: str  # the same in every language version: rows of siblings count together
     author_id: int | None
     position: str
     deleted: bool
@@ -203,13 +203,24 @@ class ArticleAnnotationRow:
     has_tag: bool  # carries the tag asked for (True when none was asked for)
 
 
+def on_unit_in_every_language(article: Provision, prefix: str = "") -> Q:
+    """The annotations on this unit (article, preamble, ...) in any language version of its draft:
+    the same key in a sibling version (same treaty and label). A condition, not a query: the
+    panel's query count does not grow with the languages (issue 16 §3)."""
+    version = DraftVersion.objects.filter(pk=article.version_id)
+    siblings = DraftVersion.objects.filter(
+        treaty_id=Subquery(version.values("treaty_id")[:1]), label=Subquery(version.values("label")[:1])
+    )
+    return Q(**{f"{prefix}article__key": article.key, f"{prefix}version__in": siblings})
+
+
 def _article_queryset(article: Provision, user: User | AnonymousUser | None) -> QuerySet[Annotation]:
     live_visible_replies = Reply.objects.filter(annotation=OuterRef("pk"), deleted_at__isnull=True).filter(
         visibility_filter(user)
     )
     # A deleted annotation stays only as a tombstone that keeps a visible thread readable.
     return (
-        Annotation.objects.filter(article=article)
+        Annotation.objects.filter(on_unit_in_every_language(article))
         .filter(visibility_filter(user))
         .filter(Q(deleted_at__isnull=True) | Q(Exists(live_visible_replies)))
     )
@@ -227,7 +238,7 @@ def article_annotation_rows(
         queryset = queryset.annotate(has_tag=Value(True))
     rows = queryset.order_by("provision__order", "created_at", "id").values_list(
         "id",
-        "provision_id",
+        "provision__key",
         "author_id",
         "position",
         "deleted_at",
@@ -239,7 +250,7 @@ def article_annotation_rows(
     return [
         ArticleAnnotationRow(
             id=pk,
-            provision_id=provision_id,
+            provision_key=provision_key,
             author_id=author_id,
             position=position,
             deleted=deleted_at is not None,
@@ -247,7 +258,7 @@ def article_annotation_rows(
             organization_name=None if attribution == Attribution.ANONYMOUS else name,
             has_tag=bool(has_tag),
         )
-        for pk, provision_id, author_id, position, deleted_at, attribution, slug, name, has_tag in rows
+        for pk, provision_key, author_id, position, deleted_at, attribution, slug, name, has_tag in rows
     ]
 
 
@@ -268,7 +279,9 @@ def article_annotations_visible_to(
         queryset = queryset.filter(pk__in=list(ids))
     annotations = list(with_display_data(queryset, user).order_by("provision__order", "created_at", "id"))
     by_annotation: dict[int, list[Reply]] = {a.pk: [] for a in annotations}
-    replies = Reply.objects.filter(annotation__article=article).select_related("author", "organization")
+    replies = Reply.objects.filter(on_unit_in_every_language(article, "annotation__")).select_related(
+        "author", "organization"
+    )
     if ids is not None:
         replies = replies.filter(annotation_id__in=list(by_annotation))
     for reply in replies.order_by("created_at", "id"):

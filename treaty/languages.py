@@ -59,3 +59,12 @@ def text_language(tag: str) -> str:
 
 def primary_subtag(tag: str) -> str:
     return tag.split("-")[0].lower()
+
+
+# Each language named in itself, for badges a reader of that language recognises.
+_AUTONYMS = {"ar": "العربية", "en": "English", "es": "Español", "fr": "Français", "ru": "Русский", "zh": "中文"}
+
+
+def language_autonym(tag: str) -> str:
+    """ "ar" -> "العربية"; a language without an entry is shown by its tag."""
+    return _AUTONYMS.get(primary_subtag(tag), tag)

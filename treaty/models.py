@@ -95,6 +95,13 @@ class DraftVersion(models.Model):
         return "rtl" if self.language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
 
     @property
+    def language_name(self) -> str:
+        """The language named in itself ("العربية"), for language badges."""
+        from treaty.languages import language_autonym
+
+        return language_autonym(self.language)
+
+    @property
     def search_config(self) -> str:
         from treaty.search_configs import search_config_for
 
