@@ -294,6 +294,7 @@ class AnnotateForm:
     proposed_text: str = ""
     attribution: str = ""
     organization: str = ""
+    comment_language: str = ""  # empty: the interface language
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -323,6 +324,7 @@ def annotate_form_post(request: HttpRequest, version: DraftVersion) -> tuple[Ann
         proposed_text=data.get("proposed_text", ""),
         attribution=data.get("attribution", ""),
         organization=data.get("organization", ""),
+        comment_language=data.get("comment_language", "").strip(),
     )
     try:
         annotation = services.annotation_create(
@@ -337,6 +339,7 @@ def annotate_form_post(request: HttpRequest, version: DraftVersion) -> tuple[Ann
             proposed_text=form.proposed_text,
             attribution=form.attribution or None,
             organization_slug=form.organization or None,
+            comment_language=form.comment_language or None,
         )
     except ValidationError as error:
         if hasattr(error, "error_dict"):

@@ -59,6 +59,7 @@ class AnnotationFilters:
     mine: bool = False
     updated_after: datetime | None = None
     q: str | None = None  # words in the comment or the proposed wording
+    comment_language: str | None = None  # BCP 47; "fr" also matches "fr-CA"
 
 
 def annotations_matching(
@@ -91,6 +92,12 @@ def _filtered(
         queryset = queryset.filter(version__label=filters.version)
     if filters.language:
         queryset = queryset.filter(version__language=filters.language)
+    if filters.comment_language:
+        # RFC 4647 basic filtering: the tag itself or a longer one that starts with it.
+        tag = filters.comment_language
+        queryset = queryset.filter(
+            Q(comment_language__iexact=tag) | Q(comment_language__istartswith=f"{tag}-")
+        )
     if filters.article:
         queryset = queryset.filter(article__number=filters.article)
     if filters.provision:

@@ -62,7 +62,14 @@ def primary_subtag(tag: str) -> str:
 
 
 # Each language named in itself, for badges a reader of that language recognises.
-_AUTONYMS = {"ar": "العربية", "en": "English", "es": "Español", "fr": "Français", "ru": "Русский", "zh": "中文"}
+_AUTONYMS = {
+    "ar": "العربية",
+    "en": "English",
+    "es": "Español",
+    "fr": "Français",
+    "ru": "Русский",
+    "zh": "中文",
+}
 
 
 def language_autonym(tag: str) -> str:

@@ -65,6 +65,12 @@ def treaty_with_versions(slug: str) -> tuple[Treaty, list[DraftVersion]]:
     return versions[0].treaty, versions
 
 
+def draft_versions(version: DraftVersion) -> QuerySet[DraftVersion]:
+    """The language versions of `version`'s draft, itself included: same treaty, same label.
+    Annotations on any of them count together by provision key (DESIGN §3 "Languages")."""
+    return DraftVersion.objects.filter(treaty_id=version.treaty_id, label=version.label)
+
+
 def version_list(treaty: Treaty) -> list[DraftVersion]:
     return list(treaty.versions.order_by("-is_current", "label", "language"))
 

@@ -29,6 +29,7 @@ from annotations.exports.feedback import (
 from annotations.heat.selectors import HeatCell, HeatMatrix, article_heat
 from annotations.models import Annotation, ConcernTag, Status
 from annotations.rendering import comment_html
+from annotations.selectors import on_unit_in_every_language
 from treaty import selectors as treaty_selectors
 from treaty.models import DraftVersion, Provision, Treaty
 
@@ -227,7 +228,7 @@ def _published_comments(version: DraftVersion, article: Provision) -> tuple[list
     feedback chooses them (annotations.exports.feedback.treaty_feedback), read for this article alone."""
     published = (
         Annotation.objects.filter(
-            version=version, article=article, status=Status.APPROVED, deleted_at__isnull=True
+            on_unit_in_every_language(article), status=Status.APPROVED, deleted_at__isnull=True
         )
         .select_related("target", "provision", "article", "organization", "version__treaty")
         .prefetch_related("tags")
