@@ -75,3 +75,15 @@ def test_keys_only_one_text_has_are_shown_as_missing(anon, tmp_path: Path) -> No
     assert len(rows) == 3
     assert "Not in this text (art-3.3)." in rows[2] and "Условное предложение три." in rows[2]
     assert 'lang="ru" dir="ltr"' in rows[2]
+
+
+def test_the_contents_page_shows_a_recorded_key_mismatch(anon, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    call_command("import_treaty", str(FIXTURES / "en.txt"), "--slug", "sample", "--version", "L.1")
+    french = (FIXTURES / "fr.txt").read_text(encoding="utf-8").replace("2. Phrase fictive deux.\n", "")
+    path = tmp_path / "fr.txt"
+    path.write_text(french, encoding="utf-8")
+    call_command("import_treaty", str(path), "--slug", "sample", "--version", "L.1", "--allow-key-mismatch")
+    html = anon.get("/treaties/sample/?version=L.1&lang=fr").text
+    assert "do not all match the en text of the same draft" in html
+    assert "Not in this text: art-3.2" in html
+    assert "do not all match" not in anon.get("/treaties/sample/?version=L.1&lang=en").text
