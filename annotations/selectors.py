@@ -15,12 +15,13 @@ from datetime import datetime
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, TextField, Value, When
 from django.db.models.functions import Concat
 
 from accounts.models import Attribution, User
 from annotations.models import OUT_OF_PUBLIC_VIEW, Annotation, Flag, ModerationEvent, Reply, Status
 from treaty.models import DraftVersion, Provision
+from treaty.search_configs import SEARCH_CONFIGS
 
 
 def _is_moderator(user: User | AnonymousUser | None) -> bool:
@@ -353,18 +354,35 @@ def flags_received(item: Annotation | Reply, viewer: User | AnonymousUser | None
 
 # --- Searching comments and proposed wordings -------------------------------------------------
 
-# Comments are written in many languages: no stemming, so no language's rules mangle another's words.
-COMMENT_SEARCH_CONFIG = "simple"
+# Comments are written in many languages: each is stemmed by the rules of its own comment_language
+# (treaty.search_configs; "simple" for others and for "und"), the query by the same rules per row.
 COMMENT_SEARCH_LIMIT = 20
 _MARK_START, _MARK_STOP = "\x02", "\x03"  # as treaty.selectors: swapped for <mark> after escaping
 
 
+def _in_language(language: str) -> Q:
+    """RFC 4647 basic filtering on comment_language: "fr" matches fr and fr-CA."""
+    return Q(comment_language__iexact=language) | Q(comment_language__istartswith=f"{language}-")
+
+
+def _comment_config() -> Case:
+    whens = [When(_in_language(language), then=Value(config)) for language, config in SEARCH_CONFIGS.items()]
+    return Case(*whens, default=Value("simple"), output_field=TextField())
+
+
 def _comment_document() -> SearchVector:
-    return SearchVector("body", "proposed_text", config=COMMENT_SEARCH_CONFIG)
+    return SearchVector("body", "proposed_text", config=_comment_config())
 
 
 def _comment_query(query: str) -> SearchQuery:
-    return SearchQuery(query, config=COMMENT_SEARCH_CONFIG, search_type="websearch")
+    return SearchQuery(query, config=_comment_config(), search_type="websearch")
+
+
+def _substring_condition(query: str) -> Q:
+    condition = Q()
+    for word in _query_words(query):
+        condition &= Q(body__icontains=word) | Q(proposed_text__icontains=word)
+    return condition
 
 
 def _query_words(query: str) -> list[str]:
@@ -376,13 +394,12 @@ def annotations_with_words(queryset: QuerySet[Annotation], query: str) -> QueryS
     every word as a substring on SQLite."""
     query = " ".join(query.replace("\x00", " ").split())[:200]  # NUL: no database stores it
     if connection.vendor == "postgresql":
+        # Chinese has no spaces to split words at: its comments are matched by substring.
+        chinese = _in_language("zh") & _substring_condition(query)
         return queryset.alias(comment_document=_comment_document()).filter(
-            comment_document=_comment_query(query)
+            Q(comment_document=_comment_query(query)) | chinese
         )
-    condition = Q()
-    for word in _query_words(query):
-        condition &= Q(body__icontains=word) | Q(proposed_text__icontains=word)
-    return queryset.filter(condition)
+    return queryset.filter(_substring_condition(query))
 
 
 @dataclass
@@ -413,7 +430,7 @@ def published_comment_search(
             headline=SearchHeadline(
                 Concat("body", Value(" — ", output_field=TextField()), "proposed_text"),
                 search_query,
-                config=COMMENT_SEARCH_CONFIG,
+                config=_comment_config(),
                 start_sel=_MARK_START,
                 stop_sel=_MARK_STOP,
                 max_words=35,
