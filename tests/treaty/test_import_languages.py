@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 
 from treaty.importers.detect import parse
 from treaty.importers.markers import match_heading, match_number
-from treaty.importers.numbering import chinese_number, cyrillic_letter_number, int_to_chinese
-from treaty.importers.tree import Document, Node, TreatyFormatError
+from treaty.importers.numbering import chinese_number, cyrillic_letter_number
+from treaty.importers.tree import Document, Node, TreatyFormatError, int_to_chinese
 from treaty.models import DraftVersion, Provision
 
 Kind = Provision.Kind

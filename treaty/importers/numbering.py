@@ -156,25 +156,6 @@ def chinese_number(numeral: str) -> int:
     return total + pending
 
 
-def int_to_chinese(number: int) -> str:
-    """12 -> "十二", 20 -> "二十", 102 -> "一百零二": how Chinese labels print article numbers."""
-    names = "零一二三四五六七八九"
-    if number < 10:
-        return names[number]
-    if number < 20:
-        return "十" + (names[number - 10] if number > 10 else "")
-    if number < 100:
-        tens, units = divmod(number, 10)
-        return names[tens] + "十" + (names[units] if units else "")
-    hundreds, rest = divmod(number, 100)
-    if not rest:
-        return names[hundreds] + "百"
-    if rest < 10:
-        return names[hundreds] + "百零" + names[rest]
-    # After hundreds the tens are spoken in full: 一百一十五, not 一百十五.
-    return names[hundreds] + "百" + ("一" if rest < 20 else "") + int_to_chinese(rest)
-
-
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 

@@ -145,8 +145,6 @@ def _numbered_label(word: str, number: str) -> str:
     """ "Article" and "7" -> "Article 7"; "第{}条" and "7" -> "第七条"."""
     if "{}" not in word:
         return f"{word} {number}"
-    from treaty.importers.numbering import int_to_chinese  # numbering imports this module
-
     return word.format(int_to_chinese(int(number)) if number.isdigit() else number)
 
 
@@ -264,6 +262,25 @@ def _key_and_label(node: Node, parent: Node | None, words: dict[str, str]) -> tu
     # Paragraphs, subparagraphs and items: Article 6(1)(a)(ii), with the marker as printed.
     printed_number = node.marker.strip(MARKER_PUNCTUATION) or node.number
     return f"{parent.key}.{node.number}", f"{parent.label}({printed_number})"
+
+
+def int_to_chinese(number: int) -> str:
+    """12 -> "十二", 20 -> "二十", 102 -> "一百零二": how Chinese labels print article numbers."""
+    names = "零一二三四五六七八九"
+    if number < 10:
+        return names[number]
+    if number < 20:
+        return "十" + (names[number - 10] if number > 10 else "")
+    if number < 100:
+        tens, units = divmod(number, 10)
+        return names[tens] + "十" + (names[units] if units else "")
+    hundreds, rest = divmod(number, 100)
+    if not rest:
+        return names[hundreds] + "百"
+    if rest < 10:
+        return names[hundreds] + "百零" + names[rest]
+    # After hundreds the tens are spoken in full: 一百一十五, not 一百十五.
+    return names[hundreds] + "百" + ("一" if rest < 20 else "") + int_to_chinese(rest)
 
 
 # What surrounds a number in a printed marker: "1.", "a)", "(i)", "’1’", "1 -".
