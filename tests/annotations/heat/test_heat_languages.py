@@ -121,3 +121,30 @@ def test_rebuild_pools_like_a_recount(version, arabic, alice, mallory) -> None: 
     for each in (version, arabic):
         everyone = {k: v for k, v in stored(each.pk).items() if k[3] == ""}
         assert everyone == _pooled_brute_force(each)
+
+
+def test_the_heatmap_api_reads_pooled_heat_at_constant_queries(  # type: ignore[no-untyped-def]
+    version, arabic, alice, mallory, anon, django_assert_num_queries
+) -> None:
+    def queries(url: str) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert anon.get(url).status_code == 200
+        return len(captured)
+
+    _annotate(version, alice)
+    heat_rebuild(versions=[version, arabic])
+    url = "/api/v1/treaties/sample/heatmap/?version=S/1&language=en"
+    one_language = queries(url)
+    for key in ("art-1", "art-2.2.a", "art-2.2.b.i", "art-3"):
+        _annotate(arabic, mallory, key=key)
+    heat_rebuild(versions=[version, arabic])
+    with django_assert_num_queries(one_language):
+        body = anon.get(url).json()
+    article_2 = next(a for a in body["articles"] if a["number"] == "2")
+    assert article_2["total"]["annotations"] == 3  # alice's English one and two Arabic ones
+    article_url = "/api/v1/treaties/sample/articles/2/heatmap/?version=S/1&language=en"
+    provisions = {p["key"]: p["total"]["annotations"] for p in anon.get(article_url).json()["provisions"]}
+    assert provisions["art-2.1"] == 1 and provisions["art-2.2.a"] == 1 and provisions["art-2.2.b.i"] == 1
