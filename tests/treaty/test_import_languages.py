@@ -14,7 +14,7 @@ from treaty.models import DraftVersion, Provision
 
 Kind = Provision.Kind
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "languages"
-LANGUAGES = ("en", "fr", "es", "ru", "zh")
+LANGUAGES = ("en", "fr", "es", "ru", "zh", "ar")
 KEYS = [
     "pre", "pre.1", "pre.2", "ch-1", "art-1", "art-1.1", "art-1.2", "art-1.2.a", "art-1.2.b",
     "art-1.2.c", "art-2", "art-2.a", "art-2.b", "art-2.b.i", "art-2.b.ii", "art-2.c", "ch-2", "art-3",
@@ -45,6 +45,7 @@ def test_every_language_is_detected_and_gets_the_same_keys(language: str) -> Non
         ("es", ["Preámbulo", "Capítulo I", "Artículo 1", "Artículo 1(2)(c)", "Artículo 2(b)(ii)", "Cláusula final"]),  # noqa: E501
         ("ru", ["Преамбула", "Глава I", "Статья 1", "Статья 1(2)(в)", "Статья 2(б)(ii)", "Заключительная часть"]),  # noqa: E501
         ("zh", ["序言", "第一章", "第一条", "第一条(二)(三)", "第二条(㈡)(2)", "最后条款"]),
+        ("ar", ["الديباجة", "الفصل الأول", "المادة 1", "المادة 1(2)(ج)", "المادة 2(ب)(2)", "الختام"]),
     ],
 )  # fmt: skip
 def test_labels_are_printed_in_the_language(language: str, labels: list[str]) -> None:
