@@ -100,7 +100,8 @@ def _child(database_url: str, runs: int, var_dir: Path) -> dict[str, Any]:
 
 def _print_report(report: dict[str, Any]) -> list[str]:
     vendor = report["vendor"]
-    title = f"Article page per language, {vendor} ({report.get('runs')} timed runs, {ANNOTATIONS} pooled annotations)"
+    runs = report.get("runs")
+    title = f"Article page per language, {vendor} ({runs} timed runs, {ANNOTATIONS} pooled annotations)"
     print()
     print(title)
     print("=" * len(title))
