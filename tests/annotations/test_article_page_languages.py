@@ -48,3 +48,11 @@ def test_the_arabic_page_shows_the_english_annotation(version, arabic, alice, an
     html = anon.get("/treaties/sample/articles/2/?version=S/1&lang=ar").text
     block = annotation_block(html, on_english.pk)
     assert 'lang="en"' in block and "English" in block
+
+
+def test_a_heat_cell_lists_the_annotations_of_every_language(version, arabic, alice, mallory, anon) -> None:  # type: ignore[no-untyped-def]
+    on_arabic = annotate(arabic, alice, key="pre.1", body="On the Arabic preamble.")
+    on_english = annotate(version, mallory, key="pre.1", body="On the English preamble.")
+    html = anon.get("/treaties/sample/heatmap/annotations/?unit=pre&version=S/1&lang=en").text
+    assert f'id="annotation-{on_arabic.pk}' in html and f'id="annotation-{on_english.pk}' in html
+    assert '<span class="language-badge" lang="ar">العربية</span>' in html
