@@ -184,24 +184,28 @@ def measure() -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     client = Client()
-    measures = []
-    for language in LANGUAGES:
-        path = f"/treaties/sample/articles/2/?version=L.1&lang={language}"
-        for _ in range(5):
-            response = client.get(path)
-        timings = []
-        for _ in range(runs):
+    # Round robin over the languages, so that a change in the machine's load meanwhile (it is
+    # shared) falls on each alike rather than on whichever was measured last.
+    paths = {language: f"/treaties/sample/articles/2/?version=L.1&lang={language}" for language in LANGUAGES}
+    timings: dict[str, list[float]] = {language: [] for language in LANGUAGES}
+    responses = {}
+    for _ in range(5):
+        for path in paths.values():
+            client.get(path)
+    for _ in range(runs):
+        for language, path in paths.items():
             began = time.perf_counter()
-            response = client.get(path)
-            timings.append((time.perf_counter() - began) * 1000)
-        measures.append(
-            {
-                "language": language,
-                "status": response.status_code,
-                "median_ms": round(statistics.median(timings), 2),
-                "bytes": len(response.content),
-            }
-        )
+            responses[language] = client.get(path)
+            timings[language].append((time.perf_counter() - began) * 1000)
+    measures = [
+        {
+            "language": language,
+            "status": responses[language].status_code,
+            "median_ms": round(statistics.median(timings[language]), 2),
+            "bytes": len(responses[language].content),
+        }
+        for language in LANGUAGES
+    ]
     print(
         json.dumps(
             {
