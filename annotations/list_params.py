@@ -11,6 +11,8 @@ from rest_framework.exceptions import ValidationError
 
 from annotations.models import Status
 from annotations.selectors import AnnotationFilters
+from treaty.languages import UnknownLanguage
+from treaty.languages import comment_language as canonical_language
 
 LIST_FILTERS = [
     OpenApiParameter(name, OpenApiTypes.STR, description=description)
@@ -18,6 +20,7 @@ LIST_FILTERS = [
         ("treaty", "treaty slug"),
         ("version", "draft label"),
         ("language", "BCP 47 tag of the text"),
+        ("comment_language", "BCP 47 tag of the comment; fr matches fr and fr-CA (RFC 4647 basic filtering)"),
         ("article", "article number"),
         ("provision", "provision key, e.g. art-6.1.a"),
         ("tag", "concern tag slug"),
@@ -47,7 +50,14 @@ def annotation_filters(params: Mapping[str, str]) -> AnnotationFilters:
     status_filter = params.get("status") or None
     if status_filter and status_filter not in Status.values:
         raise ValidationError({"status": f"Status must be one of: {', '.join(Status.values)}."})
+    comment_language = params.get("comment_language") or None
+    if comment_language is not None:
+        try:
+            comment_language = canonical_language(comment_language)
+        except UnknownLanguage as error:
+            raise ValidationError({"comment_language": str(error)}) from None
     return AnnotationFilters(
+        comment_language=comment_language,
         treaty=params.get("treaty") or None,
         version=params.get("version") or None,
         language=params.get("language") or None,

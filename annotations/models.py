@@ -115,6 +115,8 @@ class Annotation(models.Model):
     )
     position = models.CharField(max_length=10, choices=Position.choices)
     body = models.TextField(max_length=BODY_MAX_LENGTH, blank=True, help_text="Light Markdown, as written")
+    # The language of the comment (BCP 47), not of the text it is on (that is version.language).
+    comment_language = models.CharField(max_length=35, default="und", help_text="BCP 47 tag of the comment")
     proposed_text = models.TextField(max_length=PROPOSED_TEXT_MAX_LENGTH, blank=True)
     attribution = models.CharField(max_length=20, choices=Attribution.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
@@ -147,6 +149,13 @@ class Annotation(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def comment_language_name(self) -> str:
+        """The comment's language named in itself ("Français"), else its tag."""
+        from treaty.languages import language_autonym
+
+        return language_autonym(self.comment_language)
 
 
 class AnnotationRevision(models.Model):
@@ -183,6 +192,7 @@ class Reply(models.Model):
     )
     attribution = models.CharField(max_length=20, choices=Attribution.choices)
     body = models.TextField(max_length=REPLY_MAX_LENGTH)
+    comment_language = models.CharField(max_length=35, default="und", help_text="BCP 47 tag of the reply")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
     rejection_reason = models.TextField(blank=True)
     moderator_note = models.TextField(blank=True)

@@ -189,15 +189,17 @@ def article_panel(
     filters = panel_filters(request.GET)
     rows = selectors.article_annotation_rows(article, viewer, tag=filters.tag or None)
 
-    counts: dict[int, int] = {}
+    # By provision key: annotations written on a sibling language version count here too.
+    counts: dict[str, int] = {}
     organizations: dict[str, str] = {}
     for row in rows:
         if not row.deleted:
-            counts[row.provision_id] = counts.get(row.provision_id, 0) + 1
+            counts[row.provision_key] = counts.get(row.provision_key, 0) + 1
             if row.organization_slug and row.organization_name:
                 organizations[row.organization_slug] = row.organization_name
     for provision in [article, *provisions]:
-        provision.annotation_count = counts.get(provision.pk, 0)  # type: ignore[attr-defined]
+        provision.annotation_count = counts.get(provision.key, 0)  # type: ignore[attr-defined]
+    on_page_by_key = {provision.key: provision for provision in [article, *provisions]}
 
     matching = [row for row in rows if _matches(row, filters, viewer)]
     page_count = max(1, -(-len(matching) // PANEL_PAGE_SIZE))
@@ -226,10 +228,13 @@ def article_panel(
         _prepare_annotation(
             annotation, viewer, verified=verified, my_organizations=my_organizations, endorsed=endorsed
         )
-        if groups and groups[-1].provision.pk == annotation.provision_id:
+        # Grouped under this page's provision of the key, whichever language it was written on.
+        provision = on_page_by_key.get(annotation.provision.key, annotation.provision)
+        annotation.other_language = annotation.version_id != version.pk  # type: ignore[attr-defined]
+        if groups and groups[-1].provision.key == provision.key:
             groups[-1].annotations.append(annotation)
         else:
-            groups.append(PanelGroup(annotation.provision, [annotation]))
+            groups.append(PanelGroup(provision, [annotation]))
 
     if not viewer.is_authenticated:
         reason = "login"
@@ -289,6 +294,7 @@ class AnnotateForm:
     proposed_text: str = ""
     attribution: str = ""
     organization: str = ""
+    comment_language: str = ""  # empty: the interface language
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -318,6 +324,7 @@ def annotate_form_post(request: HttpRequest, version: DraftVersion) -> tuple[Ann
         proposed_text=data.get("proposed_text", ""),
         attribution=data.get("attribution", ""),
         organization=data.get("organization", ""),
+        comment_language=data.get("comment_language", "").strip(),
     )
     try:
         annotation = services.annotation_create(
@@ -332,6 +339,7 @@ def annotate_form_post(request: HttpRequest, version: DraftVersion) -> tuple[Ann
             proposed_text=form.proposed_text,
             attribution=form.attribution or None,
             organization_slug=form.organization or None,
+            comment_language=form.comment_language or None,
         )
     except ValidationError as error:
         if hasattr(error, "error_dict"):

@@ -15,13 +15,14 @@ from datetime import datetime
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, TextField, Value, When
 from django.db.models.functions import Concat
 
 from accounts.models import Attribution, User
 from annotations.models import OUT_OF_PUBLIC_VIEW, Annotation, Flag, ModerationEvent, Reply, Status
 from annotations.public_time import in_public_order, public_moment
-from treaty.models import Provision
+from treaty.models import DraftVersion, Provision
+from treaty.search_configs import SEARCH_CONFIGS
 
 
 def _is_moderator(user: User | AnonymousUser | None) -> bool:
@@ -60,6 +61,7 @@ class AnnotationFilters:
     mine: bool = False
     updated_after: datetime | None = None
     q: str | None = None  # words in the comment or the proposed wording
+    comment_language: str | None = None  # BCP 47; "fr" also matches "fr-CA"
 
 
 def annotations_matching(
@@ -92,6 +94,12 @@ def _filtered(
         queryset = queryset.filter(version__label=filters.version)
     if filters.language:
         queryset = queryset.filter(version__language=filters.language)
+    if filters.comment_language:
+        # RFC 4647 basic filtering: the tag itself or a longer one that starts with it.
+        tag = filters.comment_language
+        queryset = queryset.filter(
+            Q(comment_language__iexact=tag) | Q(comment_language__istartswith=f"{tag}-")
+        )
     if filters.article:
         queryset = queryset.filter(article__number=filters.article)
     if filters.provision:
@@ -221,7 +229,7 @@ class ArticleAnnotationRow:
     """One annotation of an article page, light enough to list thousands: counts, filters, paging."""
 
     id: int
-    provision_id: int
+    provision_key: str  # the same in every language version: rows of siblings count together
     author_id: int | None
     position: str
     deleted: bool
@@ -231,13 +239,24 @@ class ArticleAnnotationRow:
     has_tag: bool  # carries the tag asked for (True when none was asked for)
 
 
+def on_unit_in_every_language(article: Provision, prefix: str = "") -> Q:
+    """The annotations on this unit (article, preamble, ...) in any language version of its draft:
+    the same key in a sibling version (same treaty and label). A condition, not a query: the
+    panel's query count does not grow with the languages (issue 16 §3)."""
+    version = DraftVersion.objects.filter(pk=article.version_id)
+    siblings = DraftVersion.objects.filter(
+        treaty_id=Subquery(version.values("treaty_id")[:1]), label=Subquery(version.values("label")[:1])
+    )
+    return Q(**{f"{prefix}article__key": article.key, f"{prefix}version__in": siblings})
+
+
 def _article_queryset(article: Provision, user: User | AnonymousUser | None) -> QuerySet[Annotation]:
     live_visible_replies = Reply.objects.filter(annotation=OuterRef("pk"), deleted_at__isnull=True).filter(
         visibility_filter(user)
     )
     # A deleted annotation stays only as a tombstone that keeps a visible thread readable.
     return (
-        Annotation.objects.filter(article=article)
+        Annotation.objects.filter(on_unit_in_every_language(article))
         .filter(visibility_filter(user))
         .filter(Q(deleted_at__isnull=True) | Q(Exists(live_visible_replies)))
     )
@@ -255,7 +274,7 @@ def article_annotation_rows(
         queryset = queryset.annotate(has_tag=Value(True))
     rows = queryset.order_by("provision__order", *in_public_order()).values_list(
         "id",
-        "provision_id",
+        "provision__key",
         "author_id",
         "position",
         "deleted_at",
@@ -267,7 +286,7 @@ def article_annotation_rows(
     return [
         ArticleAnnotationRow(
             id=pk,
-            provision_id=provision_id,
+            provision_key=provision_key,
             author_id=author_id,
             position=position,
             deleted=deleted_at is not None,
@@ -275,7 +294,7 @@ def article_annotation_rows(
             organization_name=None if attribution == Attribution.ANONYMOUS else name,
             has_tag=bool(has_tag),
         )
-        for pk, provision_id, author_id, position, deleted_at, attribution, slug, name, has_tag in rows
+        for pk, provision_key, author_id, position, deleted_at, attribution, slug, name, has_tag in rows
     ]
 
 
@@ -296,7 +315,9 @@ def article_annotations_visible_to(
         queryset = queryset.filter(pk__in=list(ids))
     annotations = list(with_display_data(queryset, user).order_by("provision__order", *in_public_order()))
     by_annotation: dict[int, list[Reply]] = {a.pk: [] for a in annotations}
-    replies = Reply.objects.filter(annotation__article=article).select_related("author", "organization")
+    replies = Reply.objects.filter(on_unit_in_every_language(article, "annotation__")).select_related(
+        "author", "organization"
+    )
     if ids is not None:
         replies = replies.filter(annotation_id__in=list(by_annotation))
     for reply in replies.order_by(*in_public_order()):
@@ -362,18 +383,35 @@ def flags_received(item: Annotation | Reply, viewer: User | AnonymousUser | None
 
 # --- Searching comments and proposed wordings -------------------------------------------------
 
-# Comments are written in many languages: no stemming, so no language's rules mangle another's words.
-COMMENT_SEARCH_CONFIG = "simple"
+# Comments are written in many languages: each is stemmed by the rules of its own comment_language
+# (treaty.search_configs; "simple" for others and for "und"), the query by the same rules per row.
 COMMENT_SEARCH_LIMIT = 20
 _MARK_START, _MARK_STOP = "\x02", "\x03"  # as treaty.selectors: swapped for <mark> after escaping
 
 
+def _in_language(language: str) -> Q:
+    """RFC 4647 basic filtering on comment_language: "fr" matches fr and fr-CA."""
+    return Q(comment_language__iexact=language) | Q(comment_language__istartswith=f"{language}-")
+
+
+def _comment_config() -> Case:
+    whens = [When(_in_language(language), then=Value(config)) for language, config in SEARCH_CONFIGS.items()]
+    return Case(*whens, default=Value("simple"), output_field=TextField())
+
+
 def _comment_document() -> SearchVector:
-    return SearchVector("body", "proposed_text", config=COMMENT_SEARCH_CONFIG)
+    return SearchVector("body", "proposed_text", config=_comment_config())
 
 
 def _comment_query(query: str) -> SearchQuery:
-    return SearchQuery(query, config=COMMENT_SEARCH_CONFIG, search_type="websearch")
+    return SearchQuery(query, config=_comment_config(), search_type="websearch")
+
+
+def _substring_condition(query: str) -> Q:
+    condition = Q()
+    for word in _query_words(query):
+        condition &= Q(body__icontains=word) | Q(proposed_text__icontains=word)
+    return condition
 
 
 def _query_words(query: str) -> list[str]:
@@ -385,13 +423,12 @@ def annotations_with_words(queryset: QuerySet[Annotation], query: str) -> QueryS
     every word as a substring on SQLite."""
     query = " ".join(query.replace("\x00", " ").split())[:200]  # NUL: no database stores it
     if connection.vendor == "postgresql":
+        # Chinese has no spaces to split words at: its comments are matched by substring.
+        chinese = _in_language("zh") & _substring_condition(query)
         return queryset.alias(comment_document=_comment_document()).filter(
-            comment_document=_comment_query(query)
+            Q(comment_document=_comment_query(query)) | chinese
         )
-    condition = Q()
-    for word in _query_words(query):
-        condition &= Q(body__icontains=word) | Q(proposed_text__icontains=word)
-    return queryset.filter(condition)
+    return queryset.filter(_substring_condition(query))
 
 
 @dataclass
@@ -422,7 +459,7 @@ def published_comment_search(
             headline=SearchHeadline(
                 Concat("body", Value(" — ", output_field=TextField()), "proposed_text"),
                 search_query,
-                config=COMMENT_SEARCH_CONFIG,
+                config=_comment_config(),
                 start_sel=_MARK_START,
                 stop_sel=_MARK_STOP,
                 max_words=35,

@@ -92,6 +92,7 @@ class AnnotationSerializer(serializers.ModelSerializer[Annotation]):
             "treaty",
             "version",
             "language",
+            "comment_language",
             "article",
             "target",
             "tags",
@@ -207,6 +208,9 @@ class AnnotationCreateSerializer(serializers.Serializer[Any]):
     organization = serializers.SlugField(
         required=False, help_text="Act for this organisation (default: your only one)"
     )
+    comment_language = serializers.CharField(
+        required=False, max_length=64, help_text="BCP 47 tag of the comment; default: the interface language"
+    )
 
 
 class AnnotationUpdateSerializer(serializers.Serializer[Any]):
@@ -216,6 +220,9 @@ class AnnotationUpdateSerializer(serializers.Serializer[Any]):
     body = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     proposed_text = serializers.CharField(required=False, allow_blank=True)
     attribution = serializers.ChoiceField(choices=Attribution.choices, required=False)
+    comment_language = serializers.CharField(
+        required=False, max_length=64, help_text="BCP 47 tag of the comment; default: the interface language"
+    )
 
 
 class ReplySerializer(serializers.ModelSerializer[Reply]):
@@ -227,7 +234,17 @@ class ReplySerializer(serializers.ModelSerializer[Reply]):
 
     class Meta:
         model = Reply
-        fields = ["id", "parent", "author", "body", "body_html", "status", "created", "deleted"]
+        fields = [
+            "id",
+            "parent",
+            "author",
+            "body",
+            "body_html",
+            "comment_language",
+            "status",
+            "created",
+            "deleted",
+        ]
 
     def _hidden(self, reply: Reply) -> bool:
         return reply.deleted_at is not None or getattr(reply, "is_tombstone", False)
@@ -261,6 +278,9 @@ class ReplyCreateSerializer(serializers.Serializer[Any]):
     body = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=REPLY_MAX_LENGTH * 2)
     # DRF takes declared fields off the class; the stubs read this one as Field.parent (drf-stubs#78).
     parent = serializers.IntegerField(required=False, allow_null=True)  # type: ignore[assignment]
+    comment_language = serializers.CharField(
+        required=False, max_length=64, help_text="BCP 47 tag of the comment; default: the interface language"
+    )
 
 
 class FlagOnMyItemSerializer(serializers.Serializer[Any]):

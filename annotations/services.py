@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Attribution, Membership, Organization, User
 from accounts.services.suspensions import require_not_suspended
 from annotations.anchoring import AnchorError, quote_anchor
+from annotations.comment_language import comment_language_choose
 from annotations.heat.services import heat_mark_dirty
 from annotations.models import (
     BODY_MAX_LENGTH,
@@ -139,6 +140,7 @@ def annotation_create(
     proposed_text: str = "",
     attribution: str | None = None,
     organization_slug: str | None = None,
+    comment_language: str | None = None,
 ) -> Annotation:
     _require_verified(author)
     if not version.accepts_annotations:
@@ -150,6 +152,7 @@ def annotation_create(
     attribution = attribution or author.attribution_preference
     _check_choices(severity=severity, position=position, attribution=attribution)
     tag_rows = _tags(tags)
+    language = comment_language_choose(comment_language)
     body = clean_text(body, field="body", limit=BODY_MAX_LENGTH, required=True, what="a comment")
     proposed_text = clean_text(
         proposed_text,
@@ -195,6 +198,7 @@ def annotation_create(
         severity=severity,
         position=position,
         body=body,
+        comment_language=language,
         proposed_text=proposed_text,
         attribution=attribution,
         status=_initial_status(version, organization),
@@ -254,6 +258,7 @@ def annotation_update(
     position: str | None = None,
     attribution: str | None = None,
     proposed_text: str | None = None,
+    comment_language: str | None = None,
 ) -> Annotation:
     _require_verified(editor)
     annotation = Annotation.objects.select_for_update().get(pk=annotation.pk)
@@ -300,7 +305,10 @@ def annotation_update(
     )
     now = timezone.now()
     annotation.edited_at = annotation.updated_at = now
+    if comment_language is not None:
+        annotation.comment_language = comment_language_choose(comment_language)
     fields = ["body", "proposed_text", "severity", "position", "attribution", "edited_at", "updated_at"]
+    fields.append("comment_language")
     version = annotation.version
     needs_review = _initial_status(version, annotation.organization) == Status.PENDING
     if annotation.status == Status.APPROVED and needs_review:
@@ -343,7 +351,14 @@ def _require_readable(annotation: Annotation, user: User) -> None:
 
 @retry_on_conflict
 @transaction.atomic
-def reply_create(*, annotation: Annotation, author: User, body: str, parent_id: int | None = None) -> Reply:
+def reply_create(
+    *,
+    annotation: Annotation,
+    author: User,
+    body: str,
+    parent_id: int | None = None,
+    comment_language: str | None = None,
+) -> Reply:
     _require_verified(author)
     _require_readable(annotation, author)
     if annotation.deleted_at is not None:
@@ -354,6 +369,7 @@ def reply_create(*, annotation: Annotation, author: User, body: str, parent_id: 
         if parent is None:
             raise ValidationError({"parent": f"There is no reply {parent_id} under this annotation."})
     body = clean_text(body, field="body", limit=REPLY_MAX_LENGTH, required=True, what="a reply")
+    language = comment_language_choose(comment_language)
     organization = _organization_for(author, None)
     if organization is not None:
         require_not_suspended(author, organization)
@@ -369,6 +385,7 @@ def reply_create(*, annotation: Annotation, author: User, body: str, parent_id: 
         organization=organization,
         attribution=attribution,
         body=body,
+        comment_language=language,
         status=status,
         created_at=now,
         updated_at=now,

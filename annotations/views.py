@@ -100,6 +100,7 @@ def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
             author=request.user,  # type: ignore[arg-type]
             body=request.POST.get("body", ""),
             parent_id=int(parent) if parent and parent.isdigit() else None,
+            comment_language=request.POST.get("comment_language") or None,
         )
     except (ValidationError, PermissionDenied, services.NotFound) as error:
         _refused(request, error)

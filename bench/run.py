@@ -23,6 +23,7 @@ import article_annotations  # bench/article_annotations.py, beside this file
 import drafts  # bench/drafts.py, beside this file
 import exports  # bench/exports.py, beside this file
 import heat as heat_bench  # bench/heat.py, beside this file
+import languages  # bench/languages.py, beside this file
 import moderation_queue  # bench/moderation_queue.py, beside this file
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -75,6 +76,8 @@ def main() -> int:
     failures += exports.run(options.only)
     # The four EU AI Act drafts: mapping and compare API, PostgreSQL only (bench/drafts.py).
     failures += drafts.run(options.runs, options.only)
+    # The article page in Arabic and Chinese against English (bench/languages.py).
+    failures += languages.run(options.runs, options.only)
     print()
     if failures:
         print(f"{len(failures)} problem(s):")

@@ -47,6 +47,9 @@ class DraftVersion(models.Model):
     # SHA-256 of the imported provisions: re-importing the same text is recognised as a no-op.
     content_sha256 = models.CharField(max_length=64, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
+    # How this text's provision keys differ from its sibling languages' when it was imported with
+    # --allow-key-mismatch ({"against": "en", "missing": [...], "extra": [...]}); {} when they agree.
+    key_mismatch = models.JSONField(default=dict, blank=True)
 
     # Commenting and moderation policy (DESIGN §5).
     class Moderation(models.TextChoices):
@@ -92,8 +95,17 @@ class DraftVersion(models.Model):
         return "rtl" if self.language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
 
     @property
+    def language_name(self) -> str:
+        """The language named in itself ("العربية"), for language badges."""
+        from treaty.languages import language_autonym
+
+        return language_autonym(self.language)
+
+    @property
     def search_config(self) -> str:
-        return "english" if self.language.split("-")[0].lower() == "en" else "simple"
+        from treaty.search_configs import search_config_for
+
+        return search_config_for(self.language)
 
 
 class Provision(models.Model):

@@ -13,6 +13,7 @@ from django.db.models import F, Func, Q, QuerySet, Subquery, TextField, Value
 from django.http import Http404
 
 from treaty.models import DraftVersion, Provision, Treaty
+from treaty.search_configs import KNOWN_CONFIGS, searches_by_substring
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
@@ -63,6 +64,12 @@ def treaty_with_versions(slug: str) -> tuple[Treaty, list[DraftVersion]]:
     if not versions:
         return treaty_get(slug), []
     return versions[0].treaty, versions
+
+
+def draft_versions(version: DraftVersion) -> QuerySet[DraftVersion]:
+    """The language versions of `version`'s draft, itself included: same treaty, same label.
+    Annotations on any of them count together by provision key (DESIGN §3 "Languages")."""
+    return DraftVersion.objects.filter(treaty_id=version.treaty_id, label=version.label)
 
 
 def version_list(treaty: Treaty) -> list[DraftVersion]:
@@ -241,9 +248,29 @@ def provision_search(version: DraftVersion, query: str, *, limit: int = 50) -> l
     base = (
         Provision.objects.filter(version=version).exclude(kind__in=(Kind.PREAMBLE,)).select_related("article")
     )
+    if searches_by_substring(version.language):
+        return _search_substring(base, query, limit)
     if connection.vendor == "postgresql":
         return _search_postgresql(base, version.search_config, query, limit)
     return _search_plain(base, query, limit)
+
+
+def _search_substring(base: QuerySet[Provision], query: str, limit: int) -> list[SearchHit]:
+    """Chinese (both databases): written without spaces, so no text search configuration or FTS5
+    tokenizer finds a word inside a sentence. Every space-separated part of the query must occur
+    as a substring (its characters in sequence: an n-gram of any length), in document order."""
+    parts = query.split()[:8]
+    condition = Q()
+    for part in parts:
+        condition &= Q(text__icontains=part) | Q(heading__icontains=part)
+    return [
+        SearchHit(
+            p,
+            p.article.number if p.article else None,
+            plain_snippet(f"{p.heading} {p.text}".strip(), parts),
+        )
+        for p in base.filter(condition).order_by("order")[:limit]
+    ]
 
 
 def _search_postgresql(base: QuerySet[Provision], config: str, query: str, limit: int) -> list[SearchHit]:
@@ -281,8 +308,8 @@ class TsVector(Func):
 
     def __init__(self, config: str) -> None:
         super().__init__(Value(config), function="to_tsvector")
-        # Only two configurations exist (DraftVersion.search_config); never interpolate input.
-        assert config in ("english", "simple")
+        # Only known configurations (treaty.search_configs), never input, reach the SQL.
+        assert config in KNOWN_CONFIGS
         self.config = config
 
     def as_sql(
@@ -302,6 +329,7 @@ class Headline(Func):
 
     def __init__(self, config: str, query: SearchQuery) -> None:
         super().__init__(query)
+        assert config in KNOWN_CONFIGS  # written into the SQL below
         self.config = config
 
     def as_sql(

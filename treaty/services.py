@@ -12,6 +12,7 @@ from treaty.drafts.mapping_runs import mapping_run_start
 from treaty.generations import public_generation_bump_on_commit
 from treaty.importers.tree import Document, Node
 from treaty.models import DraftVersion, MappingRun, Provision, Treaty
+from treaty.sibling_keys import sibling_key_difference
 from treaty.tasks import provision_mapping_task, version_statistics_refresh_task
 
 # Provisions that are read (and aggregated) as one unit with everything inside them.
@@ -47,6 +48,7 @@ def version_import(
     follows: str = "",
     date: datetime.date | None = None,
     current: bool = False,
+    allow_key_mismatch: bool = False,
 ) -> ImportResult:
     """Store an imported document as the draft version `label` of a treaty, in one transaction.
 
@@ -56,7 +58,22 @@ def version_import(
     `follows` places the draft after an earlier one (checked first: nothing is written when it
     is refused) and maps it to that draft in the background; `current` makes it the draft open
     for comment and supersedes the one it follows, refused if that mapping failed.
+
+    A text whose provision keys differ from its sibling languages' is refused with the differing
+    keys, unless `allow_key_mismatch`: then the difference is recorded on the version.
     """
+    difference = sibling_key_difference(
+        treaty_slug=treaty_slug,
+        label=label,
+        language=document.language,
+        keys=[node.key for node in document.walk()],
+    )
+    if difference is not None and not allow_key_mismatch:
+        raise ImportRefused(
+            f"the provision keys of this {document.language} text differ from the {difference.against}"
+            f" text of {label!r}: {difference.describe()} (pass --allow-key-mismatch to import it anyway"
+            " and record the difference)"
+        )
     if follows:
         try:
             lineage_check(treaty_slug=treaty_slug, label=label, follows=follows)
@@ -105,6 +122,7 @@ def version_import(
     version.content_sha256 = fingerprint
     version.imported_at = timezone.now()
     version.follows = follows
+    version.key_mismatch = difference.as_record() if difference is not None else {}
     if date is not None:
         version.date = date
     created = version.pk is None

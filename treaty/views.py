@@ -21,6 +21,7 @@ from treaty import links, selectors
 from treaty.drafts.lineage import draft_line
 from treaty.models import DraftVersion, Provision, Treaty
 from treaty.page_cache import by_slug, cached_for_anonymous, site_wide
+from treaty.parallel import parallel_choices, parallel_view
 
 
 def _version_for_request(request: HttpRequest, slug: str) -> tuple[Treaty, DraftVersion, list[DraftVersion]]:
@@ -167,6 +168,10 @@ def _unit_page(
             return HttpResponseRedirect(path, status=303)
     provisions = [p for p in selectors.unit_provisions(unit) if p.pk != unit.pk]
     panel = article_panel(request, version, unit, provisions)
+    other_language = request.GET.get("with", "").strip()
+    parallel = None
+    if other_language and other_language.lower() != version.language.lower():
+        parallel = parallel_view(version, versions, unit, provisions, other_language)
     context = {
         "treaty": treaty,
         "version": version,
@@ -184,6 +189,8 @@ def _unit_page(
         "previous": previous,
         "next": following,
         "query": version_query(version, selectors.version_choose(versions)),
+        "parallel": parallel,
+        "parallel_choices": parallel_choices(version, versions),
     }
     return render(request, "treaty/article_detail.html", context, status=400 if annotate_form else 200)
 

@@ -133,6 +133,7 @@ class AnnotationListView(PublicAPIView):
                 proposed_text=data.get("proposed_text", ""),
                 attribution=data.get("attribution"),
                 organization_slug=data.get("organization"),
+                comment_language=data.get("comment_language"),
             )
         return Response(_fresh(request, annotation.pk), status=status.HTTP_201_CREATED)
 
@@ -252,6 +253,7 @@ class ReplyListView(APIView):
                 author=signed_in_user(request),
                 body=serializer.validated_data["body"],
                 parent_id=serializer.validated_data.get("parent"),
+                comment_language=serializer.validated_data.get("comment_language"),
             )
         return Response(
             ReplySerializer(reply, context={"request": request}).data, status=status.HTTP_201_CREATED

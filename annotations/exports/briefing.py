@@ -31,6 +31,7 @@ from annotations.heat.selectors import HeatCell, HeatMatrix, article_heat
 from annotations.models import Annotation, ConcernTag, Status
 from annotations.public_time import public_moment
 from annotations.rendering import comment_html
+from annotations.selectors import on_unit_in_every_language
 from treaty import selectors as treaty_selectors
 from treaty.drafts.wordiff import Diff
 from treaty.models import DraftVersion, Provision, Treaty
@@ -239,7 +240,7 @@ def _published_comments(version: DraftVersion, article: Provision) -> tuple[list
     feedback chooses them (annotations.exports.feedback.treaty_feedback), read for this article alone."""
     published = (
         Annotation.objects.filter(
-            version=version, article=article, status=Status.APPROVED, deleted_at__isnull=True
+            on_unit_in_every_language(article), status=Status.APPROVED, deleted_at__isnull=True
         )
         .select_related("target", "provision", "article", "organization", "version__treaty")
         .prefetch_related("tags")

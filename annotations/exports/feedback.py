@@ -18,7 +18,8 @@ from annotations.exports.rows import permalink_prefix
 from annotations.heat.selectors import HeatCell, HeatMatrix, treaty_heat
 from annotations.models import Annotation, Status
 from annotations.public_time import public_moment
-from treaty.models import DraftVersion, Provision
+from treaty.models import RTL_LANGUAGES, DraftVersion, Provision
+from treaty.selectors import draft_versions
 
 WORDINGS_PER_ARTICLE = 20
 WHAT_COUNTS = (
@@ -46,6 +47,14 @@ class Comment:
     position: str
     severity: int
     moderator_note: str
+    # The language version it was written on (its quote is in that language), and the language
+    # of the comment itself (issue 16 §3): feedback pools every language of the draft.
+    text_language: str = ""
+    language: str = ""
+
+    @property
+    def text_direction(self) -> str:
+        return "rtl" if self.text_language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
 
 
 @dataclass
@@ -98,6 +107,8 @@ def comment_from(annotation: Annotation) -> Comment:
         position=annotation.position,
         severity=annotation.severity,
         moderator_note=annotation.moderator_note,
+        text_language=annotation.version.language,
+        language=getattr(annotation, "language", ""),
     )
 
 
@@ -119,21 +130,25 @@ def treaty_feedback(
     version: DraftVersion, *, segment: str = "", tag: str | None = None, filters: dict[str, str] | None = None
 ) -> Feedback:
     matrix = treaty_heat(version, segment=segment, tag=tag)
+    # Every language version of the draft: the heat rows pool them, so do the comments quoted.
     published = (
-        Annotation.objects.filter(version=version, status=Status.APPROVED, deleted_at__isnull=True)
+        Annotation.objects.filter(
+            version__in=draft_versions(version), status=Status.APPROVED, deleted_at__isnull=True
+        )
         .select_related("target", "provision", "article", "organization", "version__treaty")
         .prefetch_related("tags")
     )
     if tag:
         published = published.filter(tags__slug=tag)
     published = _in_segment(published, segment)
-    featured: dict[int, list[Comment]] = {}
+    # By the key of their unit, the same in every language version.
+    featured: dict[str, list[Comment]] = {}
     for annotation in published.filter(featured=True).order_by("article__order", "provision__order", "pk"):
-        featured.setdefault(annotation.article_id, []).append(comment_from(annotation))
-    wordings: dict[int, list[Comment]] = {}
+        featured.setdefault(annotation.article.key, []).append(comment_from(annotation))
+    wordings: dict[str, list[Comment]] = {}
     # Curated first, then the most serious; a bounded number per article.
     for annotation in published.exclude(proposed_text="").order_by("-featured", "-severity", "pk"):
-        bucket = wordings.setdefault(annotation.article_id, [])
+        bucket = wordings.setdefault(annotation.article.key, [])
         if len(bucket) < WORDINGS_PER_ARTICLE:
             bucket.append(comment_from(annotation))
     # In a breakdown, an article whose segment has too few organisations shows no comments: they
@@ -143,8 +158,8 @@ def treaty_feedback(
             unit=row.provision,
             total=row.total,
             cells=row.cells,
-            featured=[] if row.total.suppressed else featured.get(row.provision.pk, []),
-            proposed_wordings=[] if row.total.suppressed else wordings.get(row.provision.pk, []),
+            featured=[] if row.total.suppressed else featured.get(row.provision.key, []),
+            proposed_wordings=[] if row.total.suppressed else wordings.get(row.provision.key, []),
         )
         for row in matrix.rows
     ]

@@ -57,6 +57,7 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     ),
     "position": ("text", "a.position"),
     "body": ("text", "a.body"),
+    "comment_language": ("text", "a.comment_language"),
     "proposed_text": ("text", "a.proposed_text"),
     # An anonymous annotation's organisation would say who wrote it (rows.public_organization).
     "organization": (

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import Attribution
+from annotations.comment_language import UNDETERMINED
 from annotations.exports.rows import SEVERITY_WORDS, iso_time, public_organization, text_source
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -48,15 +49,16 @@ def web_annotation(row: dict[str, Any], *, with_status: bool, embedded: bool = F
     language = row["language"]
     bodies: list[dict[str, Any]] = []
     if row["body"]:
-        bodies.append(
-            {
-                "type": "TextualBody",
-                "purpose": "commenting",
-                "value": row["body"],
-                "format": "text/markdown",
-                "language": "en",
-            }
-        )
+        comment: dict[str, Any] = {
+            "type": "TextualBody",
+            "purpose": "commenting",
+            "value": row["body"],
+            "format": "text/markdown",
+        }
+        # The comment's own language (issue 16 §3); none for one written before it was recorded.
+        if row["comment_language"] != UNDETERMINED:
+            comment["language"] = row["comment_language"]
+        bodies.append(comment)
     bodies += [{"type": "TextualBody", "purpose": "tagging", "value": slug} for slug in row["tags"]]
     # Severity and position share words ("concern"): each is named, so "concern; concern" cannot be
     # read as one thing said twice.

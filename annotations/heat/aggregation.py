@@ -24,9 +24,10 @@ from operator import or_
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from annotations.heat import pooled_queries as pooled_sql
 from annotations.heat import queries as sql
 from annotations.models import Heat, HeatDirty
 from treaty.generations import public_generation_bump
@@ -75,13 +76,26 @@ def heat_sums_recount(*, version_id: int) -> tuple[int, int, int]:
     return int(changed), int(added), int(gone)
 
 
+def _has_siblings(version_id: int) -> bool:
+    """Whether the version's draft exists in another language: its heat pools them (pooled_sql)."""
+    version = DraftVersion.objects.filter(pk=version_id)
+    return (
+        DraftVersion.objects.filter(
+            treaty_id=Subquery(version.values("treaty_id")[:1]), label=Subquery(version.values("label")[:1])
+        )
+        .exclude(pk=version_id)
+        .exists()
+    )
+
+
 def _replace(scope: sql.Scope, params: dict[str, Any], stored: QuerySet[Heat]) -> tuple[int, bool]:
     """Recompute the heat rows of `scope` (`stored` on SQLite, which deletes and inserts them
     again). Returns the number of rows the scope now has, and whether any row changed (always
     True on SQLite, which does not tell)."""
+    pooled = _has_siblings(params["version"])
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(sql.POSTGRESQL[scope], params)
+            cursor.execute((pooled_sql if pooled else sql).POSTGRESQL[scope], params)
             cells, changed, added, gone = cursor.fetchone()
             logger.debug(
                 "heat %s %s: %s cells, %s updated, %s added, %s deleted",
@@ -94,7 +108,7 @@ def _replace(scope: sql.Scope, params: dict[str, Any], stored: QuerySet[Heat]) -
             )
             return int(cells), bool(changed or added or gone)
         stored.delete()
-        cursor.execute(sql.SQLITE[scope], params)
+        cursor.execute((pooled_sql if pooled else sql).SQLITE[scope], params)
         if cursor.rowcount >= 0:
             return cursor.rowcount, True
         # Python's sqlite3 reports -1 for an INSERT that starts with WITH (it does not see DML

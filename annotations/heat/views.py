@@ -276,8 +276,9 @@ def heatmap_cell_annotations(request: HttpRequest, slug: str) -> HttpResponse:
     if position and position not in POSITIONS:
         raise Http404(f"No position {position!r}.")
     annotations = selectors.with_display_data(
+        # Every language version of the draft: the cell pools them (annotations/heat/pooled_queries.py).
         Annotation.objects.filter(
-            version=scope.version, article=unit, status=Status.APPROVED, deleted_at__isnull=True
+            selectors.on_unit_in_every_language(unit), status=Status.APPROVED, deleted_at__isnull=True
         ),
         request.user,
     ).order_by("provision__order", *in_public_order())

@@ -342,6 +342,7 @@ function connectAnnotating(layout, article, bodies) {
     position: form.elements.namedItem("position"),
     body: form.elements.namedItem("body"),
     proposed: form.elements.namedItem("proposed_text"),
+    commentLanguage: form.elements.namedItem("comment_language"),
   };
   const title = document.getElementById("annotate-title");
   const fixedTarget = document.getElementById("annotate-target-fixed");
@@ -549,6 +550,7 @@ function connectAnnotating(layout, article, bodies) {
     for (const box of form.querySelectorAll("input[name=tags]")) box.checked = annotation.tags.includes(box.value);
     for (const radio of form.querySelectorAll("input[name=severity]")) radio.checked = Number(radio.value) === annotation.severity;
     for (const radio of form.querySelectorAll("input[name=attribution]")) radio.checked = radio.value === annotation.attribution;
+    if (fields.commentLanguage && annotation.comment_language !== "und") fields.commentLanguage.value = annotation.comment_language;
     fields.position.value = annotation.position;
     fields.body.value = annotation.body || "";
     fields.proposed.value = annotation.proposed_text || "";
@@ -566,6 +568,7 @@ function connectAnnotating(layout, article, bodies) {
       body: fields.body.value,
       proposed_text: fields.proposed.value,
       attribution: value("attribution"),
+      comment_language: fields.commentLanguage ? fields.commentLanguage.value.trim() || undefined : undefined,
     };
     if (state.mode === "edit") return data;
     Object.assign(data, {

@@ -25,6 +25,7 @@ from treaty.importers.markers import (
     is_bullet,
     is_closing_formula,
     match_number,
+    mixed_script_heading,
     starts_lowercase,
 )
 from treaty.importers.tree import Document, Node, TreatyFormatError, article_position, ordinal
@@ -108,6 +109,8 @@ class TreeBuilder:
         A number at the start of a line only starts a block after a boundary, after a sentence end,
         or when it is the next number expected: "... the offences in\\n(d) of ..." is a wrapped line.
         """
+        if problem := mixed_script_heading(line):
+            raise TreatyFormatError(line_number, problem)
         starts = new_block or self._pending is None or self.pending_is_heading
         after_sentence = previous is None or ends_sentence(previous)
         closing = (

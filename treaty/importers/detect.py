@@ -11,6 +11,7 @@ from treaty.importers.pandoc_layout import looks_like_pandoc
 from treaty.importers.source import detect_language, source_lines
 from treaty.importers.text import parse_text
 from treaty.importers.tree import Document, TreatyFormatError, finalize
+from treaty.languages import UnknownLanguage, text_language
 
 FORMATS = ("auto", "markdown", "pandoc", "text")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+\S", re.MULTILINE)
@@ -25,8 +26,14 @@ def parse(
     plain text) or "auto": pandoc when the file carries pandoc's layout (`{.ul}` spans, raw-HTML
     fences, `*Article N*` headings), else Markdown when it has `#` heading lines, else text.
     `allow_gaps` accepts a numbering gap between articles (a draft printed with one).
-    `language` (BCP 47) defaults to "ar" when Arabic script dominates, else "en".
+    `language` (BCP 47, one of the six UN languages: treaty.languages) defaults to the language
+    detected from the script and the heading words (`source.detect_language`).
     """
+    if language is not None:
+        try:
+            language = text_language(language)
+        except UnknownLanguage as error:
+            raise TreatyFormatError(None, str(error)) from None
     text = decode_source(source) if isinstance(source, bytes) else source.removeprefix("\ufeff")
     lines = source_lines(text)
     if not any(line.strip() for line in lines):

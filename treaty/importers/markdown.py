@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from treaty.importers.builder import TreeBuilder
-from treaty.importers.markers import match_heading
+from treaty.importers.markers import match_heading, mixed_script_heading
 from treaty.importers.source import source_lines
 from treaty.importers.tree import Document, Node, TreatyFormatError
 from treaty.models import Provision
@@ -73,6 +73,8 @@ def _front_matter_preamble(document: Document) -> None:
 
 def _read_heading(builder: TreeBuilder, line_number: int, level: int, text: str) -> None:
     heading = match_heading(text)
+    if heading is None and (problem := mixed_script_heading(text)):
+        raise TreatyFormatError(line_number, problem)
     if heading is not None:
         builder.start_heading(heading, line_number, text)
     elif level == 1 or not (builder.has_structure or builder.title_claimed):

@@ -1,7 +1,8 @@
 """Numbers as treaties print them, and the normalised numbers provision keys use (DESIGN §3).
 
 "CHAPTER II" and "الفصل الثاني" are chapter "2"; "(أ)" is subparagraph "a"; "’1’" is item "i";
-Arabic-Indic digits become ASCII.
+Arabic-Indic digits become ASCII. "Article premier" is article "1", "第十二条" article "12", the
+Russian "в)" and the Chinese "(三)" or "㈢" subparagraph "c".
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ ABJAD = "أبجدهوزحطيكلمنسعفصقرشتثخذضظغ"
 ABJAD_VARIANTS = {"ا": "أ", "إ": "أ", "آ": "أ", "ى": "ي"}
 TATWEEL = "ـ"  # stretches a letter, as in (هـ); not part of it
 
-_ARABIC_INDIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_ARABIC_INDIC_DIGITS = str.maketrans(
+    "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹０１２３４５６７８９", "012345678901234567890123456789"
+)
 
 _ROMAN_NUMERAL = re.compile(r"^m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 
@@ -88,10 +91,74 @@ def arabic_item_number(digits: str) -> str:
 
 
 def heading_number(numeral: str) -> str:
-    """Chapter, section and title numbers: "II", "2", "٢" or "الثاني" -> "2"."""
+    """Chapter, section and title numbers: "II", "2", "٢", "الثاني", "二" or "premier" -> "2"."""
     numeral = ascii_digits(numeral.strip())
     if numeral.isdigit():
         return str(int(numeral))
     if is_roman(numeral):
         return str(roman_to_int(numeral))
+    if numeral.lower() in FIRST_WORDS:
+        return "1"
+    if numeral and set(numeral) <= set(CHINESE_DIGITS) | set(_CHINESE_UNITS):
+        return str(chinese_number(numeral))
     return str(ARABIC_ORDINALS[normalise_alef(numeral)])
+
+
+# "Article premier", "Chapitre premier": French prints the first of a series as a word.
+FIRST_WORDS = frozenset({"premier", "première", "primero", "primera"})
+
+# Russian lists are lettered а) б) в) г) д) е) ж) з) и) к) ...: ё, й and the signs are skipped,
+# so the position in this string is the position of the Latin letter the key uses.
+CYRILLIC_LIST_LETTERS = "абвгдежзиклмнопрстуфхцчшщэюя"
+
+
+def cyrillic_letter_number(letter: str) -> str:
+    """ "а" -> "a", "в" -> "c", "и" -> "i", "к" -> "j": the Latin letter at the same position."""
+    return letters_for_position(CYRILLIC_LIST_LETTERS.index(letter.lower()) + 1)
+
+
+# Chinese numerals as UN texts print them: 一 ... 九, 十, 百; 〇 or 零 inside (一百零二).
+CHINESE_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CHINESE_UNITS = {"十": 10, "百": 100}
+# ㈠ ... ㈩: one character for "(一)" ... "(十)".
+PARENTHESISED_IDEOGRAPHS = "㈠㈡㈢㈣㈤㈥㈦㈧㈨㈩"
+
+
+def chinese_number(numeral: str) -> int:
+    """ "十二" -> 12, "二十" -> 20, "一百零二" -> 102; "㈢" -> 3; ASCII or full-width digits too."""
+    if len(numeral) == 1 and numeral in PARENTHESISED_IDEOGRAPHS:
+        return PARENTHESISED_IDEOGRAPHS.index(numeral) + 1
+    digits = numeral.translate(_FULLWIDTH_DIGITS)
+    if digits.isdigit():
+        return int(digits)
+    total, pending = 0, 0
+    for char in numeral:
+        if char in CHINESE_DIGITS:
+            pending = CHINESE_DIGITS[char]
+        elif char in _CHINESE_UNITS:
+            total += (pending or 1) * _CHINESE_UNITS[char]  # "十二": the 十 alone is ten
+            pending = 0
+        else:
+            raise ValueError(f"{numeral!r} is not a Chinese numeral")
+    return total + pending
+
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def chinese_letter_number(numeral: str) -> str:
+    """Chinese subparagraphs (一) (二) (三) or ㈠ ㈡ ㈢ are keyed a b c by position."""
+    return letters_for_position(chinese_number(numeral))

@@ -45,16 +45,33 @@ def _refuse_unstorable(number: int, line: str) -> None:
         )
 
 
+# Latin-script texts are told apart by the words of their headings.
+_FRENCH = re.compile(
+    r"^(?:Article premier|ARTICLE PREMIER|Chapitre|CHAPITRE|Préambule|PRÉAMBULE|Titre|TITRE)\b", re.M
+)
+_SPANISH = re.compile(r"^(?:Artículo|ARTÍCULO|Capítulo|CAPÍTULO|Preámbulo|PREÁMBULO)\b", re.M)
+
+
 def detect_language(lines: list[str]) -> str:
-    """ "ar" when most letters are Arabic script, else "en" (the two languages the labels know)."""
-    arabic = latin = 0
+    """The language of a text from its script: "ar" (Arabic), "ru" (Cyrillic), "zh" (CJK
+    ideographs); for Latin script "fr" or "es" when its headings are French or Spanish, else "en"."""
+    counts = {"ARABIC": 0, "CYRILLIC": 0, "CJK": 0, "LATIN": 0}
     for line in lines:
         for char in line:
             if not char.isalpha():
                 continue
             name = unicodedata.name(char, "")
-            if name.startswith("ARABIC"):
-                arabic += 1
-            elif name.startswith("LATIN"):
-                latin += 1
-    return "ar" if arabic > latin else "en"
+            for script in counts:
+                if name.startswith(script):
+                    counts[script] += 1
+                    break
+    script = max(counts, key=lambda name: counts[name])
+    if counts[script] and script != "LATIN":
+        return {"ARABIC": "ar", "CYRILLIC": "ru", "CJK": "zh"}[script]
+    # Heading words, stripped of Markdown's "#": the first language whose headings appear wins.
+    text = "\n".join(line.lstrip("#* ").rstrip() for line in lines)
+    if _FRENCH.search(text):
+        return "fr"
+    if _SPANISH.search(text):
+        return "es"
+    return "en"

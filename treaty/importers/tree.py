@@ -101,7 +101,51 @@ LABEL_WORDS: dict[str, dict[str, str]] = {
         Kind.ANNEX: "المرفق",
         "final": "الختام",
     },
+    "fr": {
+        Kind.ARTICLE: "Article",
+        Kind.CHAPTER: "Chapitre",
+        Kind.SECTION: "Section",
+        Kind.TITLE: "Titre",
+        Kind.PREAMBLE: "Préambule",
+        Kind.ANNEX: "Annexe",
+        "final": "Clause finale",
+    },
+    "es": {
+        Kind.ARTICLE: "Artículo",
+        Kind.CHAPTER: "Capítulo",
+        Kind.SECTION: "Sección",
+        Kind.TITLE: "Título",
+        Kind.PREAMBLE: "Preámbulo",
+        Kind.ANNEX: "Anexo",
+        "final": "Cláusula final",
+    },
+    "ru": {
+        Kind.ARTICLE: "Статья",
+        Kind.CHAPTER: "Глава",
+        Kind.SECTION: "Раздел",
+        Kind.TITLE: "Часть",
+        Kind.PREAMBLE: "Преамбула",
+        Kind.ANNEX: "Приложение",
+        "final": "Заключительная часть",
+    },
+    # Chinese puts the number inside the word: 第七条, 第二章 ("{}" is the number).
+    "zh": {
+        Kind.ARTICLE: "第{}条",
+        Kind.CHAPTER: "第{}章",
+        Kind.SECTION: "第{}节",
+        Kind.TITLE: "第{}编",
+        Kind.PREAMBLE: "序言",
+        Kind.ANNEX: "附件",
+        "final": "最后条款",
+    },
 }
+
+
+def _numbered_label(word: str, number: str) -> str:
+    """ "Article" and "7" -> "Article 7"; "第{}条" and "7" -> "第七条"."""
+    if "{}" not in word:
+        return f"{word} {number}"
+    return word.format(int_to_chinese(int(number)) if number.isdigit() else number)
 
 
 def _words(language: str) -> dict[str, str]:
@@ -197,10 +241,17 @@ def _key_and_label(node: Node, parent: Node | None, words: dict[str, str]) -> tu
     if node.kind == Kind.ARTICLE:
         # Articles are numbered through the whole treaty: their key ignores chapters. The label
         # keeps the number as printed ("Article 6 bis"); the key drops spaces ("art-6bis").
-        return f"art-{node.number}", f"{words[Kind.ARTICLE]} {printed_article_number(node.number)}"
+        return f"art-{node.number}", _numbered_label(words[Kind.ARTICLE], printed_article_number(node.number))
     if node.kind in (Kind.CHAPTER, Kind.SECTION, Kind.TITLE):
         own = f"{KEY_PREFIX[node.kind]}{node.number}"
-        printed = f"{words[node.kind]} {node.marker or node.number}"
+        if "{}" in words[node.kind]:
+            printed = (
+                node.marker
+                if node.marker.startswith("第")
+                else _numbered_label(words[node.kind], node.number)
+            )
+        else:
+            printed = f"{words[node.kind]} {node.marker or node.number}"
         if parent is None or parent.kind not in (Kind.CHAPTER, Kind.SECTION, Kind.TITLE, Kind.ANNEX):
             return own, printed
         return f"{parent.key}.{own}", f"{parent.label}, {printed}"
@@ -213,8 +264,27 @@ def _key_and_label(node: Node, parent: Node | None, words: dict[str, str]) -> tu
     return f"{parent.key}.{node.number}", f"{parent.label}({printed_number})"
 
 
+def int_to_chinese(number: int) -> str:
+    """12 -> "十二", 20 -> "二十", 102 -> "一百零二": how Chinese labels print article numbers."""
+    names = "零一二三四五六七八九"
+    if number < 10:
+        return names[number]
+    if number < 20:
+        return "十" + (names[number - 10] if number > 10 else "")
+    if number < 100:
+        tens, units = divmod(number, 10)
+        return names[tens] + "十" + (names[units] if units else "")
+    hundreds, rest = divmod(number, 100)
+    if not rest:
+        return names[hundreds] + "百"
+    if rest < 10:
+        return names[hundreds] + "百零" + names[rest]
+    # After hundreds the tens are spoken in full: 一百一十五, not 一百十五.
+    return names[hundreds] + "百" + ("一" if rest < 20 else "") + int_to_chinese(rest)
+
+
 # What surrounds a number in a printed marker: "1.", "a)", "(i)", "’1’", "1 -".
-MARKER_PUNCTUATION = " .)(-–’‘'‏‎"
+MARKER_PUNCTUATION = " .)(-–’‘'‏‎、．（）"
 
 
 ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}

@@ -24,7 +24,15 @@ class Command(BaseCommand):
         parser.add_argument("--version", required=True, dest="label", help="draft label, e.g. A/AC.291/L.15")
         parser.add_argument("--title", default="", help="treaty title (default: the file's title)")
         parser.add_argument("--format", default="auto", choices=["auto", "markdown", "pandoc", "text"])
-        parser.add_argument("--language", default=None, help="BCP 47 tag (default: detected, en or ar)")
+        parser.add_argument(
+            "--language", default=None, help="BCP 47 tag: ar, en, es, fr, ru or zh (default: detected)"
+        )
+        parser.add_argument(
+            "--allow-key-mismatch",
+            action="store_true",
+            help="import a language version whose provision keys differ from its siblings'"
+            " (the difference is recorded)",
+        )
         parser.add_argument(
             "--replace",
             action="store_true",
@@ -66,6 +74,7 @@ class Command(BaseCommand):
                 follows=options["follows"],
                 date=options["date"],
                 current=options["current"],
+                allow_key_mismatch=options["allow_key_mismatch"],
             )
         except TreatyFormatError as error:
             raise CommandError(f"{path}: {error}; nothing was imported") from error
@@ -81,6 +90,14 @@ class Command(BaseCommand):
             lineage = f" It follows {version.follows}; the mapping runs in the background."
         elif options["current"]:
             lineage = " It is now the current draft."
+        if version.key_mismatch:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Provision keys differ from the {version.key_mismatch['against']} text (recorded):"
+                    f" missing {', '.join(version.key_mismatch['missing']) or 'none'};"
+                    f" extra {', '.join(version.key_mismatch['extra']) or 'none'}."
+                )
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"{version.treaty.slug} {version.label} ({version.language}) {what}: "
