@@ -485,3 +485,8 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"export {self.pk} ({self.format}, {self.status})"
+
+
+# Carried anchors (DESIGN §3, §4), in a module of their own (this one is near its size limit).
+from annotations.resolution_models import AnchorResolution as AnchorResolution  # noqa: E402
+from annotations.resolution_models import CarryingRun as CarryingRun  # noqa: E402
