@@ -183,7 +183,9 @@ def _best_passage(exact: str, counterpart: Counterpart, text: str) -> Candidate 
     if start >= end:
         return None
     start, end, score = _widen(exact, text, start, end)
-    return Candidate(counterpart.provision_id, counterpart.key, start, end, counterpart.text[start:end], score)
+    return Candidate(
+        counterpart.provision_id, counterpart.key, start, end, counterpart.text[start:end], score
+    )
 
 
 def _widen(exact: str, text: str, start: int, end: int) -> tuple[int, int, float]:

@@ -52,7 +52,9 @@ def test_the_same_words_in_a_changed_provision_are_moved_to_their_new_offsets() 
 
 def test_a_quote_whose_provision_moved_to_another_article_follows_it() -> None:
     new = "Placeholder lead-in. Each party shall adopt placeholder measures to protect personal data."
-    placed = carry(quote(OLD, "protect personal data"), [to(new, key="art-9.3", relation="moved", similarity=0.8)])
+    placed = carry(
+        quote(OLD, "protect personal data"), [to(new, key="art-9.3", relation="moved", similarity=0.8)]
+    )
     assert (placed.state, placed.key) == (MOVED, "art-9.3")
     assert placed.exact == "protect personal data"
 

@@ -16,9 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _state(rows: list[AnchorResolution]) -> list[tuple]:
-    return sorted(
-        (r.target_id, r.provision_id, r.start, r.end, r.state, r.confidence, r.exact) for r in rows
-    )
+    return sorted((r.target_id, r.provision_id, r.start, r.end, r.state, r.confidence, r.exact) for r in rows)
 
 
 @pytest.fixture
@@ -48,7 +46,9 @@ def test_every_target_is_carried_with_its_state_and_the_target_is_untouched(carr
             assert resolution.article_id == resolution.provision.article_id
         if state in ("exact", "moved") and exact:
             assert resolution.provision.text[resolution.start : resolution.end] == exact
-    moved = AnchorResolution.objects.get(target=carried["annotations"][("art-2.1", "duties of each party")].target)
+    moved = AnchorResolution.objects.get(
+        target=carried["annotations"][("art-2.1", "duties of each party")].target
+    )
     assert moved.provision_key == "art-5.1"
     review = AnchorResolution.objects.get(target=carried["annotations"][("art-1.2", "about terms")].target)
     assert review.candidates and 0.6 <= review.confidence < 0.85
@@ -102,13 +102,18 @@ def test_a_third_draft_carries_what_was_carried_to_the_second(
     carried: dict, tmp_path: Path, django_capture_on_commit_callbacks
 ) -> None:
     third_text = dict(LATER)
-    third_text["5"] = ["Gamma placeholder sentence about the duties of each party.", "Delta placeholder sentence on records."]
+    third_text["5"] = [
+        "Gamma placeholder sentence about the duties of each party.",
+        "Delta placeholder sentence on records.",
+    ]
     with django_capture_on_commit_callbacks(execute=True):
         third = import_draft(tmp_path, "D/3", third_text, "--follows", "D/2", "--allow-gaps")
     annotation = carried["annotations"][("art-2.1", "duties of each party")]
     resolution = AnchorResolution.objects.get(target=annotation.target, version=third)
     assert (resolution.state, resolution.provision_key, resolution.from_version_id) == (
-        "moved", "art-5.1", carried["second"].pk
+        "moved",
+        "art-5.1",
+        carried["second"].pk,
     )
     orphan = carried["annotations"][("art-4", "deletes outright")]
     assert not AnchorResolution.objects.filter(target=orphan.target, version=third).exists()
