@@ -117,3 +117,16 @@ def test_a_third_draft_carries_what_was_carried_to_the_second(
     )
     orphan = carried["annotations"][("art-4", "deletes outright")]
     assert not AnchorResolution.objects.filter(target=orphan.target, version=third).exists()
+
+
+def test_moderators_see_the_progress_of_carrying_on_the_drafts_page(
+    carried: dict, mod_client, alice_client
+) -> None:
+    page = mod_client.get("/moderation/drafts/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    second = carried["second"]
+    assert f'id="carrying-{second.pk}"' in html
+    assert f"Annotations carried from D/1</label>: {len(QUOTES)} of {len(QUOTES)} (100 %), done" in html
+    assert "needs_review: 1" in html and "orphaned: 1" in html
+    assert alice_client.get("/moderation/drafts/").status_code in (302, 403)
