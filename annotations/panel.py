@@ -11,6 +11,7 @@ from django.http import HttpRequest, QueryDict
 from accounts.models import Attribution, Organization, User
 from accounts.privacy import author_visible_to
 from annotations import selectors, services
+from annotations.carrying.display import carried_view
 from annotations.models import (
     BODY_MAX_LENGTH,
     PROPOSED_TEXT_MAX_LENGTH,
@@ -34,10 +35,12 @@ class PanelFilters:
     position: str = ""
     organization: str = ""
     mine: bool = False
+    # "here": written on this draft; "carried": carried to it from an earlier draft.
+    origin: str = ""
 
     @property
     def active(self) -> bool:
-        return bool(self.tag or self.position or self.organization or self.mine)
+        return bool(self.tag or self.position or self.organization or self.mine or self.origin)
 
 
 # An article with thousands of annotations must stay quick to serve and usable to read.
@@ -54,6 +57,7 @@ class PanelGroup:
 class ArticlePanel:
     groups: list[PanelGroup]  # this page of the annotations that match the filters
     total: int  # live annotations the viewer may see on the article
+    carried: int  # of those, how many were carried from earlier drafts
     matching: int  # of those, how many match the filters
     first: int  # 1-based position of the first one on this page (0 when none)
     last: int
@@ -83,6 +87,7 @@ def panel_filters(params: QueryDict) -> PanelFilters:
         position=position if position in Annotation.Position.values else "",
         organization=params.get("organization", "")[:220],
         mine=params.get("mine") in ("1", "on", "true"),
+        origin=params.get("origin", "") if params.get("origin") in ("here", "carried") else "",
     )
 
 
@@ -99,6 +104,8 @@ def _matches(row: selectors.ArticleAnnotationRow, filters: PanelFilters, user: U
     if filters.position and row.position != filters.position:
         return False
     if filters.organization and row.organization_slug != filters.organization:
+        return False
+    if filters.origin and row.carried != (filters.origin == "carried"):
         return False
     return not (filters.mine and (not user.is_authenticated or row.author_id != user.pk))
 
@@ -220,16 +227,24 @@ def article_panel(
     if own:
         for flag in Flag.objects.filter(annotation_id__in=own).only("annotation_id", "reason", "note"):
             flags_by_annotation.setdefault(flag.annotation_id, []).append(flag)  # type: ignore[arg-type]
+    shown_in = {row.id: row.provision_id for row in on_page}
+    provision_by_id = {p.pk: p for p in [article, *provisions]}
     groups: list[PanelGroup] = []
     for annotation in annotations:
+        resolution = getattr(annotation, "resolution", None)
+        annotation.carried = carried_view(annotation, resolution) if resolution else None  # type: ignore[attr-defined]
+        # Grouped under the provision of this draft it sits in (carried: where it was carried to).
+        shown = provision_by_id.get(
+            shown_in.get(annotation.pk, annotation.provision_id), annotation.provision
+        )
         annotation.flags_received = flags_by_annotation.get(annotation.pk, [])  # type: ignore[attr-defined]
         _prepare_annotation(
             annotation, viewer, verified=verified, my_organizations=my_organizations, endorsed=endorsed
         )
-        if groups and groups[-1].provision.pk == annotation.provision_id:
+        if groups and groups[-1].provision.pk == shown.pk:
             groups[-1].annotations.append(annotation)
         else:
-            groups.append(PanelGroup(annotation.provision, [annotation]))
+            groups.append(PanelGroup(shown, [annotation]))
 
     if not viewer.is_authenticated:
         reason = "login"
@@ -243,6 +258,7 @@ def article_panel(
     return ArticlePanel(
         groups=groups,
         total=sum(counts.values()),
+        carried=sum(row.carried and not row.deleted for row in rows),
         matching=sum(not row.deleted for row in matching),
         first=first,
         last=first + len(on_page) - 1 if on_page else 0,

@@ -15,11 +15,19 @@ from datetime import datetime
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Concat
 
 from accounts.models import Attribution, User
-from annotations.models import OUT_OF_PUBLIC_VIEW, Annotation, Flag, ModerationEvent, Reply, Status
+from annotations.models import (
+    OUT_OF_PUBLIC_VIEW,
+    AnchorResolution,
+    Annotation,
+    Flag,
+    ModerationEvent,
+    Reply,
+    Status,
+)
 from treaty.models import Provision
 
 
@@ -201,15 +209,27 @@ class ArticleAnnotationRow:
     organization_slug: str | None
     organization_name: str | None
     has_tag: bool  # carries the tag asked for (True when none was asked for)
+    carried: bool = False  # written on an earlier draft, carried to this one (AnchorResolution)
 
 
-def _article_queryset(article: Provision, user: User | AnonymousUser | None) -> QuerySet[Annotation]:
+def _carried_to(article: Provision) -> QuerySet[AnchorResolution]:
+    """Resolutions that place an earlier draft's annotation in this article (not orphaned)."""
+    return AnchorResolution.objects.filter(version=article.version_id, article=article).exclude(
+        state=AnchorResolution.State.ORPHANED
+    )
+
+
+def _article_queryset(
+    article: Provision, user: User | AnonymousUser | None, *, carried: bool = False
+) -> QuerySet[Annotation]:
+    """The annotations written on the article (or, `carried`, those carried to it from earlier drafts)."""
     live_visible_replies = Reply.objects.filter(annotation=OuterRef("pk"), deleted_at__isnull=True).filter(
         visibility_filter(user)
     )
+    where = Q(pk__in=_carried_to(article).values("annotation_id")) if carried else Q(article=article)
     # A deleted annotation stays only as a tombstone that keeps a visible thread readable.
     return (
-        Annotation.objects.filter(article=article)
+        Annotation.objects.filter(where)
         .filter(visibility_filter(user))
         .filter(Q(deleted_at__isnull=True) | Q(Exists(live_visible_replies)))
     )
@@ -218,24 +238,45 @@ def _article_queryset(article: Provision, user: User | AnonymousUser | None) -> 
 def article_annotation_rows(
     article: Provision, user: User | AnonymousUser | None, *, tag: str | None = None
 ) -> list[ArticleAnnotationRow]:
-    """Every annotation on an article this viewer may see, in document order, in one query."""
-    queryset = _article_queryset(article, user)
-    if tag:
-        tagged = Annotation.tags.through.objects.filter(annotation=OuterRef("pk"), concerntag__slug=tag)
-        queryset = queryset.annotate(has_tag=Exists(tagged))
-    else:
-        queryset = queryset.annotate(has_tag=Value(True))
-    rows = queryset.order_by("provision__order", "created_at", "id").values_list(
-        "id",
-        "provision_id",
-        "author_id",
-        "position",
-        "deleted_at",
-        "attribution",
-        "organization__slug",
-        "organization__name",
-        "has_tag",
-    )
+    """Every annotation on an article this viewer may see, those carried to it from earlier drafts
+    included, in document order (of this draft), in one query."""
+    parts = []
+    for carried in (False, True):
+        queryset = _article_queryset(article, user, carried=carried)
+        if tag:
+            tagged = Annotation.tags.through.objects.filter(annotation=OuterRef("pk"), concerntag__slug=tag)
+            queryset = queryset.annotate(has_tag=Exists(tagged))
+        else:
+            queryset = queryset.annotate(has_tag=Value(True))
+        if carried:
+            # Placed where it was carried to: that provision of this draft, in its order.
+            here = _carried_to(article).filter(annotation=OuterRef("pk"))
+            queryset = queryset.annotate(
+                shown_provision=Subquery(here.values("provision_id")[:1]),
+                shown_order=Subquery(here.values("provision__order")[:1]),
+                is_carried=Value(True),
+            )
+        else:
+            queryset = queryset.annotate(
+                shown_provision=F("provision_id"), shown_order=F("provision__order"), is_carried=Value(False)
+            )
+        parts.append(
+            queryset.order_by().values_list(
+                "id",
+                "shown_provision",
+                "author_id",
+                "position",
+                "deleted_at",
+                "attribution",
+                "organization__slug",
+                "organization__name",
+                "has_tag",
+                "is_carried",
+                "shown_order",
+                "created_at",
+            )
+        )
+    rows = sorted(parts[0].union(parts[1], all=True), key=lambda row: (row[10], row[11], row[0]))
     return [
         ArticleAnnotationRow(
             id=pk,
@@ -246,8 +287,9 @@ def article_annotation_rows(
             organization_slug=None if attribution == Attribution.ANONYMOUS else slug,
             organization_name=None if attribution == Attribution.ANONYMOUS else name,
             has_tag=bool(has_tag),
+            carried=bool(carried),
         )
-        for pk, provision_id, author_id, position, deleted_at, attribution, slug, name, has_tag in rows
+        for pk, provision_id, author_id, position, deleted_at, attribution, slug, name, has_tag, carried, _, _ in rows
     ]
 
 
@@ -256,21 +298,36 @@ def article_annotations_visible_to(
 ) -> list[Annotation]:
     """The annotations on an article (its lead-in and every provision in it) this viewer may see.
 
-    Only those in `ids` when given (one page of the panel). In document order (provision, then
-    oldest first), each with `.thread`: its visible replies as a tree (`.answers` on every reply,
-    tombstones for deleted or hidden replies that still have visible answers). Three queries
-    whatever the number of annotations: the annotations, their tags, and their replies.
+    Only those in `ids` when given (one page of the panel), in the order of `ids`; those carried
+    to the article from earlier drafts among them have `.resolution` (their AnchorResolution
+    here). Otherwise in document order (provision, then oldest first). Each has `.thread`: its
+    visible replies as a tree (`.answers` on every reply, tombstones for deleted or hidden replies
+    that still have visible answers). Four queries whatever the number of annotations: the
+    annotations, their tags, their replies, and the resolutions of those carried here.
     """
     queryset = _article_queryset(article, user)
     if ids is not None:
         if not ids:
             return []
+        queryset = _article_queryset(article, user) | _article_queryset(article, user, carried=True)
         queryset = queryset.filter(pk__in=list(ids))
     annotations = list(with_display_data(queryset, user).order_by("provision__order", "created_at", "id"))
-    by_annotation: dict[int, list[Reply]] = {a.pk: [] for a in annotations}
-    replies = Reply.objects.filter(annotation__article=article).select_related("author", "organization")
     if ids is not None:
-        replies = replies.filter(annotation_id__in=list(by_annotation))
+        place = {pk: index for index, pk in enumerate(ids)}
+        annotations.sort(key=lambda a: place[a.pk])
+        carried = [a.pk for a in annotations if a.article_id != article.pk]
+        resolutions = {
+            r.annotation_id: r
+            for r in _carried_to(article).filter(annotation_id__in=carried).select_related("provision")
+        } if carried else {}  # fmt: skip
+        for annotation in annotations:
+            annotation.resolution = resolutions.get(annotation.pk)  # type: ignore[attr-defined]
+    by_annotation: dict[int, list[Reply]] = {a.pk: [] for a in annotations}
+    replies = Reply.objects.filter(annotation__in=list(by_annotation)).select_related(
+        "author", "organization"
+    )
+    if ids is None:
+        replies = Reply.objects.filter(annotation__article=article).select_related("author", "organization")
     for reply in replies.order_by("created_at", "id"):
         if reply.annotation_id in by_annotation:
             by_annotation[reply.annotation_id].append(reply)

@@ -41,7 +41,7 @@ def import_draft(tmp_path: Path, label: str, articles: dict, *extra: str) -> Dra
     return DraftVersion.objects.get(treaty__slug="sample", label=label)
 
 
-def annotate(author: User, version: DraftVersion, key: str, exact: str = "") -> Annotation:
+def annotate(author: User, version: DraftVersion, key: str, exact: str = "", body: str = "") -> Annotation:
     return annotation_create(
         author=author,
         version=version,
@@ -49,6 +49,6 @@ def annotate(author: User, version: DraftVersion, key: str, exact: str = "") -> 
         tags=["privacy"],
         severity=2,
         position="concern",
-        body=f"Placeholder comment on {key} {exact}".strip(),
+        body=body or f"Placeholder comment on {key} {exact}".strip(),
         quote=QuoteInput(exact=exact) if exact else None,
     )

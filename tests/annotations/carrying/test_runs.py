@@ -9,7 +9,7 @@ import pytest
 from accounts.models import User
 from annotations.carrying.runs import carrying_run_execute
 from annotations.models import AnchorResolution, CarryingRun, Target
-from tests.annotations.carrying.drafts import EARLIER, LATER, QUOTES, annotate, import_draft
+from tests.annotations.carrying.drafts import LATER, QUOTES, import_draft
 from treaty.models import MappingRun
 
 pytestmark = pytest.mark.django_db
@@ -17,18 +17,6 @@ pytestmark = pytest.mark.django_db
 
 def _state(rows: list[AnchorResolution]) -> list[tuple]:
     return sorted((r.target_id, r.provision_id, r.start, r.end, r.state, r.confidence, r.exact) for r in rows)
-
-
-@pytest.fixture
-def carried(tmp_path: Path, alice: User, django_capture_on_commit_callbacks) -> dict:
-    with django_capture_on_commit_callbacks(execute=True):
-        first = import_draft(tmp_path, "D/1", EARLIER)
-    annotations = {(key, exact): annotate(alice, first, key, exact) for key, exact, _ in QUOTES}
-    targets_before = list(Target.objects.order_by("pk").values())
-    # Importing the next draft maps it (a task) and the mapping's end carries the annotations.
-    with django_capture_on_commit_callbacks(execute=True):
-        second = import_draft(tmp_path, "D/2", LATER, "--follows", "D/1", "--allow-gaps")
-    return {"first": first, "second": second, "annotations": annotations, "targets": targets_before}
 
 
 def test_every_target_is_carried_with_its_state_and_the_target_is_untouched(carried: dict) -> None:
