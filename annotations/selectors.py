@@ -289,7 +289,19 @@ def article_annotation_rows(
             has_tag=bool(has_tag),
             carried=bool(carried),
         )
-        for pk, provision_id, author_id, position, deleted_at, attribution, slug, name, has_tag, carried, _, _ in rows
+        for (
+            pk,
+            provision_id,
+            author_id,
+            position,
+            deleted_at,
+            attribution,
+            slug,
+            name,
+            has_tag,
+            carried,
+            *_,
+        ) in rows
     ]
 
 

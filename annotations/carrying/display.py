@@ -38,7 +38,7 @@ def carried_view(annotation: Annotation, resolution: AnchorResolution) -> Carrie
         old, new = target.exact, resolution.exact
     else:
         old = target.provision.text
-        new = resolution.provision.text if resolution.provision_id else ""
+        new = resolution.provision.text if resolution.provision is not None else ""
     return CarriedView(
         written_on=annotation.version.label,
         state=resolution.state,
