@@ -275,6 +275,11 @@ class ModerationEvent(models.Model):
         EDITED = "edited"
         # A draft's commenting and moderation policy changed (the event names the draft, no item).
         POLICY = "policy"
+        # Carried anchors reviewed, and outcomes marked, on a later draft (issue 15).
+        REANCHOR_CONFIRM = "reanchor_confirm"
+        REANCHOR_REPICK = "reanchor_repick"
+        REANCHOR_ORPHAN = "reanchor_orphan"
+        OUTCOME = "outcome"
 
     annotation = models.ForeignKey(
         Annotation, on_delete=models.PROTECT, null=True, blank=True, related_name="moderation_events"

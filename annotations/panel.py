@@ -16,6 +16,7 @@ from annotations.models import (
     BODY_MAX_LENGTH,
     PROPOSED_TEXT_MAX_LENGTH,
     REPLY_MAX_LENGTH,
+    AnchorResolution,
     Annotation,
     ConcernTag,
     Endorsement,
@@ -58,6 +59,8 @@ class ArticlePanel:
     groups: list[PanelGroup]  # this page of the annotations that match the filters
     total: int  # live annotations the viewer may see on the article
     carried: int  # of those, how many were carried from earlier drafts
+    outcomes: list[tuple[str, str, int]]  # (outcome, label, count) among the carried ones
+    outcome_choices: list[tuple[str, str]]
     matching: int  # of those, how many match the filters
     first: int  # 1-based position of the first one on this page (0 when none)
     last: int
@@ -228,11 +231,22 @@ def article_panel(
         for flag in Flag.objects.filter(annotation_id__in=own).only("annotation_id", "reason", "note"):
             flags_by_annotation.setdefault(flag.annotation_id, []).append(flag)  # type: ignore[arg-type]
     shown_in = {row.id: row.provision_id for row in on_page}
+    my_organization_ids = {organization.pk for organization in my_organizations}
     provision_by_id = {p.pk: p for p in [article, *provisions]}
     groups: list[PanelGroup] = []
     for annotation in annotations:
         resolution = getattr(annotation, "resolution", None)
         annotation.carried = carried_view(annotation, resolution) if resolution else None  # type: ignore[attr-defined]
+        # Its organisation's members (its author, without one) and moderators mark the outcome.
+        annotation.can_mark_outcome = bool(  # type: ignore[attr-defined]
+            resolution
+            and verified
+            and (
+                getattr(viewer, "is_moderator", False)
+                or (annotation.organization_id and annotation.organization_id in my_organization_ids)
+                or (annotation.organization_id is None and annotation.author_id == viewer.pk)
+            )
+        )
         # Grouped under the provision of this draft it sits in (carried: where it was carried to).
         shown = provision_by_id.get(
             shown_in.get(annotation.pk, annotation.provision_id), annotation.provision
@@ -259,6 +273,8 @@ def article_panel(
         groups=groups,
         total=sum(counts.values()),
         carried=sum(row.carried and not row.deleted for row in rows),
+        outcomes=_outcome_counts(rows),
+        outcome_choices=list(AnchorResolution.Outcome.choices),
         matching=sum(not row.deleted for row in matching),
         first=first,
         last=first + len(on_page) - 1 if on_page else 0,
@@ -277,6 +293,18 @@ def article_panel(
         my_organizations=my_organizations,
         flag_reasons=[c for c in Flag.Reason.choices if c[0] != Flag.Reason.DUPLICATE],
     )
+
+
+def _outcome_counts(rows: list[selectors.ArticleAnnotationRow]) -> list[tuple[str, str, int]]:
+    counted: dict[str, int] = {}
+    for row in rows:
+        if row.outcome and not row.deleted:
+            counted[row.outcome] = counted.get(row.outcome, 0) + 1
+    return [
+        (value, label, counted[value])
+        for value, label in AnchorResolution.Outcome.choices
+        if value in counted
+    ]
 
 
 def _attribution_default(viewer: User | AnonymousUser, organizations: list[Organization]) -> str:

@@ -210,6 +210,7 @@ class ArticleAnnotationRow:
     organization_name: str | None
     has_tag: bool  # carries the tag asked for (True when none was asked for)
     carried: bool = False  # written on an earlier draft, carried to this one (AnchorResolution)
+    outcome: str = ""  # carried: what became of its concern in this draft, if marked
 
 
 def _carried_to(article: Provision) -> QuerySet[AnchorResolution]:
@@ -255,28 +256,35 @@ def article_annotation_rows(
                 shown_provision=Subquery(here.values("provision_id")[:1]),
                 shown_order=Subquery(here.values("provision__order")[:1]),
                 is_carried=Value(True),
+                carried_outcome=Subquery(here.values("outcome")[:1]),
             )
         else:
             queryset = queryset.annotate(
-                shown_provision=F("provision_id"), shown_order=F("provision__order"), is_carried=Value(False)
+                shown_provision=F("provision_id"),
+                shown_order=F("provision__order"),
+                is_carried=Value(False),
+                carried_outcome=Value(""),
             )
+        # Model fields first, then the annotations in the order they were added: the order the
+        # database returns them in, which a union's rows are read back in as they are.
         parts.append(
             queryset.order_by().values_list(
                 "id",
-                "shown_provision",
                 "author_id",
                 "position",
                 "deleted_at",
                 "attribution",
                 "organization__slug",
                 "organization__name",
-                "has_tag",
-                "is_carried",
-                "shown_order",
                 "created_at",
+                "has_tag",
+                "shown_provision",
+                "shown_order",
+                "is_carried",
+                "carried_outcome",
             )
         )
-    rows = sorted(parts[0].union(parts[1], all=True), key=lambda row: (row[10], row[11], row[0]))
+    rows = sorted(parts[0].union(parts[1], all=True), key=lambda row: (row[10], row[7], row[0]))
     return [
         ArticleAnnotationRow(
             id=pk,
@@ -288,19 +296,22 @@ def article_annotation_rows(
             organization_name=None if attribution == Attribution.ANONYMOUS else name,
             has_tag=bool(has_tag),
             carried=bool(carried),
+            outcome=outcome or "",
         )
         for (
             pk,
-            provision_id,
             author_id,
             position,
             deleted_at,
             attribution,
             slug,
             name,
+            _,
             has_tag,
+            provision_id,
+            _,
             carried,
-            *_,
+            outcome,
         ) in rows
     ]
 
