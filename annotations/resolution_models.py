@@ -123,6 +123,8 @@ class CarryingRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     seconds = models.FloatField(null=True, blank=True)
+    # When the authors were told how their annotations carried (once per pair of drafts).
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"carrying {self.mapping_run_id}: {self.done}/{self.total} ({self.status})"
