@@ -184,7 +184,7 @@ def _seed(
                 body="Bench placeholder.",
                 attribution="person",
                 status="approved",
-            )  # fmt: skip
+            )
             for target, provision in zip(targets, rows, strict=True)
         ],
         batch_size=5000,

@@ -28,4 +28,6 @@ def test_my_annotations_shows_the_summary(carried: dict, alice_client, mallory_c
     html = alice_client.get("/accounts/profile/annotations/").content.decode()
     assert "Carried to later drafts" in html
     assert "follows D/1: of your 6 annotations there, 2 carried over exactly, 2 moved, 1 need review" in html
-    assert "Carried to later drafts" not in mallory_client.get("/accounts/profile/annotations/").content.decode()
+    assert (
+        "Carried to later drafts" not in mallory_client.get("/accounts/profile/annotations/").content.decode()
+    )

@@ -167,7 +167,9 @@ def test_outcomes_are_marked_by_the_organisation_or_a_moderator_and_shown(
     assert event.reason == "D/2 (en): outcome none → partly_addressed"
     html = client.get("/treaties/sample/articles/5/?version=D/2&lang=en").content.decode()
     assert "Outcome: <strong>Partly addressed</strong>" in html
-    assert "1 partly addressed" in html, html[html.find("panel-carried") - 20 : html.find("panel-carried") + 300]
+    assert "1 partly addressed" in html, html[
+        html.find("panel-carried") - 20 : html.find("panel-carried") + 300
+    ]
 
 
 @pytest.mark.parametrize(
