@@ -103,8 +103,11 @@ def reanchor_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def reanchor_decide(request: HttpRequest, annotation_pk: int, version_pk: int) -> HttpResponse:
-    annotation = get_object_or_404(Annotation.objects.select_related("target"), pk=annotation_pk)
+def reanchor_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Decide one resolution (`pk`): its annotation in its later draft."""
+    chosen = get_object_or_404(AnchorResolution.objects.only("annotation_id", "version_id"), pk=pk)
+    annotation = get_object_or_404(Annotation.objects.select_related("target"), pk=chosen.annotation_id)
+    version_pk = chosen.version_id
     user = signed_in_user(request)
     if not may_review(user, annotation):
         raise PermissionDenied(

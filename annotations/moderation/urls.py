@@ -19,11 +19,7 @@ urlpatterns = [
     path("drafts/", policy_views.drafts, name="drafts"),
     path("drafts/<int:pk>/policy/", policy_views.draft_policy, name="draft-policy"),
     path("reanchor/", reanchor_views.reanchor_queue, name="reanchor"),
-    path(
-        "reanchor/<int:annotation_pk>/<int:version_pk>/",
-        reanchor_views.reanchor_decide,
-        name="reanchor-decide",
-    ),
+    path("reanchor/<int:pk>/", reanchor_views.reanchor_decide, name="reanchor-decide"),
     # "My annotations" moved to the account pages (accounts:my-annotations); old links follow it.
     path(
         "my-annotations/",

@@ -266,7 +266,9 @@ def worker_quiet_before_flush(request: pytest.FixtureRequest) -> Iterator[None]:
         busy = worker_busy_with()
         quiet = 0 if busy else quiet + 1
         if busy and time.monotonic() > deadline:
-            pytest.fail(f"the worker was still busy {DEFAULT_WAIT:.0f} s after the test: {busy}\n{worker.output()}")
+            pytest.fail(
+                f"the worker was still busy {DEFAULT_WAIT:.0f} s after the test: {busy}\n{worker.output()}"
+            )
         time.sleep(0.2)
 
 

@@ -96,9 +96,7 @@ def test_a_review_decision_without_the_right_is_403_and_changes_nothing(
         401,
         403,
     )
-    page = mallory_client.post(
-        f"/moderation/reanchor/{item.annotation_id}/{item.version_id}/", {"action": "confirm"}
-    )
+    page = mallory_client.post(f"/moderation/reanchor/{item.pk}/", {"action": "confirm"})
     assert page.status_code == 403
     assert (
         _snapshot() == before and not ModerationEvent.objects.filter(action__startswith="reanchor").exists()
@@ -135,7 +133,7 @@ def test_picking_words_not_in_the_new_provision_on_the_page_is_400(carried: dict
     item = _review_item(carried)
     before = _snapshot()
     response = mod_client.post(
-        f"/moderation/reanchor/{item.annotation_id}/{item.version_id}/",
+        f"/moderation/reanchor/{item.pk}/",
         {"action": "repick", "provision": "art-1.2", "exact": "words that are nowhere"},
     )
     assert (
@@ -144,7 +142,7 @@ def test_picking_words_not_in_the_new_provision_on_the_page_is_400(carried: dict
     )
     assert _snapshot() == before
     response = mod_client.post(
-        f"/moderation/reanchor/{item.annotation_id}/{item.version_id}/",
+        f"/moderation/reanchor/{item.pk}/",
         {"action": "repick", "provision": "art-1.2", "exact": "defined terms"},
     )
     assert response.status_code == 302
