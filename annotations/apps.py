@@ -14,3 +14,10 @@ class AnnotationsConfig(AppConfig):
             users.CONTRIBUTION_HANDLERS.append(contributions_on_account_delete)
         if contributions_export not in users.DATA_EXPORTERS:
             users.DATA_EXPORTERS.append(contributions_export)
+
+        # A finished provision mapping carries the earlier draft's annotations to the new one.
+        from annotations.carrying.tasks import anchors_carry_enqueue
+        from treaty.drafts.mapping_runs import MAPPING_DONE_HANDLERS
+
+        if anchors_carry_enqueue not in MAPPING_DONE_HANDLERS:
+            MAPPING_DONE_HANDLERS.append(anchors_carry_enqueue)

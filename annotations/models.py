@@ -291,6 +291,11 @@ class ModerationEvent(models.Model):
         EDITED = "edited"
         # A draft's commenting and moderation policy changed (the event names the draft, no item).
         POLICY = "policy"
+        # Carried anchors reviewed, and outcomes marked, on a later draft (issue 15).
+        REANCHOR_CONFIRM = "reanchor_confirm"
+        REANCHOR_REPICK = "reanchor_repick"
+        REANCHOR_ORPHAN = "reanchor_orphan"
+        OUTCOME = "outcome"
 
     annotation = models.ForeignKey(
         Annotation, on_delete=models.PROTECT, null=True, blank=True, related_name="moderation_events"
@@ -455,49 +460,8 @@ class HeatDirty(models.Model):
         return f"dirty {self.version_id}/{self.article_id}"
 
 
-class ExportJob(models.Model):
-    """A large annotation export written to a file by the worker (DESIGN §7), downloaded later.
-
-    The file lives under settings.EXPORT_DIR as `file_name` until `expires_at`; the hourly purge
-    deletes it and marks the job expired. Only the requester or a moderator may download it.
-    """
-
-    class Format(models.TextChoices):
-        CSV = "csv", "CSV"
-        NDJSON = "ndjson", "NDJSON (one flat JSON record per line)"
-        # One complete W3C Web Annotation (with its @context) per line.
-        JSONLD = "jsonld", "W3C Web Annotations, one JSON-LD document per line"
-
-    class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-        EXPIRED = "expired", "Expired (file deleted)"
-
-    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    treaty = models.ForeignKey("treaty.Treaty", on_delete=models.CASCADE, related_name="+")
-    format = models.CharField(max_length=10, choices=Format.choices)
-    # The annotation list filters (annotations.selectors.AnnotationFilters), checked on creation.
-    filters = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
-    # Decided when the file is written: a moderator's file holds every status (with a status
-    # column), so only moderators may download it.
-    includes_unpublished = models.BooleanField(default=False)
-    row_count = models.PositiveIntegerField(null=True, blank=True)
-    file_name = models.CharField(max_length=200)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            # The purge (done jobs past expires_at) and the requeue (queued jobs left behind).
-            models.Index(fields=["status", "expires_at"], name="annotations_exportjob_status"),
-        ]
-
-    def __str__(self) -> str:
-        return f"export {self.pk} ({self.format}, {self.status})"
+# Carried anchors (DESIGN §3, §4), in a module of their own (this one is near its size limit).
+# Export jobs (DESIGN §7), likewise in a module of their own.
+from annotations.export_job_models import ExportJob as ExportJob  # noqa: E402
+from annotations.resolution_models import AnchorResolution as AnchorResolution  # noqa: E402
+from annotations.resolution_models import CarryingRun as CarryingRun  # noqa: E402

@@ -11,10 +11,12 @@ from django.http import HttpRequest, QueryDict
 from accounts.models import Attribution, Organization, User
 from accounts.privacy import author_visible_to
 from annotations import selectors, services
+from annotations.carrying.display import carried_view
 from annotations.models import (
     BODY_MAX_LENGTH,
     PROPOSED_TEXT_MAX_LENGTH,
     REPLY_MAX_LENGTH,
+    AnchorResolution,
     Annotation,
     ConcernTag,
     Endorsement,
@@ -34,10 +36,12 @@ class PanelFilters:
     position: str = ""
     organization: str = ""
     mine: bool = False
+    # "here": written on this draft; "carried": carried to it from an earlier draft.
+    origin: str = ""
 
     @property
     def active(self) -> bool:
-        return bool(self.tag or self.position or self.organization or self.mine)
+        return bool(self.tag or self.position or self.organization or self.mine or self.origin)
 
 
 # An article with thousands of annotations must stay quick to serve and usable to read.
@@ -54,6 +58,9 @@ class PanelGroup:
 class ArticlePanel:
     groups: list[PanelGroup]  # this page of the annotations that match the filters
     total: int  # live annotations the viewer may see on the article
+    carried: int  # of those, how many were carried from earlier drafts
+    outcomes: list[tuple[str, str, int]]  # (outcome, label, count) among the carried ones
+    outcome_choices: list[tuple[str, str]]
     matching: int  # of those, how many match the filters
     first: int  # 1-based position of the first one on this page (0 when none)
     last: int
@@ -83,6 +90,7 @@ def panel_filters(params: QueryDict) -> PanelFilters:
         position=position if position in Annotation.Position.values else "",
         organization=params.get("organization", "")[:220],
         mine=params.get("mine") in ("1", "on", "true"),
+        origin=params.get("origin", "") if params.get("origin") in ("here", "carried") else "",
     )
 
 
@@ -99,6 +107,8 @@ def _matches(row: selectors.ArticleAnnotationRow, filters: PanelFilters, user: U
     if filters.position and row.position != filters.position:
         return False
     if filters.organization and row.organization_slug != filters.organization:
+        return False
+    if filters.origin and row.carried != (filters.origin == "carried"):
         return False
     return not (filters.mine and (not user.is_authenticated or row.author_id != user.pk))
 
@@ -222,19 +232,36 @@ def article_panel(
     if own:
         for flag in Flag.objects.filter(annotation_id__in=own).only("annotation_id", "reason", "note"):
             flags_by_annotation.setdefault(flag.annotation_id, []).append(flag)  # type: ignore[arg-type]
+    shown_in = {row.id: row.provision_key for row in on_page}
+    my_organization_ids = {organization.pk for organization in my_organizations}
     groups: list[PanelGroup] = []
     for annotation in annotations:
+        resolution = getattr(annotation, "resolution", None)
+        annotation.carried = carried_view(annotation, resolution) if resolution else None  # type: ignore[attr-defined]
+        # Its organisation's members (its author, without one) and moderators mark the outcome.
+        annotation.can_mark_outcome = bool(  # type: ignore[attr-defined]
+            resolution
+            and verified
+            and (
+                getattr(viewer, "is_moderator", False)
+                or (annotation.organization_id and annotation.organization_id in my_organization_ids)
+                or (annotation.organization_id is None and annotation.author_id == viewer.pk)
+            )
+        )
+        # Grouped under this page's provision of its key (carried: where it was carried to), in
+        # whichever language version of the draft it was written.
+        shown = on_page_by_key.get(
+            shown_in.get(annotation.pk, annotation.provision.key), annotation.provision
+        )
         annotation.flags_received = flags_by_annotation.get(annotation.pk, [])  # type: ignore[attr-defined]
         _prepare_annotation(
             annotation, viewer, verified=verified, my_organizations=my_organizations, endorsed=endorsed
         )
-        # Grouped under this page's provision of the key, whichever language it was written on.
-        provision = on_page_by_key.get(annotation.provision.key, annotation.provision)
-        annotation.other_language = annotation.version_id != version.pk  # type: ignore[attr-defined]
-        if groups and groups[-1].provision.key == provision.key:
+        annotation.other_language = annotation.version_id != version.pk and not resolution  # type: ignore[attr-defined]
+        if groups and groups[-1].provision.key == shown.key:
             groups[-1].annotations.append(annotation)
         else:
-            groups.append(PanelGroup(provision, [annotation]))
+            groups.append(PanelGroup(shown, [annotation]))
 
     if not viewer.is_authenticated:
         reason = "login"
@@ -248,6 +275,9 @@ def article_panel(
     return ArticlePanel(
         groups=groups,
         total=sum(counts.values()),
+        carried=sum(row.carried and not row.deleted for row in rows),
+        outcomes=_outcome_counts(rows),
+        outcome_choices=list(AnchorResolution.Outcome.choices),
         matching=sum(not row.deleted for row in matching),
         first=first,
         last=first + len(on_page) - 1 if on_page else 0,
@@ -266,6 +296,18 @@ def article_panel(
         my_organizations=my_organizations,
         flag_reasons=[c for c in Flag.Reason.choices if c[0] != Flag.Reason.DUPLICATE],
     )
+
+
+def _outcome_counts(rows: list[selectors.ArticleAnnotationRow]) -> list[tuple[str, str, int]]:
+    counted: dict[str, int] = {}
+    for row in rows:
+        if row.outcome and not row.deleted:
+            counted[row.outcome] = counted.get(row.outcome, 0) + 1
+    return [
+        (value, label, counted[value])
+        for value, label in AnchorResolution.Outcome.choices
+        if value in counted
+    ]
 
 
 def _attribution_default(viewer: User | AnonymousUser, organizations: list[Organization]) -> str:

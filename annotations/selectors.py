@@ -6,23 +6,26 @@
 Deleted annotations appear only as tombstones where a thread needs them, never in lists.
 """
 
-import html
-import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db import connection
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, TextField, Value, When
-from django.db.models.functions import Concat
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 
 from accounts.models import Attribution, User
-from annotations.models import OUT_OF_PUBLIC_VIEW, Annotation, Flag, ModerationEvent, Reply, Status
+from annotations.comment_search import annotations_with_words
+from annotations.models import (
+    OUT_OF_PUBLIC_VIEW,
+    AnchorResolution,
+    Annotation,
+    Flag,
+    ModerationEvent,
+    Reply,
+    Status,
+)
 from annotations.public_time import in_public_order, public_moment
 from treaty.models import DraftVersion, Provision
-from treaty.search_configs import SEARCH_CONFIGS
 
 
 def _is_moderator(user: User | AnonymousUser | None) -> bool:
@@ -237,6 +240,8 @@ class ArticleAnnotationRow:
     organization_slug: str | None
     organization_name: str | None
     has_tag: bool  # carries the tag asked for (True when none was asked for)
+    carried: bool = False  # written on an earlier draft, carried to this one (AnchorResolution)
+    outcome: str = ""  # carried: what became of its concern in this draft, if marked
 
 
 def on_unit_in_every_language(article: Provision, prefix: str = "") -> Q:
@@ -250,13 +255,29 @@ def on_unit_in_every_language(article: Provision, prefix: str = "") -> Q:
     return Q(**{f"{prefix}article__key": article.key, f"{prefix}version__in": siblings})
 
 
-def _article_queryset(article: Provision, user: User | AnonymousUser | None) -> QuerySet[Annotation]:
+def _carried_to(article: Provision) -> QuerySet[AnchorResolution]:
+    """Resolutions that place an earlier draft's annotation in this article (not orphaned)."""
+    return AnchorResolution.objects.filter(version=article.version_id, article=article).exclude(
+        state=AnchorResolution.State.ORPHANED
+    )
+
+
+def _article_queryset(
+    article: Provision, user: User | AnonymousUser | None, *, carried: bool = False
+) -> QuerySet[Annotation]:
+    """The annotations written on the article in any language of its draft (or, `carried`, those
+    carried to it from earlier drafts)."""
     live_visible_replies = Reply.objects.filter(annotation=OuterRef("pk"), deleted_at__isnull=True).filter(
         visibility_filter(user)
     )
+    where = (
+        Q(pk__in=_carried_to(article).values("annotation_id"))
+        if carried
+        else on_unit_in_every_language(article)
+    )
     # A deleted annotation stays only as a tombstone that keeps a visible thread readable.
     return (
-        Annotation.objects.filter(on_unit_in_every_language(article))
+        Annotation.objects.filter(where)
         .filter(visibility_filter(user))
         .filter(Q(deleted_at__isnull=True) | Q(Exists(live_visible_replies)))
     )
@@ -265,23 +286,55 @@ def _article_queryset(article: Provision, user: User | AnonymousUser | None) -> 
 def article_annotation_rows(
     article: Provision, user: User | AnonymousUser | None, *, tag: str | None = None
 ) -> list[ArticleAnnotationRow]:
-    """Every annotation on an article this viewer may see, in document order, in one query."""
-    queryset = _article_queryset(article, user)
-    if tag:
-        tagged = Annotation.tags.through.objects.filter(annotation=OuterRef("pk"), concerntag__slug=tag)
-        queryset = queryset.annotate(has_tag=Exists(tagged))
-    else:
-        queryset = queryset.annotate(has_tag=Value(True))
-    rows = queryset.order_by("provision__order", *in_public_order()).values_list(
-        "id",
-        "provision__key",
-        "author_id",
-        "position",
-        "deleted_at",
-        "attribution",
-        "organization__slug",
-        "organization__name",
-        "has_tag",
+    """Every annotation on an article this viewer may see, those carried to it from earlier drafts
+    included, in document order (of this draft), in one query."""
+    parts = []
+    for carried in (False, True):
+        queryset = _article_queryset(article, user, carried=carried)
+        if tag:
+            tagged = Annotation.tags.through.objects.filter(annotation=OuterRef("pk"), concerntag__slug=tag)
+            queryset = queryset.annotate(has_tag=Exists(tagged))
+        else:
+            queryset = queryset.annotate(has_tag=Value(True))
+        if carried:
+            # Placed where it was carried to: that provision of this draft, in its order.
+            here = _carried_to(article).filter(annotation=OuterRef("pk"))
+            queryset = queryset.annotate(
+                shown_key=Subquery(here.values("provision__key")[:1]),
+                shown_order=Subquery(here.values("provision__order")[:1]),
+                is_carried=Value(True),
+                carried_outcome=Subquery(here.values("outcome")[:1]),
+            )
+        else:
+            queryset = queryset.annotate(
+                # Keys, not ids: a sibling language's annotation sits under this page's provision.
+                shown_key=F("provision__key"),
+                shown_order=F("provision__order"),
+                is_carried=Value(False),
+                carried_outcome=Value(""),
+            )
+        # Model fields first, then the annotations in the order they were added: the order the
+        # database returns them in, which a union's rows are read back in as they are.
+        parts.append(
+            queryset.order_by().values_list(
+                "id",
+                "author_id",
+                "position",
+                "deleted_at",
+                "attribution",
+                "organization__slug",
+                "organization__name",
+                "created_at",
+                "has_tag",
+                "shown_key",
+                "shown_order",
+                "is_carried",
+                "carried_outcome",
+            )
+        )
+    # Document order, then the public order within a provision (public_time: minute, then id).
+    rows = sorted(
+        parts[0].union(parts[1], all=True), key=lambda row: (row[10], public_moment(row[7]), row[0])
     )
     return [
         ArticleAnnotationRow(
@@ -293,8 +346,24 @@ def article_annotation_rows(
             organization_slug=None if attribution == Attribution.ANONYMOUS else slug,
             organization_name=None if attribution == Attribution.ANONYMOUS else name,
             has_tag=bool(has_tag),
+            carried=bool(carried),
+            outcome=outcome or "",
         )
-        for pk, provision_key, author_id, position, deleted_at, attribution, slug, name, has_tag in rows
+        for (
+            pk,
+            author_id,
+            position,
+            deleted_at,
+            attribution,
+            slug,
+            name,
+            _,
+            has_tag,
+            provision_key,
+            _,
+            carried,
+            outcome,
+        ) in rows
     ]
 
 
@@ -303,23 +372,38 @@ def article_annotations_visible_to(
 ) -> list[Annotation]:
     """The annotations on an article (its lead-in and every provision in it) this viewer may see.
 
-    Only those in `ids` when given (one page of the panel). In document order (provision, then
-    oldest first), each with `.thread`: its visible replies as a tree (`.answers` on every reply,
-    tombstones for deleted or hidden replies that still have visible answers). Three queries
-    whatever the number of annotations: the annotations, their tags, and their replies.
+    Only those in `ids` when given (one page of the panel), in the order of `ids`; those carried
+    to the article from earlier drafts among them have `.resolution` (their AnchorResolution
+    here). Otherwise in document order (provision, then oldest first). Each has `.thread`: its
+    visible replies as a tree (`.answers` on every reply, tombstones for deleted or hidden replies
+    that still have visible answers). Four queries whatever the number of annotations: the
+    annotations, their tags, their replies, and the resolutions of those carried here.
     """
     queryset = _article_queryset(article, user)
     if ids is not None:
         if not ids:
             return []
+        queryset = _article_queryset(article, user) | _article_queryset(article, user, carried=True)
         queryset = queryset.filter(pk__in=list(ids))
     annotations = list(with_display_data(queryset, user).order_by("provision__order", *in_public_order()))
+    if ids is not None:
+        place = {pk: index for index, pk in enumerate(ids)}
+        annotations.sort(key=lambda a: place[a.pk])
+        carried = [a.pk for a in annotations if a.article_id != article.pk]
+        resolutions = {
+            r.annotation_id: r
+            for r in _carried_to(article).filter(annotation_id__in=carried).select_related("provision")
+        } if carried else {}  # fmt: skip
+        for annotation in annotations:
+            annotation.resolution = resolutions.get(annotation.pk)  # type: ignore[attr-defined]
     by_annotation: dict[int, list[Reply]] = {a.pk: [] for a in annotations}
-    replies = Reply.objects.filter(on_unit_in_every_language(article, "annotation__")).select_related(
+    replies = Reply.objects.filter(annotation__in=list(by_annotation)).select_related(
         "author", "organization"
     )
-    if ids is not None:
-        replies = replies.filter(annotation_id__in=list(by_annotation))
+    if ids is None:
+        replies = Reply.objects.filter(on_unit_in_every_language(article, "annotation__")).select_related(
+            "author", "organization"
+        )
     for reply in replies.order_by(*in_public_order()):
         if reply.annotation_id in by_annotation:
             by_annotation[reply.annotation_id].append(reply)
@@ -379,108 +463,3 @@ def flags_received(item: Annotation | Reply, viewer: User | AnonymousUser | None
     return list(
         Flag.objects.filter(**where).only("pk", "reason", "note", "created_at").order_by("created_at", "pk")
     )
-
-
-# --- Searching comments and proposed wordings -------------------------------------------------
-
-# Comments are written in many languages: each is stemmed by the rules of its own comment_language
-# (treaty.search_configs; "simple" for others and for "und"), the query by the same rules per row.
-COMMENT_SEARCH_LIMIT = 20
-_MARK_START, _MARK_STOP = "\x02", "\x03"  # as treaty.selectors: swapped for <mark> after escaping
-
-
-def _in_language(language: str) -> Q:
-    """RFC 4647 basic filtering on comment_language: "fr" matches fr and fr-CA."""
-    return Q(comment_language__iexact=language) | Q(comment_language__istartswith=f"{language}-")
-
-
-def _comment_config() -> Case:
-    whens = [When(_in_language(language), then=Value(config)) for language, config in SEARCH_CONFIGS.items()]
-    return Case(*whens, default=Value("simple"), output_field=TextField())
-
-
-def _comment_document() -> SearchVector:
-    return SearchVector("body", "proposed_text", config=_comment_config())
-
-
-def _comment_query(query: str) -> SearchQuery:
-    return SearchQuery(query, config=_comment_config(), search_type="websearch")
-
-
-def _substring_condition(query: str) -> Q:
-    condition = Q()
-    for word in _query_words(query):
-        condition &= Q(body__icontains=word) | Q(proposed_text__icontains=word)
-    return condition
-
-
-def _query_words(query: str) -> list[str]:
-    return [word for word in re.split(r"\W+", query) if word][:8]
-
-
-def annotations_with_words(queryset: QuerySet[Annotation], query: str) -> QuerySet[Annotation]:
-    """Annotations whose comment or proposed wording hold the words: PostgreSQL full text, or
-    every word as a substring on SQLite."""
-    query = " ".join(query.replace("\x00", " ").split())[:200]  # NUL: no database stores it
-    if connection.vendor == "postgresql":
-        # Chinese has no spaces to split words at: its comments are matched by substring.
-        chinese = _in_language("zh") & _substring_condition(query)
-        return queryset.alias(comment_document=_comment_document()).filter(
-            Q(comment_document=_comment_query(query)) | chinese
-        )
-    return queryset.filter(_substring_condition(query))
-
-
-@dataclass
-class CommentHit:
-    annotation: Annotation
-    snippet_html: str  # escaped, the matched words in <mark>
-
-
-def published_comment_search(
-    *, treaty_slug: str, version_label: str, query: str, limit: int = COMMENT_SEARCH_LIMIT
-) -> list[CommentHit]:
-    """Published annotations on a draft (all its languages) whose comment or proposed wording holds
-    the words, best first (PostgreSQL: ranked; SQLite: newest first)."""
-    query = " ".join(query.replace("\x00", " ").split())[:200]  # NUL: no database stores it
-    if not query:
-        return []
-    published = Annotation.objects.filter(
-        deleted_at__isnull=True,
-        status=Status.APPROVED,
-        version__treaty__slug=treaty_slug,
-        version__label=version_label,
-    ).select_related("provision", "article", "version", "version__treaty")
-    matching = annotations_with_words(published, query)
-    if connection.vendor == "postgresql":
-        search_query = _comment_query(query)
-        ranked = matching.annotate(
-            rank=SearchRank(_comment_document(), search_query),
-            headline=SearchHeadline(
-                Concat("body", Value(" — ", output_field=TextField()), "proposed_text"),
-                search_query,
-                config=_comment_config(),
-                start_sel=_MARK_START,
-                stop_sel=_MARK_STOP,
-                max_words=35,
-                min_words=15,
-            ),
-        ).order_by("-rank", *in_public_order(newest_first=True))[:limit]
-        return [CommentHit(a, _escaped_marks(a.headline)) for a in ranked]  # type: ignore[attr-defined]
-    # Imported here: treaty.selectors is the reading app's; this is its one shared helper.
-    from treaty.selectors import plain_snippet
-
-    words = _query_words(query)
-    hits = []
-    for annotation in matching.order_by(*in_public_order(newest_first=True))[:limit]:
-        text = (
-            annotation.body
-            if not annotation.proposed_text
-            else f"{annotation.body} — {annotation.proposed_text}"
-        )
-        hits.append(CommentHit(annotation, plain_snippet(text, words)))
-    return hits
-
-
-def _escaped_marks(raw: str) -> str:
-    return html.escape(raw).replace(_MARK_START, "<mark>").replace(_MARK_STOP, "</mark>")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("annotations/<int:pk>/delete/", views.annotation_delete, name="delete"),
     path("annotations/<int:pk>/endorsement/", views.endorsement_toggle, name="endorsement"),
     path("annotations/<int:pk>/flag/", views.flag_create, name="flag"),
+    path("annotations/<int:pk>/outcome/", views.outcome_mark, name="outcome"),
     path("replies/<int:pk>/delete/", views.reply_delete, name="reply-delete"),
     path("replies/<int:pk>/flag/", views.reply_flag_create, name="reply-flag"),
 ]

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import verified_required
 from annotations import selectors, services
+from annotations.carrying.outcomes import outcome_set
 from annotations.models import (
     Annotation,
     ConcernTag,
@@ -159,6 +160,31 @@ def endorsement_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, PermissionDenied, services.NotFound) as error:
         _refused(request, error)
     return HttpResponseRedirect(_article_url(annotation, f"annotation-{annotation.pk}"))
+
+
+@verified_required
+@require_POST
+def outcome_mark(request: HttpRequest, pk: int) -> HttpResponse:
+    """The outcome form of a carried annotation on a later draft's article page."""
+    annotation = _annotation_or_404(request, pk)
+    version = request.POST.get("version", "")
+    try:
+        resolution = outcome_set(
+            actor=request.user,  # type: ignore[arg-type]
+            annotation=annotation,
+            version_id=int(version) if version.isdigit() else 0,
+            outcome=request.POST.get("outcome", ""),
+        )
+    except (ValidationError, PermissionDenied) as error:
+        _refused(request, error)
+        return HttpResponseRedirect(_article_url(annotation, f"annotation-{annotation.pk}"))
+    messages.success(request, f"Outcome in {resolution.version.label}: {resolution.get_outcome_display()}.")
+    if resolution.article is None:  # orphaned: no place in that draft
+        return HttpResponseRedirect(_article_url(annotation, f"annotation-{annotation.pk}"), status=303)
+    path = links.annotation_permalink_path(
+        treaty_slug=resolution.version.treaty.slug, unit=resolution.article, version=resolution.version, pk=pk
+    )
+    return HttpResponseRedirect(path, status=303)
 
 
 @verified_required

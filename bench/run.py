@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import article_annotations  # bench/article_annotations.py, beside this file
+import carrying  # bench/carrying.py, beside this file
 import drafts  # bench/drafts.py, beside this file
 import exports  # bench/exports.py, beside this file
 import heat as heat_bench  # bench/heat.py, beside this file
@@ -78,6 +79,8 @@ def main() -> int:
     failures += drafts.run(options.runs, options.only)
     # The article page in Arabic and Chinese against English (bench/languages.py).
     failures += languages.run(options.runs, options.only)
+    # Carrying 100,000 annotations to the next draft, and its article page (bench/carrying.py).
+    failures += carrying.run(options.runs, options.only)
     print()
     if failures:
         print(f"{len(failures)} problem(s):")
@@ -91,7 +94,10 @@ def main() -> int:
         f" moderation queue: constant queries, median <= {moderation_queue.MAX_MEDIAN_MS:g} ms;"
         f" exports: >= {exports.MIN_ROWS_PER_SECOND:,} rows/s, <= {exports.MAX_PEAK_MB:g} MB;"
         f" drafts: mapping <= {drafts.MAX_MAPPING_S:g} s, compare <= {drafts.MAX_COMPARE_MS:g} ms"
-        f" (one article <= {drafts.MAX_ARTICLE_MS:g} ms)."
+        f" (one article <= {drafts.MAX_ARTICLE_MS:g} ms);"
+        f" carrying {carrying.SEEDED:,} annotations <= {carrying.MAX_CARRY_S:g} s"
+        f" (again <= {carrying.MAX_RERUN_S:g} s),"
+        f" article with {carrying.ON_ARTICLE:,} carried <= {carrying.MAX_PAGE_MS:g} ms."
     )
     return 0
 

@@ -25,6 +25,8 @@ app.conf.update(
         "annotations.tasks.*export*": {"queue": "export"},
         # Mapping a new draft to the one it follows (seconds of CPU) must not delay heat or exports.
         "treaty.tasks.provision_mapping_*": {"queue": "drafts"},
+        # Carrying annotations to the new draft follows the mapping, on the same queue.
+        "annotations.carrying.tasks.*": {"queue": "drafts"},
     },
     # Results are kept in our own models, never in a result backend.
     task_ignore_result=True,

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts import api as accounts_api
 from accounts.views import outbox
+from annotations.api import resolutions as resolutions_api
 from annotations.api import views as annotations_api
 from annotations.exports.api import feedback as feedback_api
 from annotations.exports.api import jobs as export_jobs_api
@@ -45,6 +46,13 @@ api_v1 = [
         "replies/<int:pk>/moderation/", moderation_api.ReplyModerationView.as_view(), name="reply-moderation"
     ),
     path("moderation/queue/", moderation_api.ModerationQueueView.as_view(), name="moderation-queue"),
+    path("moderation/reanchor/", resolutions_api.ReanchorQueueView.as_view(), name="moderation-reanchor"),
+    path(
+        "annotations/<int:pk>/resolutions/",
+        resolutions_api.ResolutionDecisionView.as_view(),
+        name="annotation-resolutions",
+    ),
+    path("annotations/<int:pk>/outcome/", resolutions_api.OutcomeView.as_view(), name="annotation-outcome"),
     path("moderation/bulk/", moderation_api.ModerationBulkView.as_view(), name="moderation-bulk"),
     path("exports/", export_jobs_api.ExportJobCreateView.as_view(), name="export-job-create"),
     path("exports/<int:pk>/", export_jobs_api.ExportJobDetailView.as_view(), name="export-job-detail"),

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from config.enqueue import enqueue_after_commit
 from treaty.drafts.lineage import CurrentRefused, LineageRefused, draft_make_current, lineage_check
-from treaty.drafts.mapping_runs import mapping_run_start
+from treaty.drafts.mapping_runs import mapping_run_done, mapping_run_start
 from treaty.generations import public_generation_bump_on_commit
 from treaty.importers.tree import Document, Node
 from treaty.models import DraftVersion, MappingRun, Provision, Treaty
@@ -163,6 +163,8 @@ def _map_and_promote(version: DraftVersion, *, current: bool) -> None:
             run = mapping_run_start(from_version=earlier, to_version=version)
             if run.status != MappingRun.Status.DONE:
                 enqueue_after_commit(provision_mapping_task, run.pk)
+            else:
+                mapping_run_done(run_id=run.pk)
 
 
 def _store_provisions(version: DraftVersion, document: Document) -> int:

@@ -26,10 +26,11 @@ def version_statistics_refresh_task(version_id: int) -> None:
 # Queue: "drafts" (config.celery).
 @shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
 def provision_mapping_task(run_id: int) -> None:
-    from treaty.drafts.mapping_runs import MappingFailed, mapping_run_compute
+    from treaty.drafts.mapping_runs import MappingFailed, mapping_run_compute, mapping_run_done
 
     try:
         mapping_run_compute(run_id=run_id)
+        mapping_run_done(run_id=run_id)
     except MappingRun.DoesNotExist:
         logger.info("mapping run %s no longer exists (a draft was deleted)", run_id)
     except MappingFailed:

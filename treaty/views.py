@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from annotations import selectors as annotation_selectors
+from annotations import comment_search
 from annotations.heat.article import article_heat_context
 from annotations.heat.render import heat_scale
 from annotations.heat.selectors import draft_activity, most_discussed, unit_activity
@@ -214,9 +214,7 @@ def search(request: HttpRequest, slug: str) -> HttpResponse:
     for hit in hits:
         hit.url = _provision_url(treaty, hit, query)
     comments = (
-        annotation_selectors.published_comment_search(
-            treaty_slug=treaty.slug, version_label=version.label, query=q
-        )
+        comment_search.published_comment_search(treaty_slug=treaty.slug, version_label=version.label, query=q)
         if q
         else []
     )

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from annotations.carrying.notices import carried_summaries_for
 from annotations.models import Annotation, Reply, Status
 from annotations.rendering import comment_html
 from treaty import links
@@ -70,5 +71,7 @@ def my_annotations(request: HttpRequest) -> HttpResponse:
         "reply_page": reply_page,
         "annotation_items": [MyItem("annotation", a, a, comment_html(a.body)) for a in annotation_page],
         "reply_items": [MyItem("reply", r, r.annotation, comment_html(r.body)) for r in reply_page],
+        # How the annotations were carried to later drafts (issue 15 §3).
+        "carried_summaries": carried_summaries_for(request.user),  # type: ignore[arg-type]
     }
     return render(request, "accounts/my_annotations.html", context)

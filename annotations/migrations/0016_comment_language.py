@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("annotations", "0013_heat_anonymous_units")]
+    dependencies = [("annotations", "0014_anchor_resolutions")]
 
     operations = [
         migrations.AddField(

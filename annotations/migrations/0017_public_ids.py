@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotations', '0013_heat_anonymous_units'),
+        ('annotations', '0016_comment_language'),
     ]
 
     operations = [

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import moderator_required
 from accounts.models import User
+from annotations.carrying.progress import carrying_progress_by_version
 from annotations.moderation.console import console_nav_counts
 from annotations.moderation.policy import Moderation, draft_policy_set
 from treaty.models import DraftVersion
@@ -40,7 +41,9 @@ def _page(
     request: HttpRequest, *, invalid: tuple[int, PolicyForm] | None = None, status: int = 200
 ) -> HttpResponse:
     rows = []
-    for version in _drafts():
+    versions = _drafts()
+    carrying = carrying_progress_by_version([v.pk for v in versions])
+    for version in versions:
         if invalid and invalid[0] == version.pk:
             form = invalid[1]
         else:
@@ -53,7 +56,7 @@ def _page(
                 },
                 auto_id=f"policy-{version.pk}-%s",
             )
-        rows.append((version, form))
+        rows.append((version, form, carrying.get(version.pk)))
     context = {"rows": rows, "console_section": "drafts", **console_nav_counts()}
     return render(request, "annotations/moderation/drafts.html", context, status=status)
 

@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic.base import RedirectView
 
-from annotations.moderation import bulk_views, policy_views, views
+from annotations.moderation import bulk_views, policy_views, reanchor_views, views
 
 app_name = "moderation"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("log.csv", views.log_csv, name="log-csv"),
     path("drafts/", policy_views.drafts, name="drafts"),
     path("drafts/<int:pk>/policy/", policy_views.draft_policy, name="draft-policy"),
+    path("reanchor/", reanchor_views.reanchor_queue, name="reanchor"),
+    path("reanchor/<int:pk>/", reanchor_views.reanchor_decide, name="reanchor-decide"),
     # "My annotations" moved to the account pages (accounts:my-annotations); old links follow it.
     path(
         "my-annotations/",

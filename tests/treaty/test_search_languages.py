@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from annotations.comment_search import annotations_with_words
 from annotations.models import Annotation
-from annotations.selectors import annotations_with_words
 from annotations.services import annotation_create
 from tests.factories import import_small_treaty
 from treaty.models import DraftVersion

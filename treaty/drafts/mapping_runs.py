@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +27,16 @@ Kind = Provision.Kind
 
 class MappingFailed(Exception):
     pass
+
+
+# What follows a finished mapping, by mapping run id: the annotations app registers carrying its
+# annotations to the new draft (treaty code never imports annotations: .importlinter).
+MAPPING_DONE_HANDLERS: list[Callable[[int], None]] = []
+
+
+def mapping_run_done(*, run_id: int) -> None:
+    for handler in MAPPING_DONE_HANDLERS:
+        handler(run_id)
 
 
 def mapping_run_ensure(*, from_version: DraftVersion, to_version: DraftVersion) -> MappingRun:

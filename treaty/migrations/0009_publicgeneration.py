@@ -19,7 +19,7 @@ def tokens_for_existing_treaties(apps, schema_editor):  # type: ignore[no-untype
 
 
 class Migration(migrations.Migration):
-    dependencies = [("treaty", "0006_draftversion_comment_deadline")]
+    dependencies = [("treaty", "0008_languages")]
 
     operations = [
         migrations.CreateModel(
