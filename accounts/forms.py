@@ -60,7 +60,7 @@ class ProfileForm(forms.ModelForm[User]):
 
     class Meta:
         model = User
-        fields = ["display_name", "attribution_preference", "notify_on_decision", "notify_on_reply"]
+        fields = ["display_name", "language", "attribution_preference", "notify_on_decision", "notify_on_reply"]
         widgets = {"attribution_preference": forms.RadioSelect}
         labels = {"attribution_preference": "By default, show my annotations as written by"}
 

@@ -78,6 +78,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     notify_on_reply = models.BooleanField(
         default=True, help_text="Email me when someone replies to my annotation"
     )
+    # The interface language chosen on the profile or with the switcher; applied at login and used
+    # for the emails sent to this person. Blank: none chosen (the browser's language, then English).
+    language = models.CharField(
+        max_length=10, choices=settings.LANGUAGES, blank=True, default="", help_text="Interface language"
+    )
 
     objects = UserManager()
 

@@ -4,11 +4,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import email_links
 from accounts.models import ApiToken, Attribution, Membership, User, normalize_email_address
@@ -183,3 +185,12 @@ def account_export(*, user: User) -> str:
 
 
 DATA_EXPORTERS: list[Any] = []
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """Remember the interface language a person chose (applied at login, used for their emails)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("“%(code)s” is not a language of this site.") % {"code": language[:20]}})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

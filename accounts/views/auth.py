@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.email_links import InvalidLink
 from accounts.forms import SignUpForm, ThrottledLoginForm, add_service_errors
+from accounts.views.language import language_cookie_apply
 from accounts.login_throttle import login_reset_for_account
 from accounts.outbox import outbox_active
 from accounts.services.api_tokens import api_tokens_revoke_all
@@ -68,6 +69,11 @@ class LoginView(auth_views.LoginView):
         if user.is_authenticated and user.is_moderator:  # type: ignore[union-attr]
             return reverse("moderation:queue")
         return reverse("treaty:home")
+
+    def form_valid(self, form: ThrottledLoginForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_valid(form)
+        language_cookie_apply(response, form.get_user())  # type: ignore[arg-type]
+        return response
 
     def form_invalid(self, form: ThrottledLoginForm) -> HttpResponse:  # type: ignore[override]
         response = super().form_invalid(form)

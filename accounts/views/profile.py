@@ -6,13 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.forms import AccountDeleteForm, ApiTokenForm, EmailChangeForm, ProfileForm
 from accounts.models import Membership, User
 from accounts.services.api_tokens import api_token_create, api_token_revoke
 from accounts.services.suspensions import suspensions_concerning
+from accounts.views.language import language_cookie_apply
 from accounts.services.users import account_delete, account_export, email_change_request
 
 
@@ -37,8 +39,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             form.save()
-            messages.success(request, "Your preferences were saved.")
-            return redirect("accounts:profile")
+            if form.cleaned_data.get("language"):
+                translation.activate(user.language)
+            messages.success(request, _("Your preferences were saved."))
+            response = redirect("accounts:profile")
+            language_cookie_apply(response, user)
+            return response
         return render(request, "accounts/profile.html", _profile_context(user, profile_form=form), status=400)
     return render(request, "accounts/profile.html", _profile_context(user))
 
