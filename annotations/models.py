@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Attribution, Organization
 from treaty.models import DraftVersion, Provision
@@ -20,7 +21,9 @@ class ConcernTag(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=100)
     description = models.TextField()
-    color = models.CharField(max_length=7, help_text="#rrggbb, from a colour-blind-safe palette")
+    color = models.CharField(
+        max_length=7, help_text=gettext_lazy("#rrggbb, from a colour-blind-safe palette")
+    )
     order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
 
@@ -32,10 +35,10 @@ class ConcernTag(models.Model):
 
 
 class Status(models.TextChoices):
-    PENDING = "pending", "Pending"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    SPAM = "spam", "Spam"
+    PENDING = "pending", gettext_lazy("Pending")
+    APPROVED = "approved", gettext_lazy("Approved")
+    REJECTED = "rejected", gettext_lazy("Rejected")
+    SPAM = "spam", gettext_lazy("Spam")
 
 
 # Out of public view: deleted, or not approved. Spelled once, for the query and for the partial
@@ -79,17 +82,17 @@ class Target(models.Model):
 
 class Annotation(models.Model):
     class Severity(models.IntegerChoices):
-        NOTE = 1, "Note"
-        CONCERN = 2, "Concern"
-        SERIOUS = 3, "Serious"
+        NOTE = 1, gettext_lazy("Note")
+        CONCERN = 2, gettext_lazy("Concern")
+        SERIOUS = 3, gettext_lazy("Serious")
 
     class Position(models.TextChoices):
-        CONCERN = "concern", "Concern"
-        OPPOSE = "oppose", "Oppose"
-        AMEND = "amend", "Amend"
-        DELETE = "delete", "Delete"
-        CLARIFY = "clarify", "Clarify"
-        SUPPORT = "support", "Support"
+        CONCERN = "concern", gettext_lazy("Concern")
+        OPPOSE = "oppose", gettext_lazy("Oppose")
+        AMEND = "amend", gettext_lazy("Amend")
+        DELETE = "delete", gettext_lazy("Delete")
+        CLARIFY = "clarify", gettext_lazy("Clarify")
+        SUPPORT = "support", gettext_lazy("Support")
 
     Status = Status
 
@@ -110,13 +113,17 @@ class Annotation(models.Model):
         choices=Severity.choices, validators=[MinValueValidator(1), MaxValueValidator(3)]
     )
     position = models.CharField(max_length=10, choices=Position.choices)
-    body = models.TextField(max_length=BODY_MAX_LENGTH, blank=True, help_text="Light Markdown, as written")
+    body = models.TextField(
+        max_length=BODY_MAX_LENGTH, blank=True, help_text=gettext_lazy("Light Markdown, as written")
+    )
     proposed_text = models.TextField(max_length=PROPOSED_TEXT_MAX_LENGTH, blank=True)
     attribution = models.CharField(max_length=20, choices=Attribution.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
     featured = models.BooleanField(default=False)
-    moderator_note = models.TextField(blank=True, help_text="Public note shown under the annotation")
-    rejection_reason = models.TextField(blank=True, help_text="Shown to the author only")
+    moderator_note = models.TextField(
+        blank=True, help_text=gettext_lazy("Public note shown under the annotation")
+    )
+    rejection_reason = models.TextField(blank=True, help_text=gettext_lazy("Shown to the author only"))
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
@@ -155,7 +162,9 @@ class AnnotationRevision(models.Model):
     position = models.CharField(max_length=10)
     attribution = models.CharField(max_length=20)
     tag_slugs = models.JSONField(default=list)
-    created_at = models.DateTimeField(default=timezone.now, help_text="When this state was replaced")
+    created_at = models.DateTimeField(
+        default=timezone.now, help_text=gettext_lazy("When this state was replaced")
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -215,12 +224,12 @@ class Endorsement(models.Model):
 
 class Flag(models.Model):
     class Reason(models.TextChoices):
-        SPAM = "spam", "Spam"
-        ABUSIVE = "abusive", "Abusive"
-        OFF_TOPIC = "off_topic", "Off topic"
-        MISLEADING = "misleading", "Misleading"
-        OTHER = "other", "Other"
-        DUPLICATE = "duplicate", "Duplicate (automatic)"
+        SPAM = "spam", gettext_lazy("Spam")
+        ABUSIVE = "abusive", gettext_lazy("Abusive")
+        OFF_TOPIC = "off_topic", gettext_lazy("Off topic")
+        MISLEADING = "misleading", gettext_lazy("Misleading")
+        OTHER = "other", gettext_lazy("Other")
+        DUPLICATE = "duplicate", gettext_lazy("Duplicate (automatic)")
 
     annotation = models.ForeignKey(
         Annotation, on_delete=models.CASCADE, null=True, blank=True, related_name="flags"
@@ -392,8 +401,8 @@ class HeatSums(models.Model):
     pk = models.CompositePrimaryKey("version_id", "article_id", "provision_id", "tag_id", "who")
     version_id = models.BigIntegerField()
     article_id = models.BigIntegerField()
-    provision_id = models.BigIntegerField(help_text="0: the whole article")
-    tag_id = models.IntegerField(help_text="0: all tags")
+    provision_id = models.BigIntegerField(help_text=gettext_lazy("0: the whole article"))
+    tag_id = models.IntegerField(help_text=gettext_lazy("0: all tags"))
     who = models.BigIntegerField()
     n = models.IntegerField()
     endorsements = models.IntegerField()
@@ -447,17 +456,17 @@ class ExportJob(models.Model):
     """
 
     class Format(models.TextChoices):
-        CSV = "csv", "CSV"
-        NDJSON = "ndjson", "NDJSON (one flat JSON record per line)"
+        CSV = "csv", gettext_lazy("CSV")
+        NDJSON = "ndjson", gettext_lazy("NDJSON (one flat JSON record per line)")
         # One complete W3C Web Annotation (with its @context) per line.
-        JSONLD = "jsonld", "W3C Web Annotations, one JSON-LD document per line"
+        JSONLD = "jsonld", gettext_lazy("W3C Web Annotations, one JSON-LD document per line")
 
     class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-        EXPIRED = "expired", "Expired (file deleted)"
+        QUEUED = "queued", gettext_lazy("Queued")
+        RUNNING = "running", gettext_lazy("Running")
+        DONE = "done", gettext_lazy("Done")
+        FAILED = "failed", gettext_lazy("Failed")
+        EXPIRED = "expired", gettext_lazy("Expired (file deleted)")
 
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     treaty = models.ForeignKey("treaty.Treaty", on_delete=models.CASCADE, related_name="+")

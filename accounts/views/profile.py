@@ -14,8 +14,8 @@ from accounts.forms import AccountDeleteForm, ApiTokenForm, EmailChangeForm, Pro
 from accounts.models import Membership, User
 from accounts.services.api_tokens import api_token_create, api_token_revoke
 from accounts.services.suspensions import suspensions_concerning
-from accounts.views.language import language_cookie_apply
 from accounts.services.users import account_delete, account_export, email_change_request
+from accounts.views.language import language_cookie_apply
 
 
 def _profile_context(user: User, **forms: object) -> dict[str, object]:
@@ -62,7 +62,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
         else:
             messages.info(
                 request,
-                "We sent a confirmation link to the new address. Your address changes when you open it.",
+                _("We sent a confirmation link to the new address. Your address changes when you open it."),
             )
             return redirect("accounts:profile")
     return render(request, "accounts/profile.html", _profile_context(user, email_form=form), status=400)
@@ -94,7 +94,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, "The token was revoked: it no longer works.")
+        messages.success(request, _("The token was revoked: it no longer works."))
     return redirect("accounts:profile")
 
 
@@ -115,6 +115,6 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         account_delete(user=user, keep_contributions=form.cleaned_data["contributions"] == "keep")
         logout(request)
-        messages.success(request, "Your account and personal data were deleted.")
+        messages.success(request, _("Your account and personal data were deleted."))
         return redirect("treaty:home")
     return render(request, "accounts/account_delete.html", {"form": form}, status=400 if form.errors else 200)

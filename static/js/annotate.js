@@ -14,9 +14,12 @@ const FOCUS_KEY = "marginalia:focus";
 
 // The interface language's words, from the site's own catalogue (/jsi18n/, loaded by the page
 // before this module, as a classic script under the same CSP); English if it is missing.
-function t(message, values) {
-  const translated = typeof window.gettext === "function" ? window.gettext(message) : message;
-  return values ? translated.replace(/%\((\w+)\)s/g, (whole, name) => (name in values ? String(values[name]) : whole)) : translated;
+// Calls are spelled gettext(...) so that makemessages (xgettext) finds the words.
+const gettext = typeof window.gettext === "function" ? window.gettext : (message) => message;
+
+/** A translated message with its %(name)s placeholders filled in. */
+function fill(message, values) {
+  return message.replace(/%\((\w+)\)s/g, (whole, name) => (name in values ? String(values[name]) : whole));
 }
 
 const layout = document.getElementById("article-layout");
@@ -255,7 +258,7 @@ async function api(method, url, body) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    return { ok: false, status: 0, data: { detail: t("The site could not be reached: check your connection and try again.") } };
+    return { ok: false, status: 0, data: { detail: gettext("The site could not be reached: check your connection and try again.") } };
   }
   let data = null;
   if (response.status !== 204) {
@@ -266,7 +269,7 @@ async function api(method, url, body) {
     }
   }
   if (!response.ok && (!data || typeof data !== "object")) {
-    data = { detail: t("The server answered with an error (%(status)s). Try again in a moment.", { status: response.status }) };
+    data = { detail: fill(gettext("The server answered with an error (%(status)s). Try again in a moment."), { status: response.status }) };
   }
   return { ok: response.ok, status: response.status, data };
 }
@@ -323,7 +326,7 @@ function enhanceApiForms(layout) {
         (details || form).replaceWith(thanks);
         // Filled after insertion, so that screen readers announce it.
         window.setTimeout(() => {
-          thanks.textContent = (result.data && result.data.detail) || t("Thank you: moderators will look at it.");
+          thanks.textContent = (result.data && result.data.detail) || gettext("Thank you: moderators will look at it.");
         }, 50);
       } else if (done === "reply" && result.data && result.data.id) {
         reloadFocusing(`reply-${result.data.id}`);
@@ -419,7 +422,7 @@ function connectAnnotating(layout, article, bodies) {
       const first = touched[0].closest("[data-label]").dataset.label;
       const last = touched[touched.length - 1].closest("[data-label]").dataset.label;
       showNotice(
-        t("Your selection spans %(first)s and %(last)s: select words within one paragraph, or annotate the whole article.", { first, last }),
+        fill(gettext("Your selection spans %(first)s and %(last)s: select words within one paragraph, or annotate the whole article."), { first, last }),
         range.getBoundingClientRect(),
       );
       return;
@@ -472,16 +475,16 @@ function connectAnnotating(layout, article, bodies) {
     for (const chooser of choosers) chooser.hidden = editing;
     fixedTarget.hidden = !editing && !selection;
     if (editing) {
-      title.textContent = t("Edit your annotation");
+      title.textContent = gettext("Edit your annotation");
       fixedTarget.textContent = edit.target.exact
-        ? t("On %(label)s: “%(quote)s” (the words an annotation is on cannot change)", { label: edit.target.label, quote: edit.target.exact })
-        : t("On %(label)s as a whole (what an annotation is on cannot change)", { label: edit.target.label });
+        ? fill(gettext("On %(label)s: “%(quote)s” (the words an annotation is on cannot change)"), { label: edit.target.label, quote: edit.target.exact })
+        : fill(gettext("On %(label)s as a whole (what an annotation is on cannot change)"), { label: edit.target.label });
       fillForEdit(edit);
     } else {
       fields.provision.value = provision;
       fields.quote.value = selection ? selection.exact : "";
-      title.textContent = selection ? t("Annotate the selected words") : t("Annotate %(label)s", { label: labelOf(provision) });
-      fixedTarget.textContent = selection ? t("You selected words in %(label)s.", { label: labelOf(provision) }) : "";
+      title.textContent = selection ? gettext("Annotate the selected words") : fill(gettext("Annotate %(label)s"), { label: labelOf(provision) });
+      fixedTarget.textContent = selection ? fill(gettext("You selected words in %(label)s."), { label: labelOf(provision) }) : "";
     }
     dialog.show();
     place(rect || (anchor ? anchor.getBoundingClientRect() : null));

@@ -151,7 +151,9 @@ def test_the_page_has_no_inline_script_or_style(version, alice) -> None:
     assert 'style="' not in html and "<style" not in html
     scripts = re.findall(r"<script[^>]*>", html)
     # The translation catalogue (served by the site: issue 16), then the module that uses it.
-    assert scripts == ['<script src="/jsi18n/">', '<script type="module" src="/static/js/annotate.js">'], scripts
+    assert scripts == ['<script src="/jsi18n/">', '<script type="module" src="/static/js/annotate.js">'], (
+        scripts
+    )
 
 
 def test_filters_work_without_script(version, alice, mallory, anon) -> None:
