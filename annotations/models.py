@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Attribution, Organization
@@ -26,12 +26,30 @@ class ConcernTag(models.Model):
     )
     order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    # The name and description in the other UN languages, written by staff in the admin:
+    # {"fr": "Vie privée", "ar": "…"}. The English name and description above stay the reference
+    # (exports, the API, the tag stylesheet); a missing translation shows the English.
+    name_translations = models.JSONField(default=dict, blank=True)
+    description_translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["order", "name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the interface language of the request."""
+        return _in_interface_language(self.name_translations, self.name)
+
+    @property
+    def display_description(self) -> str:
+        return _in_interface_language(self.description_translations, self.description)
+
+
+def _in_interface_language(translations: dict[str, str], english: str) -> str:
+    return translations.get(translation.get_language() or "", "") or english
 
 
 class Status(models.TextChoices):

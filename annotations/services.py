@@ -155,7 +155,8 @@ def annotation_create(
 ) -> Annotation:
     _require_verified(author)
     if not version.accepts_annotations:
-        state = "superseded" if version.status == DraftVersion.Status.SUPERSEDED else "closed for comment"
+        superseded = version.status == DraftVersion.Status.SUPERSEDED
+        state = gettext("superseded") if superseded else gettext("closed for comment")
         raise PermissionDenied(
             gettext("%(version)s (%(language)s) is %(state)s: annotate the current draft.")
             % {"version": version.label, "language": version.language, "state": state}

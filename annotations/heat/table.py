@@ -266,7 +266,7 @@ def heat_table(scope: Scope, matrix: HeatMatrix, filters: HeatmapFilters) -> Hea
                     css_class=scale.css_class(value),
                     url=cell_url(scope, unit, tag.slug, filters.position) if value else "",
                     counts=_counts_text(cell),
-                    spoken=f"{one if value == 1 else many}: {unit_label(unit)}, {tag.name}",
+                    spoken=f"{one if value == 1 else many}: {unit_label(unit)}, {tag.display_name}",
                 )
             )
         groups[-1].rows.append(
@@ -307,7 +307,7 @@ def _suppressed_cell(unit: Provision, tag: ConcernTag) -> TableCell:
         css_class="heat-suppressed",
         url="",
         counts=why,
-        spoken=f"{why}: {unit_label(unit)}, {tag.name}",
+        spoken=f"{why}: {unit_label(unit)}, {tag.display_name}",
         suppressed=True,
     )
 
