@@ -1,12 +1,16 @@
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.emails import recipient_language
 from accounts.login_throttle import client_ip, login_attempt_begin, login_lockout, login_success_record
 from accounts.models import Organization, User
 
@@ -27,6 +31,15 @@ class SignUpForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=gettext_lazy("At least 10 characters; not a common password."),
     )
+
+
+class RecipientLanguagePasswordResetForm(PasswordResetForm):
+    """The reset email in the account's own language, not the language of whoever asked."""
+
+    def send_mail(self, *args: Any, **kwargs: Any) -> None:
+        context = args[2] if len(args) > 2 else kwargs["context"]
+        with translation.override(recipient_language(context["user"])):
+            super().send_mail(*args, **kwargs)
 
 
 class ThrottledLoginForm(AuthenticationForm):

@@ -12,7 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.email_links import InvalidLink
-from accounts.forms import SignUpForm, ThrottledLoginForm, add_service_errors
+from accounts.forms import (
+    RecipientLanguagePasswordResetForm,
+    SignUpForm,
+    ThrottledLoginForm,
+    add_service_errors,
+)
 from accounts.login_throttle import login_reset_for_account
 from accounts.outbox import outbox_active
 from accounts.services.api_tokens import api_tokens_revoke_all
@@ -91,6 +96,7 @@ class LogoutView(auth_views.LogoutView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = RecipientLanguagePasswordResetForm
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"

@@ -250,3 +250,11 @@ def test_signing_up_records_the_interface_language(
         )
     assert User.objects.get(email="nueva@example.org").language == "es"
     assert mail.outbox[-1].subject == "Confirme su dirección de correo electrónico para Marginalia"
+
+
+def test_the_password_reset_email_is_in_the_account_language(alice: User) -> None:
+    User.objects.filter(pk=alice.pk).update(language="ru")
+    _in(Client(), "es").post(reverse("accounts:password-reset"), {"email": alice.email})
+    (reset,) = mail.outbox
+    assert reset.subject == "Сброс пароля Marginalia"
+    assert reset.body.startswith(f"Здравствуйте, {alice.display_name}!")
