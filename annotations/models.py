@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Attribution, Organization
 from treaty.models import DraftVersion, Provision
@@ -21,14 +21,11 @@ class ConcernTag(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=100)
     description = models.TextField()
-    color = models.CharField(
-        max_length=7, help_text=gettext_lazy("#rrggbb, from a colour-blind-safe palette")
-    )
+    color = models.CharField(max_length=7, help_text=_("#rrggbb, from a colour-blind-safe palette"))
     order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
-    # The name and description in the other UN languages, written by staff in the admin:
-    # {"fr": "Vie privée", "ar": "…"}. The English name and description above stay the reference
-    # (exports, the API, the tag stylesheet); a missing translation shows the English.
+    # In the other UN languages, written by staff in the admin ({"fr": "Vie privée"}); the English
+    # above stays the reference (exports, the API, the tag stylesheet) and the fallback.
     name_translations = models.JSONField(default=dict, blank=True)
     description_translations = models.JSONField(default=dict, blank=True)
 
@@ -40,23 +37,18 @@ class ConcernTag(models.Model):
 
     @property
     def display_name(self) -> str:
-        """The name in the interface language of the request."""
-        return _in_interface_language(self.name_translations, self.name)
+        return self.name_translations.get(translation.get_language() or "", "") or self.name
 
     @property
     def display_description(self) -> str:
-        return _in_interface_language(self.description_translations, self.description)
-
-
-def _in_interface_language(translations: dict[str, str], english: str) -> str:
-    return translations.get(translation.get_language() or "", "") or english
+        return self.description_translations.get(translation.get_language() or "", "") or self.description
 
 
 class Status(models.TextChoices):
-    PENDING = "pending", gettext_lazy("Pending")
-    APPROVED = "approved", gettext_lazy("Approved")
-    REJECTED = "rejected", gettext_lazy("Rejected")
-    SPAM = "spam", gettext_lazy("Spam")
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SPAM = "spam", _("Spam")
 
 
 # Out of public view: deleted, or not approved. Spelled once, for the query and for the partial
@@ -100,17 +92,17 @@ class Target(models.Model):
 
 class Annotation(models.Model):
     class Severity(models.IntegerChoices):
-        NOTE = 1, gettext_lazy("Note")
-        CONCERN = 2, gettext_lazy("Concern")
-        SERIOUS = 3, gettext_lazy("Serious")
+        NOTE = 1, _("Note")
+        CONCERN = 2, _("Concern")
+        SERIOUS = 3, _("Serious")
 
     class Position(models.TextChoices):
-        CONCERN = "concern", gettext_lazy("Concern")
-        OPPOSE = "oppose", gettext_lazy("Oppose")
-        AMEND = "amend", gettext_lazy("Amend")
-        DELETE = "delete", gettext_lazy("Delete")
-        CLARIFY = "clarify", gettext_lazy("Clarify")
-        SUPPORT = "support", gettext_lazy("Support")
+        CONCERN = "concern", _("Concern")
+        OPPOSE = "oppose", _("Oppose")
+        AMEND = "amend", _("Amend")
+        DELETE = "delete", _("Delete")
+        CLARIFY = "clarify", _("Clarify")
+        SUPPORT = "support", _("Support")
 
     Status = Status
 
@@ -131,17 +123,13 @@ class Annotation(models.Model):
         choices=Severity.choices, validators=[MinValueValidator(1), MaxValueValidator(3)]
     )
     position = models.CharField(max_length=10, choices=Position.choices)
-    body = models.TextField(
-        max_length=BODY_MAX_LENGTH, blank=True, help_text=gettext_lazy("Light Markdown, as written")
-    )
+    body = models.TextField(max_length=BODY_MAX_LENGTH, blank=True, help_text=_("Light Markdown, as written"))
     proposed_text = models.TextField(max_length=PROPOSED_TEXT_MAX_LENGTH, blank=True)
     attribution = models.CharField(max_length=20, choices=Attribution.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
     featured = models.BooleanField(default=False)
-    moderator_note = models.TextField(
-        blank=True, help_text=gettext_lazy("Public note shown under the annotation")
-    )
-    rejection_reason = models.TextField(blank=True, help_text=gettext_lazy("Shown to the author only"))
+    moderator_note = models.TextField(blank=True, help_text=_("Public note shown under the annotation"))
+    rejection_reason = models.TextField(blank=True, help_text=_("Shown to the author only"))
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
@@ -180,9 +168,7 @@ class AnnotationRevision(models.Model):
     position = models.CharField(max_length=10)
     attribution = models.CharField(max_length=20)
     tag_slugs = models.JSONField(default=list)
-    created_at = models.DateTimeField(
-        default=timezone.now, help_text=gettext_lazy("When this state was replaced")
-    )
+    created_at = models.DateTimeField(default=timezone.now, help_text=_("When this state was replaced"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -242,12 +228,12 @@ class Endorsement(models.Model):
 
 class Flag(models.Model):
     class Reason(models.TextChoices):
-        SPAM = "spam", gettext_lazy("Spam")
-        ABUSIVE = "abusive", gettext_lazy("Abusive")
-        OFF_TOPIC = "off_topic", gettext_lazy("Off topic")
-        MISLEADING = "misleading", gettext_lazy("Misleading")
-        OTHER = "other", gettext_lazy("Other")
-        DUPLICATE = "duplicate", gettext_lazy("Duplicate (automatic)")
+        SPAM = "spam", _("Spam")
+        ABUSIVE = "abusive", _("Abusive")
+        OFF_TOPIC = "off_topic", _("Off topic")
+        MISLEADING = "misleading", _("Misleading")
+        OTHER = "other", _("Other")
+        DUPLICATE = "duplicate", _("Duplicate (automatic)")
 
     annotation = models.ForeignKey(
         Annotation, on_delete=models.CASCADE, null=True, blank=True, related_name="flags"
@@ -419,8 +405,8 @@ class HeatSums(models.Model):
     pk = models.CompositePrimaryKey("version_id", "article_id", "provision_id", "tag_id", "who")
     version_id = models.BigIntegerField()
     article_id = models.BigIntegerField()
-    provision_id = models.BigIntegerField(help_text=gettext_lazy("0: the whole article"))
-    tag_id = models.IntegerField(help_text=gettext_lazy("0: all tags"))
+    provision_id = models.BigIntegerField(help_text=_("0: the whole article"))
+    tag_id = models.IntegerField(help_text=_("0: all tags"))
     who = models.BigIntegerField()
     n = models.IntegerField()
     endorsements = models.IntegerField()
@@ -474,17 +460,17 @@ class ExportJob(models.Model):
     """
 
     class Format(models.TextChoices):
-        CSV = "csv", gettext_lazy("CSV")
-        NDJSON = "ndjson", gettext_lazy("NDJSON (one flat JSON record per line)")
+        CSV = "csv", _("CSV")
+        NDJSON = "ndjson", _("NDJSON (one flat JSON record per line)")
         # One complete W3C Web Annotation (with its @context) per line.
-        JSONLD = "jsonld", gettext_lazy("W3C Web Annotations, one JSON-LD document per line")
+        JSONLD = "jsonld", _("W3C Web Annotations, one JSON-LD document per line")
 
     class State(models.TextChoices):
-        QUEUED = "queued", gettext_lazy("Queued")
-        RUNNING = "running", gettext_lazy("Running")
-        DONE = "done", gettext_lazy("Done")
-        FAILED = "failed", gettext_lazy("Failed")
-        EXPIRED = "expired", gettext_lazy("Expired (file deleted)")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired (file deleted)")
 
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     treaty = models.ForeignKey("treaty.Treaty", on_delete=models.CASCADE, related_name="+")
