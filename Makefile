@@ -8,6 +8,7 @@
 #   make drill    the fault drill (bench/drill.py): Redis down 30 s, worker SIGKILLed, PostgreSQL
 #                 restarted, under concurrent writers, on private services (about 5 minutes)
 #   make load     the load test (bench/load.py, locust): readers and annotators, and a bare view
+#   make messages update the translation catalogues (needs GNU gettext) and compile them (polib)
 #   make migrate  apply database migrations
 #   make install  create .venv and install requirements.txt (again only when it changes)
 #
@@ -37,7 +38,7 @@ DEV_STAMP := $(VENV)/.installed-requirements-dev
 PIP_INSTALL := $(PY) -m pip install --disable-pip-version-check --quiet
 DEV_ENV := DEBUG="$${DEBUG:-1}"
 
-.PHONY: help run test lint worker bench drill load migrate install install-dev
+.PHONY: help run test lint worker bench drill load migrate install install-dev messages
 
 help:
 	@sed -n 's/^#   make/make/p' Makefile
@@ -91,9 +92,21 @@ lint: install-dev
 
 bench: install-dev
 	$(PY) bench/run.py
+	$(PY) bench/interface_languages.py
 
 drill: install-dev
 	$(PY) bench/drill.py
 
 load: install-dev
 	$(PY) bench/load.py
+
+# The catalogues of the six UN languages (docs/glossary.md). makemessages needs xgettext (GNU
+# gettext); compiling needs only polib. The compiled .mo files are committed: run and test need
+# neither tool.
+MESSAGE_LANGUAGES := -l ar -l zh_Hans -l fr -l ru -l es
+MESSAGE_IGNORE := --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles --ignore=var
+
+messages: install-dev
+	$(DEV_ENV) $(PY) manage.py makemessages $(MESSAGE_LANGUAGES) $(MESSAGE_IGNORE) --no-obsolete
+	$(DEV_ENV) $(PY) manage.py makemessages -d djangojs $(MESSAGE_LANGUAGES) $(MESSAGE_IGNORE) --no-obsolete
+	$(PY) bin/compile-messages

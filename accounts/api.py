@@ -4,6 +4,7 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled, ValidationError
@@ -72,7 +73,7 @@ class MeView(APIView):
         if "display_name" in serializer.validated_data:
             name = " ".join(serializer.validated_data["display_name"].split())
             if not name:
-                raise ValidationError({"display_name": ["The display name cannot be empty."]})
+                raise ValidationError({"display_name": [_("The display name cannot be empty.")]})
             user.display_name = name
             user.save(update_fields=["display_name"])
         if "attribution_preference" in serializer.validated_data:
@@ -116,7 +117,7 @@ class TokenObtainView(APIView):
             raise Throttled(wait=lockout.retry_after, detail=lockout.message)
         user = authenticate(request._request, username=email, password=password)
         if user is None:
-            raise AuthenticationFailed("That email and password do not match an account.")
+            raise AuthenticationFailed(_("That email and password do not match an account."))
         login_success_record(email, ip)
         with service_errors():  # more live tokens than allowed: 400 naming the limit
             _token, key = api_token_create(user=user, name=serializer.validated_data["name"])  # type: ignore[arg-type]

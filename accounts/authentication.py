@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.request import Request
@@ -24,14 +25,14 @@ class ApiTokenAuthentication(TokenAuthentication):
             .first()
         )
         if token is None:
-            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+            raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         now = timezone.now()
         if token.expires_at is None or token.expires_at <= now:
             raise exceptions.AuthenticationFailed(
-                "This token has expired: create a new one on your profile page."
+                _("This token has expired: create a new one on your profile page.")
             )
         if not token.user.is_active:
-            raise exceptions.AuthenticationFailed("This account is inactive.")
+            raise exceptions.AuthenticationFailed(_("This account is inactive."))
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 View = Callable[..., HttpResponse]
 
@@ -18,7 +19,9 @@ def verified_required(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_verified:  # type: ignore[union-attr]
-            raise PermissionDenied("Confirm your email address first: we sent you a link when you signed up.")
+            raise PermissionDenied(
+                _("Confirm your email address first: we sent you a link when you signed up.")
+            )
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -29,7 +32,7 @@ def moderator_required(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_moderator:  # type: ignore[union-attr]
-            raise PermissionDenied("Only moderators can open this page.")
+            raise PermissionDenied(_("Only moderators can open this page."))
         return view(request, *args, **kwargs)
 
     return wrapper

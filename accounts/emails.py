@@ -4,6 +4,9 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import email_links
 from accounts.models import Suspension, User
@@ -11,6 +14,11 @@ from accounts.models import Suspension, User
 
 def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
+
+
+def recipient_language(user: User) -> str:
+    """The language an email to this person is written in: theirs, else the site's default."""
+    return user.language if user.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def email_confirmation_send(*, user: User, address: str) -> None:
@@ -22,12 +30,13 @@ def email_confirmation_send(*, user: User, address: str) -> None:
         "new_address": address != user.email,
         "hours": int(email_links.MAX_AGE.total_seconds() // 3600),
     }
-    send_mail(
-        "Confirm your email address for Marginalia",
-        render_to_string("accounts/email/confirm_email.txt", context),
-        None,
-        [address],
-    )
+    with translation.override(recipient_language(user)):
+        send_mail(
+            _("Confirm your email address for Marginalia"),
+            render_to_string("accounts/email/confirm_email.txt", context),
+            None,
+            [address],
+        )
 
 
 def signup_attempt_notice_send(*, user: User) -> None:
@@ -36,19 +45,20 @@ def signup_attempt_notice_send(*, user: User) -> None:
         "login": _absolute(reverse("accounts:login")),
         "reset": _absolute(reverse("accounts:password-reset")),
     }
-    send_mail(
-        "Someone tried to sign up to Marginalia with your address",
-        render_to_string("accounts/email/signup_attempt.txt", context),
-        None,
-        [user.email],
-    )
+    with translation.override(recipient_language(user)):
+        send_mail(
+            _("Someone tried to sign up to Marginalia with your address"),
+            render_to_string("accounts/email/signup_attempt.txt", context),
+            None,
+            [user.email],
+        )
 
 
 SUSPENSION_SUBJECTS = {
-    "suspended": "Your Marginalia account is suspended",
-    "lifted": "The suspension of your Marginalia account was lifted",
-    "appeal_granted": "Your appeal was granted: the suspension is lifted",
-    "appeal_upheld": "Your appeal was decided: the suspension stays",
+    "suspended": gettext_lazy("Your Marginalia account is suspended"),
+    "lifted": gettext_lazy("The suspension of your Marginalia account was lifted"),
+    "appeal_granted": gettext_lazy("Your appeal was granted: the suspension is lifted"),
+    "appeal_upheld": gettext_lazy("Your appeal was decided: the suspension stays"),
 }
 
 
@@ -78,9 +88,10 @@ def suspension_notice_send(*, suspension: Suspension, what: str) -> None:
             "what": what,
             "link": _absolute(reverse("accounts:suspension-detail", args=[suspension.pk])),
         }
-        send_mail(
-            SUSPENSION_SUBJECTS[what],
-            render_to_string("accounts/email/suspension_notice.txt", context),
-            None,
-            [user.email],
-        )
+        with translation.override(recipient_language(user)):
+            send_mail(
+                str(SUSPENSION_SUBJECTS[what]),
+                render_to_string("accounts/email/suspension_notice.txt", context),
+                None,
+                [user.email],
+            )

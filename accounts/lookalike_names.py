@@ -16,6 +16,7 @@ import unicodedata
 
 from confusable_homoglyphs.confusables import confusables_data
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 # Bidirectional controls reorder what is displayed: a name can look unlike its stored letters.
 # Refused outright (there is no honest use for them in an organisation's name).
@@ -66,10 +67,10 @@ def organization_name_clean(name: str) -> str:
     """The name as stored: NFC, spaces collapsed, no bidi controls and no invisible characters."""
     if any(c in BIDI_CONTROLS for c in name):
         raise ValidationError(
-            {"name": "The name contains invisible text-direction characters: type it without them."}
+            {"name": _("The name contains invisible text-direction characters: type it without them.")}
         )
     name = unicodedata.normalize("NFC", name)
     name = " ".join("".join(c for c in name if not _is_invisible(c)).split())
     if not name:
-        raise ValidationError({"name": "Enter the organisation's name."})
+        raise ValidationError({"name": _("Enter the organisation's name.")})
     return name

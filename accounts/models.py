@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django_countries.fields import CountryField
 
 MODERATORS_GROUP = "moderators"
@@ -26,9 +27,9 @@ def normalize_email_address(email: str) -> str:
 class Attribution(models.TextChoices):
     """Who a reader sees as the author of an annotation (DESIGN §3)."""
 
-    PERSON = "person", "My name and organisation"
-    ORGANIZATION = "organization", "My organisation only"
-    ANONYMOUS = "anonymous", "Anonymous (only moderators can see who wrote it)"
+    PERSON = "person", gettext_lazy("My name and organisation")
+    ORGANIZATION = "organization", gettext_lazy("My organisation only")
+    ANONYMOUS = "anonymous", gettext_lazy("Anonymous (only moderators can see who wrote it)")
 
 
 class UserManager(BaseUserManager["User"]):
@@ -68,15 +69,24 @@ class User(AbstractBaseUser, PermissionsMixin):
         max_length=20,
         choices=Attribution.choices,
         default=Attribution.PERSON,
-        help_text="Default attribution of new annotations",
+        help_text=gettext_lazy("Default attribution of new annotations"),
     )
 
     # Email notifications (sent by the worker); each can be turned off from the profile.
     notify_on_decision = models.BooleanField(
-        default=True, help_text="Email me when a moderator decides on my item"
+        default=True, help_text=gettext_lazy("Email me when a moderator decides on my item")
     )
     notify_on_reply = models.BooleanField(
-        default=True, help_text="Email me when someone replies to my annotation"
+        default=True, help_text=gettext_lazy("Email me when someone replies to my annotation")
+    )
+    # The interface language chosen on the profile or with the switcher; applied at login and used
+    # for the emails sent to this person. Blank: none chosen (the browser's language, then English).
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        default="",
+        help_text=gettext_lazy("Interface language"),
     )
 
     objects = UserManager()
@@ -109,12 +119,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class Organization(models.Model):
     class Type(models.TextChoices):
-        NGO = "ngo", "NGO"
-        ACADEMIC = "academic", "Academic"
-        INDUSTRY = "industry", "Industry"
-        PROFESSIONAL_BODY = "professional_body", "Professional body"
-        INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental"
-        OTHER = "other", "Other"
+        NGO = "ngo", gettext_lazy("NGO")
+        ACADEMIC = "academic", gettext_lazy("Academic")
+        INDUSTRY = "industry", gettext_lazy("Industry")
+        PROFESSIONAL_BODY = "professional_body", gettext_lazy("Professional body")
+        INTERGOVERNMENTAL = "intergovernmental", gettext_lazy("Intergovernmental")
+        OTHER = "other", gettext_lazy("Other")
 
     name = models.CharField(max_length=200)
     # The name folded for comparison (accounts.lookalike_names): one skeleton, one organisation.
@@ -151,13 +161,13 @@ class Organization(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        MEMBER = "member", "Member"
-        ADMIN = "admin", "Admin"
+        MEMBER = "member", gettext_lazy("Member")
+        ADMIN = "admin", gettext_lazy("Admin")
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Requested"
-        ACTIVE = "active", "Active"
-        DECLINED = "declined", "Declined"
+        REQUESTED = "requested", gettext_lazy("Requested")
+        ACTIVE = "active", gettext_lazy("Active")
+        DECLINED = "declined", gettext_lazy("Declined")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
@@ -206,7 +216,9 @@ class ApiToken(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
     key_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8, help_text="First characters, to recognise a token in a list")
+    prefix = models.CharField(
+        max_length=8, help_text=gettext_lazy("First characters, to recognise a token in a list")
+    )
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     # Set at creation (settings.API_TOKEN_LIFETIME_DAYS); a forgotten token stops working by itself.
@@ -270,9 +282,11 @@ class Suspension(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="suspensions"
     )
-    reason = models.TextField(max_length=2000, help_text="Shown to the account")
+    reason = models.TextField(max_length=2000, help_text=gettext_lazy("Shown to the account"))
     starts_at = models.DateTimeField(default=timezone.now)
-    ends_at = models.DateTimeField(null=True, blank=True, help_text="Empty: until a moderator lifts it")
+    ends_at = models.DateTimeField(
+        null=True, blank=True, help_text=gettext_lazy("Empty: until a moderator lifts it")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -316,9 +330,9 @@ class Appeal(models.Model):
     """The account's one appeal against one suspension."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for a moderator"
-        UPHELD = "upheld", "Suspension upheld"
-        GRANTED = "granted", "Suspension lifted"
+        PENDING = "pending", gettext_lazy("Waiting for a moderator")
+        UPHELD = "upheld", gettext_lazy("Suspension upheld")
+        GRANTED = "granted", gettext_lazy("Suspension lifted")
 
     # One-to-one: one appeal per decision, enforced by the database under races.
     suspension = models.OneToOneField(Suspension, on_delete=models.CASCADE, related_name="appeal")

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from accounts.views import auth, my_annotations, organizations, profile, suspensions
+from accounts.views import auth, language, my_annotations, organizations, profile, suspensions
 
 app_name = "accounts"
 
 urlpatterns = [
+    path("language/", language.language_switch, name="set-language"),
     path("signup/", auth.signup, name="signup"),
     path("signup/done/", auth.signup_done, name="signup-done"),
     path("confirm-email/<str:token>/", auth.confirm_email, name="confirm-email"),

@@ -4,7 +4,12 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from accounts.emails import recipient_language
 from accounts.privacy import author_visible_to
 from annotations.models import Annotation, ModerationEvent, Reply
 from treaty import links
@@ -19,6 +24,33 @@ def _permalink(annotation: Annotation) -> str:
         pk=annotation.pk,
     )
     return f"{settings.SITE_URL}{path}"
+
+
+# One whole sentence per item and decision, so each language can word it its own way.
+DECISION_SUBJECTS: dict[tuple[str, str], Promise] = {
+    ("annotation", "approved"): gettext_lazy("Your annotation on %(where)s was approved"),
+    ("annotation", "rejected"): gettext_lazy("Your annotation on %(where)s was rejected"),
+    ("annotation", "spam"): gettext_lazy("Your annotation on %(where)s was marked as spam"),
+    ("annotation", "pending"): gettext_lazy("Your annotation on %(where)s is waiting for moderation again"),
+    ("reply", "approved"): gettext_lazy("Your reply on %(where)s was approved"),
+    ("reply", "rejected"): gettext_lazy("Your reply on %(where)s was rejected"),
+    ("reply", "spam"): gettext_lazy("Your reply on %(where)s was marked as spam"),
+    ("reply", "pending"): gettext_lazy("Your reply on %(where)s is waiting for moderation again"),
+}
+DECISION_SENTENCES: dict[tuple[str, str], Promise] = {
+    ("annotation", "approved"): gettext_lazy("A moderator has approved your annotation on %(where)s."),
+    ("annotation", "rejected"): gettext_lazy("A moderator has rejected your annotation on %(where)s."),
+    ("annotation", "spam"): gettext_lazy("A moderator has marked your annotation on %(where)s as spam."),
+    ("annotation", "pending"): gettext_lazy(
+        "A moderator has put your annotation on %(where)s back in the moderation queue."
+    ),
+    ("reply", "approved"): gettext_lazy("A moderator has approved your reply on %(where)s."),
+    ("reply", "rejected"): gettext_lazy("A moderator has rejected your reply on %(where)s."),
+    ("reply", "spam"): gettext_lazy("A moderator has marked your reply on %(where)s as spam."),
+    ("reply", "pending"): gettext_lazy(
+        "A moderator has put your reply on %(where)s back in the moderation queue."
+    ),
+}
 
 
 def decision_email_send(*, event: ModerationEvent) -> None:
@@ -36,12 +68,15 @@ def decision_email_send(*, event: ModerationEvent) -> None:
         "link": _permalink(annotation),
         "profile": f"{settings.SITE_URL}{reverse('accounts:profile')}",
     }
-    send_mail(
-        f"Your {context['kind']} on {annotation.provision.label} was {event.to_status}",
-        render_to_string("annotations/email/decision.txt", context),
-        None,
-        [author.email],
-    )
+    decided = (str(context["kind"]), event.to_status)
+    with translation.override(recipient_language(author)):
+        context["decision"] = str(DECISION_SENTENCES[decided]) % {"where": context["where"]}
+        send_mail(
+            str(DECISION_SUBJECTS[decided]) % {"where": context["where"]},
+            render_to_string("annotations/email/decision.txt", context),
+            None,
+            [author.email],
+        )
 
 
 def reply_email_send(*, reply: Reply) -> None:
@@ -60,9 +95,10 @@ def reply_email_send(*, reply: Reply) -> None:
         "link": _permalink(annotation),
         "profile": f"{settings.SITE_URL}{reverse('accounts:profile')}",
     }
-    send_mail(
-        f"New reply to your annotation on {annotation.provision.label}",
-        render_to_string("annotations/email/reply.txt", context),
-        None,
-        [recipient.email],
-    )
+    with translation.override(recipient_language(recipient)):
+        send_mail(
+            _("New reply to your annotation on %(where)s") % {"where": annotation.provision.label},
+            render_to_string("annotations/email/reply.txt", context),
+            None,
+            [recipient.email],
+        )

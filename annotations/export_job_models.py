@@ -6,6 +6,7 @@ Imported by annotations.models, so Django registers the model in the annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ExportJob(models.Model):
@@ -16,17 +17,17 @@ class ExportJob(models.Model):
     """
 
     class Format(models.TextChoices):
-        CSV = "csv", "CSV"
-        NDJSON = "ndjson", "NDJSON (one flat JSON record per line)"
+        CSV = "csv", _("CSV")
+        NDJSON = "ndjson", _("NDJSON (one flat JSON record per line)")
         # One complete W3C Web Annotation (with its @context) per line.
-        JSONLD = "jsonld", "W3C Web Annotations, one JSON-LD document per line"
+        JSONLD = "jsonld", _("W3C Web Annotations, one JSON-LD document per line")
 
     class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-        EXPIRED = "expired", "Expired (file deleted)"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired (file deleted)")
 
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     treaty = models.ForeignKey("treaty.Treaty", on_delete=models.CASCADE, related_name="+")

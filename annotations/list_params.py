@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
@@ -39,17 +40,23 @@ def annotation_filters(params: Mapping[str, str]) -> AnnotationFilters:
     for name, value in params.items():
         # PostgreSQL cannot compare text with a NUL in it: a 400 here rather than a 500 there.
         if name != "q" and "\x00" in value:  # q: dropped, as on the search page
-            raise ValidationError({name: "A NUL character (%00) cannot be in a filter."})
+            raise ValidationError({name: _("A NUL character (%00) cannot be in a filter.")})
     updated_after: datetime | None = None
     if params.get("updated_after"):
         updated_after = parse_datetime(params["updated_after"])
         if updated_after is None or updated_after.tzinfo is None:
             raise ValidationError(
-                {"updated_after": "Give an ISO 8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z."}
+                {
+                    "updated_after": _(
+                        "Give an ISO 8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z."
+                    )
+                }
             )
     status_filter = params.get("status") or None
     if status_filter and status_filter not in Status.values:
-        raise ValidationError({"status": f"Status must be one of: {', '.join(Status.values)}."})
+        raise ValidationError(
+            {"status": _("Status must be one of: %(choices)s.") % {"choices": ", ".join(Status.values)}}
+        )
     comment_language = params.get("comment_language") or None
     if comment_language is not None:
         try:

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Attribution, Organization
 from annotations.public_ids import new_public_id
@@ -21,9 +22,13 @@ class ConcernTag(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=100)
     description = models.TextField()
-    color = models.CharField(max_length=7, help_text="#rrggbb, from a colour-blind-safe palette")
+    color = models.CharField(max_length=7, help_text=_("#rrggbb, from a colour-blind-safe palette"))
     order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    # In the other UN languages, written by staff in the admin ({"fr": "Vie privée"}); the English
+    # above stays the reference (exports, the API, the tag stylesheet) and the fallback.
+    name_translations = models.JSONField(default=dict, blank=True)
+    description_translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["order", "name"]
@@ -31,12 +36,20 @@ class ConcernTag(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def display_name(self) -> str:
+        return self.name_translations.get(translation.get_language() or "", "") or self.name
+
+    @property
+    def display_description(self) -> str:
+        return self.description_translations.get(translation.get_language() or "", "") or self.description
+
 
 class Status(models.TextChoices):
-    PENDING = "pending", "Pending"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    SPAM = "spam", "Spam"
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SPAM = "spam", _("Spam")
 
 
 # Out of public view: deleted, or not approved. Spelled once, for the query and for the partial
@@ -80,17 +93,17 @@ class Target(models.Model):
 
 class Annotation(models.Model):
     class Severity(models.IntegerChoices):
-        NOTE = 1, "Note"
-        CONCERN = 2, "Concern"
-        SERIOUS = 3, "Serious"
+        NOTE = 1, _("Note")
+        CONCERN = 2, _("Concern")
+        SERIOUS = 3, _("Serious")
 
     class Position(models.TextChoices):
-        CONCERN = "concern", "Concern"
-        OPPOSE = "oppose", "Oppose"
-        AMEND = "amend", "Amend"
-        DELETE = "delete", "Delete"
-        CLARIFY = "clarify", "Clarify"
-        SUPPORT = "support", "Support"
+        CONCERN = "concern", _("Concern")
+        OPPOSE = "oppose", _("Oppose")
+        AMEND = "amend", _("Amend")
+        DELETE = "delete", _("Delete")
+        CLARIFY = "clarify", _("Clarify")
+        SUPPORT = "support", _("Support")
 
     Status = Status
 
@@ -114,15 +127,17 @@ class Annotation(models.Model):
         choices=Severity.choices, validators=[MinValueValidator(1), MaxValueValidator(3)]
     )
     position = models.CharField(max_length=10, choices=Position.choices)
-    body = models.TextField(max_length=BODY_MAX_LENGTH, blank=True, help_text="Light Markdown, as written")
+    body = models.TextField(max_length=BODY_MAX_LENGTH, blank=True, help_text=_("Light Markdown, as written"))
     # The language of the comment (BCP 47), not of the text it is on (that is version.language).
-    comment_language = models.CharField(max_length=35, default="und", help_text="BCP 47 tag of the comment")
+    comment_language = models.CharField(
+        max_length=35, default="und", help_text=_("BCP 47 tag of the comment")
+    )
     proposed_text = models.TextField(max_length=PROPOSED_TEXT_MAX_LENGTH, blank=True)
     attribution = models.CharField(max_length=20, choices=Attribution.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
     featured = models.BooleanField(default=False)
-    moderator_note = models.TextField(blank=True, help_text="Public note shown under the annotation")
-    rejection_reason = models.TextField(blank=True, help_text="Shown to the author only")
+    moderator_note = models.TextField(blank=True, help_text=_("Public note shown under the annotation"))
+    rejection_reason = models.TextField(blank=True, help_text=_("Shown to the author only"))
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
@@ -168,7 +183,7 @@ class AnnotationRevision(models.Model):
     position = models.CharField(max_length=10)
     attribution = models.CharField(max_length=20)
     tag_slugs = models.JSONField(default=list)
-    created_at = models.DateTimeField(default=timezone.now, help_text="When this state was replaced")
+    created_at = models.DateTimeField(default=timezone.now, help_text=_("When this state was replaced"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -231,12 +246,12 @@ class Endorsement(models.Model):
 
 class Flag(models.Model):
     class Reason(models.TextChoices):
-        SPAM = "spam", "Spam"
-        ABUSIVE = "abusive", "Abusive"
-        OFF_TOPIC = "off_topic", "Off topic"
-        MISLEADING = "misleading", "Misleading"
-        OTHER = "other", "Other"
-        DUPLICATE = "duplicate", "Duplicate (automatic)"
+        SPAM = "spam", _("Spam")
+        ABUSIVE = "abusive", _("Abusive")
+        OFF_TOPIC = "off_topic", _("Off topic")
+        MISLEADING = "misleading", _("Misleading")
+        OTHER = "other", _("Other")
+        DUPLICATE = "duplicate", _("Duplicate (automatic)")
 
     annotation = models.ForeignKey(
         Annotation, on_delete=models.CASCADE, null=True, blank=True, related_name="flags"
@@ -413,8 +428,8 @@ class HeatSums(models.Model):
     pk = models.CompositePrimaryKey("version_id", "article_id", "provision_id", "tag_id", "who")
     version_id = models.BigIntegerField()
     article_id = models.BigIntegerField()
-    provision_id = models.BigIntegerField(help_text="0: the whole article")
-    tag_id = models.IntegerField(help_text="0: all tags")
+    provision_id = models.BigIntegerField(help_text=_("0: the whole article"))
+    tag_id = models.IntegerField(help_text=_("0: all tags"))
     who = models.BigIntegerField()
     n = models.IntegerField()
     endorsements = models.IntegerField()

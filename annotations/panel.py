@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, QueryDict
+from django_stubs_ext import StrOrPromise
 
 from accounts.models import Attribution, Organization, User
 from accounts.privacy import author_visible_to
@@ -68,19 +69,19 @@ class ArticlePanel:
     next_url: str
     filters: PanelFilters
     tags: list[ConcernTag]  # active tags, for the filter and the form
-    positions: list[tuple[str, str]]
-    severities: list[tuple[int, str]]
+    positions: list[tuple[str, StrOrPromise]]
+    severities: list[tuple[int, StrOrPromise]]
     organizations: list[tuple[str, str]]  # (slug, name) of those named publicly on this article
     targets: list[Provision]  # what the form's provision picker offers, the article first
     can_annotate: bool
     cannot_annotate_reason: str
-    attribution_choices: list[tuple[str, str]]
+    attribution_choices: list[tuple[str, StrOrPromise]]
     attribution_default: str
     my_organizations: list[Organization] = field(default_factory=list)
     body_max_length: int = BODY_MAX_LENGTH
     proposed_text_max_length: int = PROPOSED_TEXT_MAX_LENGTH
     reply_max_length: int = REPLY_MAX_LENGTH
-    flag_reasons: list[tuple[str, str]] = field(default_factory=list)
+    flag_reasons: list[tuple[str, StrOrPromise]] = field(default_factory=list)
 
 
 def panel_filters(params: QueryDict) -> PanelFilters:

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -39,8 +40,10 @@ class TargetSerializer(serializers.Serializer[Any]):
     exact = serializers.CharField()
     prefix = serializers.CharField()
     suffix = serializers.CharField()
-    start = serializers.IntegerField(allow_null=True, help_text="Unicode code points, inclusive")
-    end = serializers.IntegerField(allow_null=True, help_text="Unicode code points, exclusive")
+    start = serializers.IntegerField(
+        allow_null=True, help_text=gettext_lazy("Unicode code points, inclusive")
+    )
+    end = serializers.IntegerField(allow_null=True, help_text=gettext_lazy("Unicode code points, exclusive"))
 
 
 class OrganizationRefSerializer(serializers.Serializer[Any]):
@@ -52,7 +55,7 @@ class OrganizationRefSerializer(serializers.Serializer[Any]):
 class AuthorSerializer(serializers.Serializer[Any]):
     # DRF takes declared fields off the class; the stubs read this one as Field.label (drf-stubs#78).
     label = serializers.CharField(  # type: ignore[assignment]
-        help_text="What to print: a name, an organisation, 'Anonymous' or 'Former member'"
+        help_text=gettext_lazy("What to print: a name, an organisation, 'Anonymous' or 'Former member'")
     )
     name = serializers.CharField(allow_null=True)
     organization = OrganizationRefSerializer(allow_null=True)
@@ -186,15 +189,19 @@ class QuoteSerializer(serializers.Serializer[Any]):
     prefix = serializers.CharField(trim_whitespace=False, required=False, allow_blank=True, max_length=200)
     suffix = serializers.CharField(trim_whitespace=False, required=False, allow_blank=True, max_length=200)
     start = serializers.IntegerField(
-        required=False, min_value=0, help_text="Code points; a hint checked against exact"
+        required=False, min_value=0, help_text=gettext_lazy("Code points; a hint checked against exact")
     )
     end = serializers.IntegerField(required=False, min_value=1)
 
 
 class AnnotationCreateSerializer(serializers.Serializer[Any]):
     treaty = serializers.SlugField()
-    version = serializers.CharField(required=False, help_text="Draft label; default: the current draft")
-    language = serializers.CharField(required=False, help_text="BCP 47; default: English if any")
+    version = serializers.CharField(
+        required=False, help_text=gettext_lazy("Draft label; default: the current draft")
+    )
+    language = serializers.CharField(
+        required=False, help_text=gettext_lazy("BCP 47; default: English if any")
+    )
     provision = serializers.CharField(max_length=120)
     quote = QuoteSerializer(required=False, allow_null=True)
     tags = serializers.ListField(child=serializers.SlugField(), allow_empty=True)
@@ -206,7 +213,7 @@ class AnnotationCreateSerializer(serializers.Serializer[Any]):
     )
     attribution = serializers.ChoiceField(choices=Attribution.choices, required=False)
     organization = serializers.SlugField(
-        required=False, help_text="Act for this organisation (default: your only one)"
+        required=False, help_text=gettext_lazy("Act for this organisation (default: your only one)")
     )
     comment_language = serializers.CharField(
         required=False, max_length=64, help_text="BCP 47 tag of the comment; default: the interface language"
@@ -301,7 +308,7 @@ class FlagCreateSerializer(serializers.Serializer[Any]):
 
 class EndorsementSerializer(serializers.Serializer[Any]):
     organization = serializers.SlugField(
-        required=False, help_text="Endorse as this organisation (default: your only one)"
+        required=False, help_text=gettext_lazy("Endorse as this organisation (default: your only one)")
     )
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Attribution, Membership, Organization, User
 from accounts.services.suspensions import require_not_suspended
@@ -58,7 +59,7 @@ def _require_verified(user: User) -> None:
     """The condition for every write: a confirmed address, and no suspension in force."""
     if not (user.is_authenticated and user.is_active and user.is_verified):
         raise PermissionDenied(
-            "Confirm your email address before contributing: we sent you a link when you signed up."
+            _("Confirm your email address before contributing: we sent you a link when you signed up.")
         )
     require_not_suspended(user)
 
@@ -77,7 +78,8 @@ def _organization_for(author: User, organization_slug: str | None) -> Organizati
     if organization_slug:
         chosen = next((o for o in organizations if o.slug == organization_slug), None)
         if chosen is None:
-            raise PermissionDenied(f"You are not a member of the organisation “{organization_slug}”.")
+            message = _("You are not a member of the organisation “%(organization_slug)s”.")
+            raise PermissionDenied(message % {"organization_slug": organization_slug})
         return chosen
     # With one organisation it is implied; with several the author must choose.
     return organizations[0] if len(organizations) == 1 else None
@@ -85,12 +87,14 @@ def _organization_for(author: User, organization_slug: str | None) -> Organizati
 
 def _tags(slugs: list[str], *, allow_inactive: frozenset[str] = frozenset()) -> list[ConcernTag]:
     if not slugs:
-        raise ValidationError({"tags": "Choose at least one concern tag."})
+        raise ValidationError({"tags": _("Choose at least one concern tag.")})
     unique = list(dict.fromkeys(slugs))
     tags = {t.slug: t for t in ConcernTag.objects.filter(slug__in=unique)}
     unknown = [s for s in unique if s not in tags or (not tags[s].is_active and s not in allow_inactive)]
     if unknown:
-        raise ValidationError({"tags": f"Unknown or retired concern tag: {', '.join(unknown)}."})
+        raise ValidationError(
+            {"tags": _("Unknown or retired concern tag: %(choices)s.") % {"choices": ", ".join(unknown)}}
+        )
     return [tags[s] for s in unique]
 
 
@@ -117,11 +121,11 @@ def _initial_status(version: DraftVersion, organization: Organization | None) ->
 def provision_get(version: DraftVersion, key: str) -> Provision:
     provision = Provision.objects.filter(version=version, key=key).select_related("article").first()
     if provision is None:
-        raise NotFound(f"There is no provision “{key}” in {version.label} ({version.language}).")
+        message = _("There is no provision “%(key)s” in %(version)s (%(language)s).")
+        raise NotFound(message % {"key": key, "version": version.label, "language": version.language})
     if provision.article_id is None:
-        raise ValidationError(
-            {"provision": f"“{provision.label}” is a heading: annotate an article or one of its paragraphs."}
-        )
+        message = _("“%(provision)s” is a heading: annotate an article or one of its paragraphs.")
+        raise ValidationError({"provision": message % {"provision": provision.label}})
     return provision
 
 
@@ -144,9 +148,11 @@ def annotation_create(
 ) -> Annotation:
     _require_verified(author)
     if not version.accepts_annotations:
-        state = "superseded" if version.status == DraftVersion.Status.SUPERSEDED else "closed for comment"
+        superseded = version.status == DraftVersion.Status.SUPERSEDED
+        state = _("superseded") if superseded else _("closed for comment")
         raise PermissionDenied(
-            f"{version.label} ({version.language}) is {state}: annotate the current draft."
+            _("%(version)s (%(language)s) is %(state)s: annotate the current draft.")
+            % {"version": version.label, "language": version.language, "state": state}
         )
     provision = provision_get(version, provision_key)
     attribution = attribution or author.attribution_preference
@@ -166,7 +172,7 @@ def annotation_create(
         require_not_suspended(author, organization)
     if attribution == Attribution.ORGANIZATION and organization is None:
         raise ValidationError(
-            {"attribution": "You chose to appear as your organisation, but you are not acting for one."}
+            {"attribution": _("You chose to appear as your organisation, but you are not acting for one.")}
         )
 
     target = Target(version=version, provision=provision, provision_key=provision.key)
@@ -242,9 +248,9 @@ def _recent_duplicate(author: User, body: str) -> int | None:
 
 def _require_author(annotation: Annotation, user: User, action: str) -> None:
     if annotation.author_id is None or annotation.author_id != user.pk:
-        raise PermissionDenied(f"Only the author can {action} this annotation.")
+        raise PermissionDenied(_("Only the author can %(action)s this annotation.") % {"action": action})
     if annotation.deleted_at is not None:
-        raise PermissionDenied("This annotation was deleted: it can no longer be changed.")
+        raise PermissionDenied(_("This annotation was deleted: it can no longer be changed."))
 
 
 @transaction.atomic
@@ -281,7 +287,7 @@ def annotation_update(
     new_attribution = annotation.attribution if attribution is None else attribution
     _check_choices(severity=new_severity, position=new_position, attribution=new_attribution)
     if new_attribution == Attribution.ORGANIZATION and annotation.organization_id is None:
-        raise ValidationError({"attribution": "This annotation was not written for an organisation."})
+        raise ValidationError({"attribution": _("This annotation was not written for an organisation.")})
     # Retired tags already on the annotation may stay; new ones must be active.
     tag_rows = _tags(tags, allow_inactive=frozenset(previous_tags)) if tags is not None else None
     if body is not None:
@@ -297,7 +303,7 @@ def annotation_update(
             what="the wording you propose",
         )
     elif new_position == Annotation.Position.AMEND and not annotation.proposed_text:
-        raise ValidationError({"proposed_text": "Write the wording you propose: it cannot be empty."})
+        raise ValidationError({"proposed_text": _("Write the wording you propose: it cannot be empty.")})
     annotation.severity, annotation.position, annotation.attribution = (
         new_severity,
         new_position,
@@ -346,7 +352,7 @@ def _require_readable(annotation: Annotation, user: User) -> None:
     from annotations.selectors import annotation_visible_to
 
     if not annotation_visible_to(annotation, user):
-        raise NotFound(f"There is no annotation {annotation.pk}.")
+        raise NotFound(_("There is no annotation %(annotation_pk)s.") % {"annotation_pk": annotation.pk})
 
 
 @retry_on_conflict
@@ -362,12 +368,13 @@ def reply_create(
     _require_verified(author)
     _require_readable(annotation, author)
     if annotation.deleted_at is not None:
-        raise PermissionDenied("This annotation was deleted: it takes no new replies.")
+        raise PermissionDenied(_("This annotation was deleted: it takes no new replies."))
     parent = None
     if parent_id is not None:
         parent = Reply.objects.filter(pk=parent_id, annotation=annotation, deleted_at__isnull=True).first()
         if parent is None:
-            raise ValidationError({"parent": f"There is no reply {parent_id} under this annotation."})
+            message = _("There is no reply %(parent_id)s under this annotation.")
+            raise ValidationError({"parent": message % {"parent_id": parent_id}})
     body = clean_text(body, field="body", limit=REPLY_MAX_LENGTH, required=True, what="a reply")
     language = comment_language_choose(comment_language)
     organization = _organization_for(author, None)
@@ -401,7 +408,7 @@ def reply_create(
 @transaction.atomic
 def reply_delete(*, reply: Reply, actor: User) -> Reply:
     if reply.author_id != actor.pk:
-        raise PermissionDenied("Only the author can delete this reply.")
+        raise PermissionDenied(_("Only the author can delete this reply."))
     reply.deleted_at = reply.updated_at = timezone.now()
     reply.save(update_fields=["deleted_at", "updated_at"])
     public_generation_bump_on_commit(version_id=reply.annotation.version_id)
@@ -411,16 +418,17 @@ def reply_delete(*, reply: Reply, actor: User) -> Reply:
 def _endorsing_organization(user: User, organization_slug: str | None) -> Organization:
     organizations = active_organizations(user)
     if not organizations:
-        raise PermissionDenied("Only members of an organisation can endorse, on its behalf.")
+        raise PermissionDenied(_("Only members of an organisation can endorse, on its behalf."))
     if organization_slug is None:
         if len(organizations) > 1:
             raise ValidationError(
-                {"organization": "You belong to several organisations: say which one endorses."}
+                {"organization": _("You belong to several organisations: say which one endorses.")}
             )
         return organizations[0]
     chosen = next((o for o in organizations if o.slug == organization_slug), None)
     if chosen is None:
-        raise PermissionDenied(f"You are not a member of the organisation “{organization_slug}”.")
+        message = _("You are not a member of the organisation “%(organization_slug)s”.")
+        raise PermissionDenied(message % {"organization_slug": organization_slug})
     return chosen
 
 
@@ -432,26 +440,26 @@ def endorsement_create(
     _require_verified(user)
     _require_readable(annotation, user)
     if annotation.deleted_at is not None or annotation.status != Status.APPROVED:
-        raise PermissionDenied("Only published annotations can be endorsed.")
+        raise PermissionDenied(_("Only published annotations can be endorsed."))
     if annotation.attribution == Attribution.ANONYMOUS:
         # Checked before anything about the endorser: every organisation gets this same answer,
         # so it cannot tell whether the anonymous annotation is its own (issue 17 §1).
         raise PermissionDenied(
-            "Anonymous annotations cannot be endorsed: an endorsement would tie them to an organisation."
+            _("Anonymous annotations cannot be endorsed: an endorsement would tie them to an organisation.")
         )
     organization = _endorsing_organization(user, organization_slug)
     require_not_suspended(user, organization)
     if annotation.organization_id == organization.pk:
-        raise ValidationError({"organization": f"This annotation is already {organization.name}'s own."})
+        message = _("This annotation is already %(organization)s's own.")
+        raise ValidationError({"organization": message % {"organization": organization.name}})
     try:
         with transaction.atomic():
             endorsement = Endorsement.objects.create(
                 annotation=annotation, organization=organization, endorsed_by=user
             )
     except IntegrityError:
-        raise ValidationError(
-            {"organization": f"{organization.name} has already endorsed this annotation."}
-        ) from None
+        message = _("%(organization)s has already endorsed this annotation.")
+        raise ValidationError({"organization": message % {"organization": organization.name}}) from None
     heat_mark_dirty(version_id=annotation.version_id, article_id=annotation.article_id)
     return endorsement
 
@@ -461,9 +469,13 @@ def endorsement_create(
 def endorsement_delete(*, annotation: Annotation, user: User, organization_slug: str | None = None) -> None:
     _require_verified(user)
     organization = _endorsing_organization(user, organization_slug)
-    deleted, _ = Endorsement.objects.filter(annotation=annotation, organization=organization).delete()
+    deleted, _deleted_by_kind = Endorsement.objects.filter(
+        annotation=annotation, organization=organization
+    ).delete()
     if not deleted:
-        raise NotFound(f"{organization.name} has not endorsed this annotation.")
+        raise NotFound(
+            _("%(organization)s has not endorsed this annotation.") % {"organization": organization.name}
+        )
     if annotation.status == Status.APPROVED:
         heat_mark_dirty(version_id=annotation.version_id, article_id=annotation.article_id)
 
@@ -481,16 +493,16 @@ def flag_create(
     _require_verified(user)
     item = annotation or (reply.annotation if reply else None)
     if item is None:
-        raise ValidationError("Flag an annotation or a reply.")
+        raise ValidationError(_("Flag an annotation or a reply."))
     _require_readable(item, user)
     if reply is not None:
         from annotations.selectors import reply_visible_to
 
         if reply.deleted_at is not None or not reply_visible_to(reply, user):
-            raise NotFound(f"There is no reply {reply.pk}.")
+            raise NotFound(_("There is no reply %(reply_pk)s.") % {"reply_pk": reply.pk})
     if reason not in Flag.Reason.values or reason == Flag.Reason.DUPLICATE:
         choices = ", ".join(r for r in Flag.Reason.values if r != Flag.Reason.DUPLICATE)
-        raise ValidationError({"reason": f"Reason must be one of: {choices}."})
+        raise ValidationError({"reason": _("Reason must be one of: %(choices)s.") % {"choices": choices}})
     note = clean_text(
         note, field="note", limit=1000, required=reason == Flag.Reason.OTHER, what="what is wrong"
     )
@@ -500,6 +512,6 @@ def flag_create(
                 user=user, annotation=annotation, reply=reply, reason=reason, note=note
             )
     except IntegrityError:
-        raise ValidationError({"reason": "You have already flagged this item."}) from None
+        raise ValidationError({"reason": _("You have already flagged this item.")}) from None
     moderation.flag_threshold_apply(annotation or reply)  # type: ignore[arg-type]
     return flag

@@ -4,6 +4,7 @@ stored: something a reader can see, and not too long."""
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 # Characters that show nothing: controls and format characters (category Cc, Cf: zero-width
 # spaces and joiners, bidi marks, tag characters), separators, and letters or marks that render
@@ -36,9 +37,12 @@ def clean_text(value: str, *, field: str, limit: int, required: bool, what: str)
     if text_is_blank(value):
         value = ""
     if required and not value:
-        raise ValidationError({field: f"Write {what}: it cannot be empty."})
+        raise ValidationError({field: _("Write %(what)s: it cannot be empty.") % {"what": what}})
     if len(value) > limit:
         raise ValidationError(
-            {field: f"{what.capitalize()} is {len(value)} characters long; the limit is {limit}."}
+            {
+                field: _("%(what)s is %(length)s characters long; the limit is %(limit)s.")
+                % {"what": what.capitalize(), "length": len(value), "limit": limit}
+            }
         )
     return value

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import verified_required
@@ -106,7 +107,7 @@ def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, PermissionDenied, services.NotFound) as error:
         _refused(request, error)
         return HttpResponseRedirect(_article_url(annotation, f"annotation-{annotation.pk}"))
-    messages.success(request, "Your reply was posted.")
+    messages.success(request, _("Your reply was posted."))
     return HttpResponseRedirect(_article_url(annotation, f"reply-{reply.pk}"))
 
 
@@ -120,7 +121,7 @@ def reply_delete(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied as error:
         _refused(request, error)
     else:
-        messages.success(request, "Your reply was deleted.")
+        messages.success(request, _("Your reply was deleted."))
     return HttpResponseRedirect(_article_url(annotation, f"annotation-{annotation.pk}"))
 
 
@@ -133,7 +134,7 @@ def annotation_delete(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied as error:
         _refused(request, error)
         return HttpResponseRedirect(_article_url(annotation, f"annotation-{annotation.pk}"))
-    messages.success(request, "Your annotation was deleted.")
+    messages.success(request, _("Your annotation was deleted."))
     return HttpResponseRedirect(_article_url(annotation, "annotations"))
 
 
@@ -149,14 +150,18 @@ def endorsement_toggle(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user,  # type: ignore[arg-type]
                 organization_slug=organization,
             )
-            messages.success(request, "The endorsement was withdrawn.")
+            messages.success(request, _("The endorsement was withdrawn."))
         else:
             endorsement = services.endorsement_create(
                 annotation=annotation,
                 user=request.user,  # type: ignore[arg-type]
                 organization_slug=organization,
             )
-            messages.success(request, f"{endorsement.organization.name} now endorses this annotation.")
+            messages.success(
+                request,
+                _("%(organization)s now endorses this annotation.")
+                % {"organization": endorsement.organization.name},
+            )
     except (ValidationError, PermissionDenied, services.NotFound) as error:
         _refused(request, error)
     return HttpResponseRedirect(_article_url(annotation, f"annotation-{annotation.pk}"))
@@ -202,7 +207,7 @@ def reply_flag_create(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, PermissionDenied, services.NotFound) as error:
         _refused(request, error)
     else:
-        messages.success(request, "Thank you: moderators will look at it.")
+        messages.success(request, _("Thank you: moderators will look at it."))
     return HttpResponseRedirect(_article_url(annotation, f"reply-{reply.pk}"))
 
 
@@ -220,5 +225,5 @@ def flag_create(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, PermissionDenied, services.NotFound) as error:
         _refused(request, error)
     else:
-        messages.success(request, "Thank you: moderators will look at it.")
+        messages.success(request, _("Thank you: moderators will look at it."))
     return HttpResponseRedirect(_article_url(annotation, f"annotation-{annotation.pk}"))

@@ -6,6 +6,7 @@ run in tests/test_schemathesis.py) can rely on the schema: an undocumented statu
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
@@ -52,7 +53,7 @@ def document_refused_nul(result: dict[str, Any], generator: Any, **kwargs: Any) 
                         "application/json": {
                             "schema": {
                                 "type": "object",
-                                "properties": {"detail": {"type": "string"}},
+                                "properties": {"detail": {"type": _("string")}},
                                 "required": ["detail"],
                             }
                         }

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
@@ -64,9 +65,11 @@ class LimitedJSONParser(JSONParser):
             parse_constant = strict_constant if self.strict else None
             data = json.loads(text, parse_constant=parse_constant)
         except RecursionError:
-            raise ParseError(f"The JSON body is nested more than {max_depth} levels deep.") from None
+            raise ParseError(
+                _("The JSON body is nested more than %(max_depth)s levels deep.") % {"max_depth": max_depth}
+            ) from None
         except ValueError as exc:
-            raise ParseError(f"JSON parse error - {exc}") from None
+            raise ParseError(_("JSON parse error - %(exc)s") % {"exc": exc}) from None
         problem = _too_deep_or_nul(data, max_depth)
         if problem:
             raise ParseError(problem)

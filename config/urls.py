@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
@@ -95,6 +96,8 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page says (feed readers, the API's JSON pages).
     path("favicon.ico", favicon, name="favicon"),
     path("ns/marginalia.jsonld", exports_api.marginalia_context_view, name="jsonld-context"),
+    # The annotate route's words in the interface language: served by the site (script-src 'self').
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

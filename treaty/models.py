@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "sd", "yi", "dv", "ug", "ckb"})
 
@@ -28,21 +29,23 @@ class DraftVersion(models.Model):
     """
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        ADOPTED = "adopted", "Adopted"
-        SUPERSEDED = "superseded", "Superseded"
+        DRAFT = "draft", gettext_lazy("Draft")
+        ADOPTED = "adopted", gettext_lazy("Adopted")
+        SUPERSEDED = "superseded", gettext_lazy("Superseded")
 
     treaty = models.ForeignKey(Treaty, on_delete=models.CASCADE, related_name="versions")
     label = models.CharField(max_length=100)
-    language = models.CharField(max_length=35, default="en", help_text="BCP 47 language tag")
-    title = models.CharField(max_length=300, blank=True, help_text="The title as printed in this text")
+    language = models.CharField(max_length=35, default="en", help_text=gettext_lazy("BCP 47 language tag"))
+    title = models.CharField(
+        max_length=300, blank=True, help_text=gettext_lazy("The title as printed in this text")
+    )
     date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     is_current = models.BooleanField(default=False)
     # The label of the draft this one revises (DESIGN §3 "Drafts over time"); sibling languages of
     # one draft share it. A label, not a row: the predecessor may exist in other languages only.
     follows = models.CharField(max_length=100, blank=True)
-    source_note = models.TextField(blank=True, help_text="Front matter of the imported file")
+    source_note = models.TextField(blank=True, help_text=gettext_lazy("Front matter of the imported file"))
     source_format = models.CharField(max_length=20, blank=True)
     # SHA-256 of the imported provisions: re-importing the same text is recognised as a no-op.
     content_sha256 = models.CharField(max_length=64, blank=True)
@@ -53,13 +56,14 @@ class DraftVersion(models.Model):
 
     # Commenting and moderation policy (DESIGN §5).
     class Moderation(models.TextChoices):
-        PRE = "pre", "Pre-moderation: new annotations wait for a moderator"
-        POST = "post", "Post-moderation: new annotations are published at once"
+        PRE = "pre", gettext_lazy("Pre-moderation: new annotations wait for a moderator")
+        POST = "post", gettext_lazy("Post-moderation: new annotations are published at once")
 
     open_for_comment = models.BooleanField(default=True)
     moderation = models.CharField(max_length=10, choices=Moderation.choices, default=Moderation.POST)
     verified_skip_queue = models.BooleanField(
-        default=True, help_text="Under pre-moderation, publish verified organisations' annotations at once"
+        default=True,
+        help_text=gettext_lazy("Under pre-moderation, publish verified organisations' annotations at once"),
     )
     # The last day of the public comment period, when one is announced (shown as days left).
     comment_deadline = models.DateField(null=True, blank=True)
@@ -127,14 +131,20 @@ class Provision(models.Model):
     HEADING_KINDS = frozenset({Kind.CHAPTER, Kind.SECTION, Kind.TITLE, Kind.ANNEX})
 
     version = models.ForeignKey(DraftVersion, on_delete=models.CASCADE, related_name="provisions")
-    key = models.CharField(max_length=120, help_text="Stable key, e.g. art-6.1.a (DESIGN §3)")
+    key = models.CharField(max_length=120, help_text=gettext_lazy("Stable key, e.g. art-6.1.a (DESIGN §3)"))
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    number = models.CharField(max_length=20, blank=True, help_text="Normalised number, e.g. 6, 1, a, ii")
-    marker = models.CharField(max_length=40, blank=True, help_text="The number as printed, e.g. a) or (أ)")
-    label = models.CharField(max_length=200, help_text="Printed label, e.g. Article 6(1)(a)(ii)")
+    number = models.CharField(
+        max_length=20, blank=True, help_text=gettext_lazy("Normalised number, e.g. 6, 1, a, ii")
+    )
+    marker = models.CharField(
+        max_length=40, blank=True, help_text=gettext_lazy("The number as printed, e.g. a) or (أ)")
+    )
+    label = models.CharField(
+        max_length=200, help_text=gettext_lazy("Printed label, e.g. Article 6(1)(a)(ii)")
+    )
     heading = models.CharField(max_length=500, blank=True)
     text = models.TextField(blank=True)
-    order = models.PositiveIntegerField(help_text="Position in the document")
+    order = models.PositiveIntegerField(help_text=gettext_lazy("Position in the document"))
     depth = models.PositiveSmallIntegerField(default=0)
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
@@ -226,12 +236,16 @@ class ProvisionMapping(models.Model):
     # Denormalised so that a compare response needs no join: keys and the articles they sit in.
     from_key = models.CharField(max_length=120, blank=True)
     to_key = models.CharField(max_length=120, blank=True)
-    from_article = models.CharField(max_length=20, blank=True, help_text="Article number, or pre/final")
+    from_article = models.CharField(
+        max_length=20, blank=True, help_text=gettext_lazy("Article number, or pre/final")
+    )
     to_article = models.CharField(max_length=20, blank=True)
     relation = models.CharField(max_length=10, choices=Relation.choices)
     similarity = models.FloatField()
     diff = models.JSONField(default=list, blank=True)  # [[op, text], ...], op "=", "-" or "+"
-    order = models.PositiveIntegerField(help_text="Reading order: the later draft's, deletions in place")
+    order = models.PositiveIntegerField(
+        help_text=gettext_lazy("Reading order: the later draft's, deletions in place")
+    )
 
     class Meta:
         ordering = ["run", "order"]

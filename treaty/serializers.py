@@ -1,10 +1,13 @@
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from treaty.models import DraftVersion, Provision, Treaty
 
 
 class TreatySummarySerializer(serializers.ModelSerializer[Treaty]):
-    current_version = serializers.CharField(allow_null=True, help_text="Label of the current draft")
+    current_version = serializers.CharField(
+        allow_null=True, help_text=gettext_lazy("Label of the current draft")
+    )
 
     class Meta:
         model = Treaty
@@ -51,12 +54,14 @@ class TreatyDetailSerializer(serializers.Serializer[dict[str, object]]):
     title = serializers.CharField()
     short_title = serializers.CharField()
     description = serializers.CharField()
-    version = DraftVersionSerializer(help_text="The version the contents are of")
+    version = DraftVersionSerializer(help_text=gettext_lazy("The version the contents are of"))
     versions = DraftVersionSerializer(many=True)
     contents = TocHeadingSerializer(
         many=True,
-        help_text="Chapters (and sections, titles) with their articles; articles outside any chapter"
-        " come under an entry of kind 'articles'",
+        help_text=gettext_lazy(
+            "Chapters (and sections, titles) with their articles; articles outside any chapter"
+            " come under an entry of kind 'articles'"
+        ),
     )
 
 

@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from annotations import comment_search
@@ -135,7 +137,11 @@ def part_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
 
 
 # What the page calls its unit ("3 annotations on this preamble", "the whole annex").
-_UNIT_NOUNS = {"article": "article", "preamble": "preamble", "annex": "annex"}
+_UNIT_NOUNS = {
+    "article": gettext_lazy("article"),
+    "preamble": gettext_lazy("preamble"),
+    "annex": gettext_lazy("annex"),
+}
 
 
 def _unit_page(
@@ -159,7 +165,7 @@ def _unit_page(
             waiting = annotation.status == Status.PENDING
             messages.success(
                 request,
-                f"Your annotation on {annotation.provision.label} was saved."
+                _("Your annotation on %(provision)s was saved.") % {"provision": annotation.provision.label}
                 + (" A moderator will read it before it is published." if waiting else ""),
             )
             path = links.annotation_permalink_path(
@@ -177,7 +183,7 @@ def _unit_page(
         "version": version,
         "versions": versions,
         "article": unit,
-        "unit_noun": _UNIT_NOUNS.get(unit.kind, "text"),
+        "unit_noun": _UNIT_NOUNS.get(unit.kind, gettext_lazy("text")),
         "provisions": provisions,
         # The annotation panel, and the counts it sets on each provision for the margin.
         "panel": panel,

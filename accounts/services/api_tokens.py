@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken, User
 
@@ -21,7 +22,10 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     name = " ".join(name.split())[:100] or "API token"
     live = ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now())
     if live.count() >= MAX_LIVE_TOKENS:
-        raise ValidationError(f"You already have {MAX_LIVE_TOKENS} tokens: revoke one first.")
+        raise ValidationError(
+            _("You already have %(MAX_LIVE_TOKENS)s tokens: revoke one first.")
+            % {"MAX_LIVE_TOKENS": MAX_LIVE_TOKENS}
+        )
     key = secrets.token_urlsafe(32)
     now = timezone.now()
     token = ApiToken.objects.create(
@@ -45,4 +49,4 @@ def api_token_revoke(*, user: User, token_id: int) -> None:
         revoked_at=timezone.now()
     )
     if not updated:
-        raise ValidationError("No such token (or it was already revoked).")
+        raise ValidationError(_("No such token (or it was already revoked)."))

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from accounts.lookalike_names import name_skeleton, organization_name_clean
 from accounts.models import Membership, Organization, OrganizationEvent, User
@@ -68,13 +69,19 @@ def organization_create(
         )
     if existing is not None and existing.name.casefold() == name.casefold():
         raise ValidationError(
-            {"name": f"An organisation named “{name}” already exists: ask to join it instead."}
+            {
+                "name": _("An organisation named “%(name)s” already exists: ask to join it instead.")
+                % {"name": name}
+            }
         )
     if existing is not None:
         raise ValidationError(
             {
-                "name": f"“{name}” looks like the name of an existing organisation, “{existing.name}”: "
-                "choose a name that cannot be mistaken for it, or ask to join it."
+                "name": _(
+                    "“%(name)s” looks like the name of an existing organisation, “%(existing)s”: "
+                    "choose a name that cannot be mistaken for it, or ask to join it."
+                )
+                % {"name": name, "existing": existing.name}
             }
         )
     organization = Organization(
@@ -93,7 +100,9 @@ def organization_create(
             organization.save()
     except IntegrityError:
         # A concurrent creation of the same (or a look-alike) name won the race.
-        raise ValidationError({"name": f"An organisation named “{name}” already exists."}) from None
+        raise ValidationError(
+            {"name": _("An organisation named “%(name)s” already exists.") % {"name": name}}
+        ) from None
     now = timezone.now()
     Membership.objects.create(
         user=creator,
@@ -109,7 +118,7 @@ def organization_create(
 
 def _require_moderator(actor: User) -> None:
     if not actor.is_moderator:
-        raise PermissionDenied("Only moderators can verify organisations.")
+        raise PermissionDenied(_("Only moderators can verify organisations."))
 
 
 @transaction.atomic
@@ -117,7 +126,7 @@ def organization_verify(*, organization: Organization, moderator: User, note: st
     _require_moderator(moderator)
     note = note.strip()
     if not note:
-        raise ValidationError({"note": "Say how the organisation was verified (the note is logged)."})
+        raise ValidationError({"note": _("Say how the organisation was verified (the note is logged).")})
     organization.verified_at, organization.verified_by, organization.verification_note = (
         timezone.now(),
         moderator,
@@ -132,7 +141,7 @@ def organization_verify(*, organization: Organization, moderator: User, note: st
 def organization_unverify(*, organization: Organization, moderator: User, note: str) -> Organization:
     _require_moderator(moderator)
     if not note.strip():
-        raise ValidationError({"note": "Say why the verification is withdrawn (the note is logged)."})
+        raise ValidationError({"note": _("Say why the verification is withdrawn (the note is logged).")})
     organization.verified_at = None
     organization.save(update_fields=["verified_at"])
     _log(organization, moderator, Action.UNVERIFIED, note.strip())
@@ -144,9 +153,14 @@ def membership_request(*, user: User, organization: Organization) -> Membership:
     require_not_suspended(user)
     existing = Membership.objects.filter(user=user, organization=organization).first()
     if existing is not None and existing.status == Status.ACTIVE:
-        raise ValidationError(f"You are already a member of {organization.name}.")
+        raise ValidationError(
+            _("You are already a member of %(organization)s.") % {"organization": organization.name}
+        )
     if existing is not None and existing.status == Status.REQUESTED:
-        raise ValidationError(f"You have already asked to join {organization.name}; its admins will decide.")
+        raise ValidationError(
+            _("You have already asked to join %(organization)s; its admins will decide.")
+            % {"organization": organization.name}
+        )
     if existing is not None:  # declined before: asking again is allowed
         existing.status, existing.role, existing.requested_at = Status.REQUESTED, Role.MEMBER, timezone.now()
         existing.decided_at = existing.decided_by = None
@@ -156,7 +170,9 @@ def membership_request(*, user: User, organization: Organization) -> Membership:
         with transaction.atomic():
             return Membership.objects.create(user=user, organization=organization)
     except IntegrityError:
-        raise ValidationError(f"You have already asked to join {organization.name}.") from None
+        raise ValidationError(
+            _("You have already asked to join %(organization)s.") % {"organization": organization.name}
+        ) from None
 
 
 def is_admin_of(actor: User, organization: Organization) -> bool:
@@ -175,10 +191,15 @@ def _require_admin(actor: User, organization: Organization) -> None:
     if not is_admin_of(actor, organization):
         if actor.is_moderator:
             raise PermissionDenied(
-                f"Moderators do not manage the members of {organization.name}: only its admins do "
-                "(moderators verify organisations)."
+                _(
+                    "Moderators do not manage the members of %(organization)s: "
+                    "only its admins do (moderators verify organisations)."
+                )
+                % {"organization": organization.name}
             )
-        raise PermissionDenied(f"Only an admin of {organization.name} can do that.")
+        raise PermissionDenied(
+            _("Only an admin of %(organization)s can do that.") % {"organization": organization.name}
+        )
 
 
 def _lock(membership: Membership) -> Membership:
@@ -190,11 +211,13 @@ def _lock(membership: Membership) -> Membership:
 @transaction.atomic
 def membership_decide(*, actor: User, membership: Membership, accept: bool) -> Membership:
     if membership.user_id == actor.pk:
-        raise PermissionDenied("You cannot decide your own request: another admin of the organisation will.")
+        raise PermissionDenied(
+            _("You cannot decide your own request: another admin of the organisation will.")
+        )
     _require_admin(actor, membership.organization)
     membership = _lock(membership)
     if membership.status != Status.REQUESTED:
-        raise ValidationError("This request has already been decided.")
+        raise ValidationError(_("This request has already been decided."))
     membership.status = Status.ACTIVE if accept else Status.DECLINED
     membership.decided_at, membership.decided_by = timezone.now(), actor
     membership.save(update_fields=["status", "decided_at", "decided_by"])
@@ -246,7 +269,10 @@ def _is_last_founder_era_admin(membership: Membership) -> bool:
 
 def _require_admin_or_moderator(actor: User, organization: Organization) -> None:
     if not (actor.is_moderator or is_admin_of(actor, organization)):
-        raise PermissionDenied(f"Only an admin of {organization.name} or a moderator can do that.")
+        raise PermissionDenied(
+            _("Only an admin of %(organization)s or a moderator can do that.")
+            % {"organization": organization.name}
+        )
 
 
 class ChangeOutcome(enum.Enum):
@@ -269,8 +295,10 @@ def _two_person_gate(*, actor: User, membership: Membership, change: str) -> Cha
         return ChangeOutcome.DONE
     if membership.change_proposed == change and proposer == actor.pk:
         raise ValidationError(
-            "You already proposed this change: another admin of the organisation or a second "
-            "moderator must confirm it."
+            _(
+                "You already proposed this change: another admin of the organisation or a second "
+                "moderator must confirm it."
+            )
         )
     membership.change_proposed, membership.change_proposed_by = change, actor
     membership.change_proposed_at = timezone.now()
@@ -282,7 +310,7 @@ def _two_person_gate(*, actor: User, membership: Membership, change: str) -> Cha
 @transaction.atomic
 def membership_set_role(*, actor: User, membership: Membership, role: str) -> ChangeOutcome:
     if membership.user_id == actor.pk:
-        raise PermissionDenied("You cannot change your own role: another admin of the organisation can.")
+        raise PermissionDenied(_("You cannot change your own role: another admin of the organisation can."))
     membership = _lock(membership)
     organization = membership.organization
     founder_change = role == Role.MEMBER and _is_last_founder_era_admin(membership)
@@ -291,12 +319,15 @@ def membership_set_role(*, actor: User, membership: Membership, role: str) -> Ch
     else:
         _require_admin(actor, organization)
     if role not in Role.values:
-        raise ValidationError({"role": f"Choose one of: {', '.join(Role.values)}."})
+        raise ValidationError(
+            {"role": _("Choose one of: %(choices)s.") % {"choices": ", ".join(Role.values)}}
+        )
     if membership.status != Status.ACTIVE:
-        raise ValidationError("Only active members can be given a role.")
+        raise ValidationError(_("Only active members can be given a role."))
     if role == Role.MEMBER and _is_last_admin(membership):
         raise ValidationError(
-            f"{organization.name} must keep an admin: appoint another admin before stepping down."
+            _("%(organization)s must keep an admin: appoint another admin before stepping down.")
+            % {"organization": organization.name}
         )
     if (
         founder_change
@@ -323,7 +354,10 @@ def membership_remove(*, actor: User, membership: Membership) -> ChangeOutcome:
     elif not leaving_self:
         _require_admin(actor, organization)
     if _is_last_admin(membership) and _other_active_members(membership):
-        raise ValidationError(f"{organization.name} must keep an admin: appoint another admin first.")
+        raise ValidationError(
+            _("%(organization)s must keep an admin: appoint another admin first.")
+            % {"organization": organization.name}
+        )
     if (
         founder_change
         and _two_person_gate(actor=actor, membership=membership, change="remove") is ChangeOutcome.PROPOSED
@@ -336,7 +370,7 @@ def membership_remove(*, actor: User, membership: Membership) -> ChangeOutcome:
 
 def membership_listing_set(*, user: User, membership: Membership, listed: bool) -> Membership:
     if membership.user_id != user.pk:
-        raise PermissionDenied("Only members decide whether they are listed publicly.")
+        raise PermissionDenied(_("Only members decide whether they are listed publicly."))
     membership.listed_publicly = listed
     membership.save(update_fields=["listed_publicly"])
     return membership

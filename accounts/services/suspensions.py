@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts.models import Appeal, Membership, Organization, Suspension, SuspensionEvent, User
 from config.enqueue import enqueue_after_commit
@@ -91,16 +92,19 @@ def require_not_suspended(user: User, organization: Organization | None = None) 
 
 def _require_moderator(actor: User) -> None:
     if not actor.is_moderator:
-        raise PermissionDenied("Only moderators can suspend accounts or decide appeals.")
+        raise PermissionDenied(_("Only moderators can suspend accounts or decide appeals."))
 
 
 def _clean(text: str, *, field: str, what: str, limit: int) -> str:
     text = text.strip()
     if not text:
-        raise ValidationError({field: f"Write {what}: the account will read it."})
+        raise ValidationError({field: _("Write %(what)s: the account will read it.") % {"what": what}})
     if len(text) > limit:
         raise ValidationError(
-            {field: f"{what.capitalize()} is {len(text)} characters long; the limit is {limit}."}
+            {
+                field: _("%(what)s is %(length)s characters long; the limit is %(limit)s.")
+                % {"what": what.capitalize(), "length": len(text), "limit": limit}
+            }
         )
     return text
 
@@ -116,14 +120,14 @@ def suspension_create(
 ) -> Suspension:
     _require_moderator(moderator)
     if (user is None) == (organization is None):
-        raise ValidationError({"account": "Suspend either a user or an organisation."})
+        raise ValidationError({"account": _("Suspend either a user or an organisation.")})
     if user is not None and user.pk == moderator.pk:
-        raise ValidationError({"account": "You cannot suspend your own account."})
+        raise ValidationError({"account": _("You cannot suspend your own account.")})
     reason = _clean(reason, field="reason", what="the reason", limit=REASON_MAX_LENGTH)
     now = timezone.now()
     if ends_at is not None and ends_at <= now:
         raise ValidationError(
-            {"ends_at": "The end of the suspension must be in the future (or empty: no end)."}
+            {"ends_at": _("The end of the suspension must be in the future (or empty: no end).")}
         )
     suspension = Suspension.objects.create(
         user=user,
@@ -148,7 +152,7 @@ def suspension_lift(*, moderator: User, suspension: Suspension, reason: str) -> 
         lifted_at=now, lifted_by=moderator, lift_reason=reason
     )
     if not won:
-        raise ValidationError("This suspension was already lifted.")
+        raise ValidationError(_("This suspension was already lifted."))
     suspension.refresh_from_db()
     _log(suspension, moderator, Action.LIFTED, reason)
     _tell(suspension, "lifted")
@@ -171,19 +175,19 @@ def may_appeal(user: User, suspension: Suspension) -> bool:
 def appeal_create(*, appellant: User, suspension: Suspension, body: str) -> Appeal:
     if not may_appeal(appellant, suspension):
         raise PermissionDenied(
-            "This decision is not about your account: only the suspended account can appeal it."
+            _("This decision is not about your account: only the suspended account can appeal it.")
         )
     if Appeal.objects.filter(suspension=suspension).exists():
-        raise ValidationError("This decision was already appealed: each decision can be appealed once.")
+        raise ValidationError(_("This decision was already appealed: each decision can be appealed once."))
     if suspension.lifted_at is not None:
-        raise ValidationError("This suspension was already lifted: there is nothing to appeal.")
+        raise ValidationError(_("This suspension was already lifted: there is nothing to appeal."))
     body = _clean(body, field="body", what="your appeal", limit=APPEAL_MAX_LENGTH)
     try:
         with transaction.atomic():
             appeal = Appeal.objects.create(suspension=suspension, appellant=appellant, body=body)
     except IntegrityError:  # a second appeal sent at the same moment
         raise ValidationError(
-            "This decision was already appealed: each decision can be appealed once."
+            _("This decision was already appealed: each decision can be appealed once.")
         ) from None
     _log(suspension, appellant, Action.APPEALED, body)
     return appeal
@@ -199,7 +203,7 @@ def appeal_decide(*, moderator: User, appeal: Appeal, grant: bool, reason: str) 
         status=status, decided_at=now, decided_by=moderator, outcome_reason=reason
     )
     if not won:
-        raise ValidationError("This appeal was already decided.")
+        raise ValidationError(_("This appeal was already decided."))
     appeal.refresh_from_db()
     suspension = appeal.suspension
     _log(suspension, moderator, Action.APPEAL_GRANTED if grant else Action.APPEAL_UPHELD, reason)

@@ -4,11 +4,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import email_links
 from accounts.models import ApiToken, Attribution, Membership, User, normalize_email_address
@@ -29,13 +31,14 @@ def email_clean(email: str) -> str:
         validate_email(normalized)
     except ValidationError:
         raise ValidationError(
-            {"email": f"“{email.strip()[:100]}” is not a valid email address."}, code="invalid"
+            {"email": _("“%(email)s” is not a valid email address.") % {"email": email.strip()[:100]}},
+            code="invalid",
         ) from None
     return normalized
 
 
 @transaction.atomic
-def user_sign_up(*, email: str, password: str, display_name: str) -> SignUpResult:
+def user_sign_up(*, email: str, password: str, display_name: str, language: str = "") -> SignUpResult:
     """Create an unverified account and send the confirmation link.
 
     Whether the address is already registered must not show (neither in the answer nor its
@@ -46,8 +49,10 @@ def user_sign_up(*, email: str, password: str, display_name: str) -> SignUpResul
     normalized = email_clean(email)
     display_name = " ".join(display_name.split())[:100]
     if not display_name:
-        raise ValidationError({"display_name": "Enter the name to show with your comments."})
-    candidate = User(email=normalized, display_name=display_name)
+        raise ValidationError({"display_name": _("Enter the name to show with your comments.")})
+    # The interface language the person signed up in: their emails are written in it.
+    language = language if language in dict(settings.LANGUAGES) else ""
+    candidate = User(email=normalized, display_name=display_name, language=language)
     try:
         validate_password(password, user=candidate)
     except ValidationError as error:
@@ -105,7 +110,7 @@ def email_change_request(*, user: User, new_email: str) -> None:
 
     normalized = email_clean(new_email)
     if normalized == user.email:
-        raise ValidationError({"email": "That is already your address."})
+        raise ValidationError({"email": _("That is already your address.")})
     user.pending_email = normalized
     user.save(update_fields=["pending_email"])
     # Whether the new address is taken is checked on confirmation, so this answer reveals nothing.
@@ -114,7 +119,12 @@ def email_change_request(*, user: User, new_email: str) -> None:
 
 def attribution_preference_set(*, user: User, attribution: str) -> None:
     if attribution not in Attribution.values:
-        raise ValidationError({"attribution_preference": f"Choose one of: {', '.join(Attribution.values)}."})
+        raise ValidationError(
+            {
+                "attribution_preference": _("Choose one of: %(choices)s.")
+                % {"choices": ", ".join(Attribution.values)}
+            }
+        )
     user.attribution_preference = attribution
     user.save(update_fields=["attribution_preference"])
 
@@ -183,3 +193,14 @@ def account_export(*, user: User) -> str:
 
 
 DATA_EXPORTERS: list[Any] = []
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """Remember the interface language a person chose (applied at login, used for their emails)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(
+            {"language": _("“%(code)s” is not a language of this site.") % {"code": language[:20]}}
+        )
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

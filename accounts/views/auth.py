@@ -7,14 +7,22 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.email_links import InvalidLink
-from accounts.forms import SignUpForm, ThrottledLoginForm, add_service_errors
+from accounts.forms import (
+    RecipientLanguagePasswordResetForm,
+    SignUpForm,
+    ThrottledLoginForm,
+    add_service_errors,
+)
 from accounts.login_throttle import login_reset_for_account
 from accounts.outbox import outbox_active
 from accounts.services.api_tokens import api_tokens_revoke_all
 from accounts.services.users import email_confirm, email_confirmation_resend, user_sign_up
+from accounts.views.language import language_cookie_apply
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -23,7 +31,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user_sign_up(**form.cleaned_data)
+            user_sign_up(**form.cleaned_data, language=translation.get_language() or "")
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -45,7 +53,7 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
         user = email_confirm(token=token)
     except InvalidLink as error:
         return render(request, "accounts/confirm_email_failed.html", {"problem": str(error)}, status=400)
-    messages.success(request, f"Thank you: {user.email} is confirmed.")
+    messages.success(request, _("Thank you: %(email)s is confirmed.") % {"email": user.email})
     return redirect("accounts:profile" if request.user.is_authenticated else "accounts:login")
 
 
@@ -53,7 +61,7 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def resend_confirmation(request: HttpRequest) -> HttpResponse:
     email_confirmation_resend(user=request.user)  # type: ignore[arg-type]
-    messages.info(request, "We sent a new confirmation link. It expires in 48 hours.")
+    messages.info(request, _("We sent a new confirmation link. It expires in 48 hours."))
     return redirect("accounts:profile")
 
 
@@ -69,6 +77,11 @@ class LoginView(auth_views.LoginView):
             return reverse("moderation:queue")
         return reverse("treaty:home")
 
+    def form_valid(self, form: ThrottledLoginForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_valid(form)
+        language_cookie_apply(response, form.get_user())  # type: ignore[arg-type]
+        return response
+
     def form_invalid(self, form: ThrottledLoginForm) -> HttpResponse:  # type: ignore[override]
         response = super().form_invalid(form)
         retry_after = getattr(form, "retry_after", None)
@@ -83,6 +96,7 @@ class LogoutView(auth_views.LogoutView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = RecipientLanguagePasswordResetForm
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
@@ -119,5 +133,5 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         revoked = api_tokens_revoke_all(user=form.user)
         revoked_note = " Your API tokens were revoked: create new ones if you need them." if revoked else ""
-        messages.success(self.request, "Your password was changed." + revoked_note)
+        messages.success(self.request, _("Your password was changed.") + revoked_note)
         return response

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from annotations.carrying.notices import carried_summaries_for
@@ -19,10 +20,10 @@ from treaty import links
 
 PAGE_SIZE = 50
 STATUS_FOR_AUTHOR = {
-    Status.PENDING: "Waiting for a moderator",
-    Status.APPROVED: "Published",
-    Status.REJECTED: "Not published",
-    Status.SPAM: "Not published (spam)",
+    Status.PENDING: gettext_lazy("Waiting for a moderator"),
+    Status.APPROVED: gettext_lazy("Published"),
+    Status.REJECTED: gettext_lazy("Not published"),
+    Status.SPAM: gettext_lazy("Not published (spam)"),
 }
 
 
@@ -35,7 +36,7 @@ class MyItem:
 
     @property
     def status_text(self) -> str:
-        return STATUS_FOR_AUTHOR[Status(self.item.status)]
+        return str(STATUS_FOR_AUTHOR[Status(self.item.status)])
 
     @property
     def url(self) -> str:

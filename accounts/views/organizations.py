@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import moderator_required, verified_required
@@ -37,7 +38,11 @@ def organization_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{organization.name} was created. A moderator will verify it.")
+            messages.success(
+                request,
+                _("%(organization)s was created. A moderator will verify it.")
+                % {"organization": organization.name},
+            )
             return redirect("accounts:organization-detail", organization.slug)
     return render(
         request, "accounts/organization_form.html", {"form": form}, status=400 if form.errors else 200
@@ -94,7 +99,11 @@ def organization_join(request: HttpRequest, slug: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, f"You asked to join {organization.name}. Its admins will decide.")
+        messages.success(
+            request,
+            _("You asked to join %(organization)s. Its admins will decide.")
+            % {"organization": organization.name},
+        )
     return redirect("accounts:organization-detail", slug)
 
 
@@ -102,7 +111,10 @@ def organization_join(request: HttpRequest, slug: str) -> HttpResponse:
 def organization_members(request: HttpRequest, slug: str) -> HttpResponse:
     organization = get_object_or_404(Organization, slug=slug)
     if not services.can_manage(signed_in_user(request), organization):
-        raise PermissionDenied(f"Only an admin of {organization.name} or a moderator can manage its members.")
+        raise PermissionDenied(
+            _("Only an admin of %(organization)s or a moderator can manage its members.")
+            % {"organization": organization.name}
+        )
     memberships = (
         Membership.objects.filter(organization=organization)
         .exclude(status=Membership.Status.DECLINED)
@@ -131,7 +143,7 @@ def membership_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, "Request accepted." if accept else "Request declined.")
+        messages.success(request, _("Request accepted.") if accept else _("Request declined."))
     return redirect("accounts:organization-members", membership.organization.slug)
 
 
@@ -162,7 +174,7 @@ def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"You left {membership.organization.name}."
+            _("You left %(organization)s.") % {"organization": membership.organization.name}
             if leaving_self
             else _outcome_message(outcome, "Member removed."),
         )
@@ -187,7 +199,7 @@ def membership_listing(request: HttpRequest, pk: int) -> HttpResponse:
     services.membership_listing_set(
         user=actor, membership=membership, listed=request.POST.get("listed") == "1"
     )
-    messages.success(request, "Your choice was saved.")
+    messages.success(request, _("Your choice was saved."))
     return redirect("accounts:organization-detail", membership.organization.slug)
 
 
@@ -216,7 +228,7 @@ def organization_verify(request: HttpRequest, slug: str) -> HttpResponse:
     organization = get_object_or_404(Organization, slug=slug)
     form = VerificationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say how the organisation was verified: the note is required.")
+        messages.error(request, _("Say how the organisation was verified: the note is required."))
         return redirect("accounts:organization-verification")
     try:
         services.organization_verify(
@@ -225,7 +237,9 @@ def organization_verify(request: HttpRequest, slug: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, f"{organization.name} is now verified.")
+        messages.success(
+            request, _("%(organization)s is now verified.") % {"organization": organization.name}
+        )
     if request.POST.get("back") == "detail":
         return redirect("accounts:organization-detail", organization.slug)
     return redirect("accounts:organization-verification")

@@ -6,7 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.forms import AccountDeleteForm, ApiTokenForm, EmailChangeForm, ProfileForm
@@ -14,6 +15,7 @@ from accounts.models import Membership, User
 from accounts.services.api_tokens import api_token_create, api_token_revoke
 from accounts.services.suspensions import suspensions_concerning
 from accounts.services.users import account_delete, account_export, email_change_request
+from accounts.views.language import language_cookie_apply
 
 
 def _profile_context(user: User, **forms: object) -> dict[str, object]:
@@ -37,8 +39,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             form.save()
-            messages.success(request, "Your preferences were saved.")
-            return redirect("accounts:profile")
+            if form.cleaned_data.get("language"):
+                translation.activate(user.language)
+            messages.success(request, _("Your preferences were saved."))
+            response = redirect("accounts:profile")
+            language_cookie_apply(response, user)
+            return response
         return render(request, "accounts/profile.html", _profile_context(user, profile_form=form), status=400)
     return render(request, "accounts/profile.html", _profile_context(user))
 
@@ -56,7 +62,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
         else:
             messages.info(
                 request,
-                "We sent a confirmation link to the new address. Your address changes when you open it.",
+                _("We sent a confirmation link to the new address. Your address changes when you open it."),
             )
             return redirect("accounts:profile")
     return render(request, "accounts/profile.html", _profile_context(user, email_form=form), status=400)
@@ -88,7 +94,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, "The token was revoked: it no longer works.")
+        messages.success(request, _("The token was revoked: it no longer works."))
     return redirect("accounts:profile")
 
 
@@ -109,6 +115,6 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         account_delete(user=user, keep_contributions=form.cleaned_data["contributions"] == "keep")
         logout(request)
-        messages.success(request, "Your account and personal data were deleted.")
+        messages.success(request, _("Your account and personal data were deleted."))
         return redirect("treaty:home")
     return render(request, "accounts/account_delete.html", {"form": form}, status=400 if form.errors else 200)

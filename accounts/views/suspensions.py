@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import moderator_required
@@ -37,7 +38,9 @@ def suspension_console(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(
-                request, f"Suspended: {suspension.user or suspension.organization}. The account was told."
+                request,
+                _("Suspended: %(value)s. The account was told.")
+                % {"value": suspension.user or suspension.organization},
             )
             return redirect("accounts:suspension-console")
     suspensions = Suspension.objects.select_related(
@@ -57,7 +60,7 @@ def suspension_lift(request: HttpRequest, pk: int) -> HttpResponse:
     suspension = get_object_or_404(Suspension, pk=pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say why the suspension is lifted: the account reads it.")
+        messages.error(request, _("Say why the suspension is lifted: the account reads it."))
     else:
         try:
             services.suspension_lift(
@@ -66,7 +69,7 @@ def suspension_lift(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            messages.success(request, "The suspension was lifted. The account was told.")
+            messages.success(request, _("The suspension was lifted. The account was told."))
     return redirect("accounts:suspension-console")
 
 
@@ -92,7 +95,7 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     appeal = get_object_or_404(Appeal, pk=pk)
     form = AppealDecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose to uphold or grant, and give a reason: the account reads it.")
+        messages.error(request, _("Choose to uphold or grant, and give a reason: the account reads it."))
     else:
         try:
             services.appeal_decide(
@@ -104,7 +107,7 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            messages.success(request, "The appeal was decided. The account was told.")
+            messages.success(request, _("The appeal was decided. The account was told."))
     return redirect("accounts:appeal-console")
 
 
@@ -116,7 +119,7 @@ def suspension_detail(request: HttpRequest, pk: int) -> HttpResponse:
     suspension = get_object_or_404(Suspension.objects.select_related("user", "organization"), pk=pk)
     concerned = services.may_appeal(user, suspension)
     if not (concerned or user.is_moderator):
-        raise PermissionDenied("This decision is not about your account.")
+        raise PermissionDenied(_("This decision is not about your account."))
     form = AppealForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -124,7 +127,9 @@ def suspension_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Your appeal was sent. A moderator will decide and you will be told.")
+            messages.success(
+                request, _("Your appeal was sent. A moderator will decide and you will be told.")
+            )
             return redirect("accounts:suspension-detail", suspension.pk)
     appeal = Appeal.objects.filter(suspension=suspension).select_related("decided_by").first()
     context = {

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -76,7 +77,7 @@ NOT_FOR_REMOVALS = ("status", "mine")
 def _annotation_for(request: Request, pk: int) -> Annotation:
     annotation = selectors.annotation_get_visible(pk, request.user)
     if annotation is None:
-        raise NotFound(f"There is no annotation {pk}.")
+        raise NotFound(_("There is no annotation %(pk)s.") % {"pk": pk})
     return annotation
 
 
@@ -186,7 +187,7 @@ class AnnotationDetailView(APIView):
         if request.query_params.get("format") == "jsonld":
             annotation = _annotation_for(request, pk)
             if annotation.deleted_at is not None:
-                raise NotFound(f"Annotation {pk} was deleted.")
+                raise NotFound(_("Annotation %(pk)s was deleted.") % {"pk": pk})
             row = next(export_rows(Annotation.objects.filter(pk=pk)))
             moderator = bool(getattr(request.user, "is_moderator", False))
             document = webannotation.web_annotation(
@@ -288,13 +289,15 @@ class FlagView(APIView):
             services.flag_create(
                 user=signed_in_user(request), annotation=annotation, **serializer.validated_data
             )
-        return Response({"detail": "Thank you: moderators will look at it."}, status=status.HTTP_201_CREATED)
+        return Response(
+            {"detail": _("Thank you: moderators will look at it.")}, status=status.HTTP_201_CREATED
+        )
 
 
 def _reply_for(request: Request, pk: int) -> Reply:
     reply = Reply.objects.select_related("annotation").filter(pk=pk, deleted_at__isnull=True).first()
     if reply is None or not selectors.reply_visible_to(reply, request.user):
-        raise NotFound(f"There is no reply {pk}.")
+        raise NotFound(_("There is no reply %(pk)s.") % {"pk": pk})
     _annotation_for(request, reply.annotation_id)
     return reply
 
@@ -302,7 +305,7 @@ def _reply_for(request: Request, pk: int) -> Reply:
 def _flags_received_response(request: Request, item: Annotation | Reply) -> Response:
     flags = selectors.flags_received(item, request.user)
     if flags is None:
-        raise PermissionDenied("Only the author and moderators see the flags on an item.")
+        raise PermissionDenied(_("Only the author and moderators see the flags on an item."))
     return Response(FlagOnMyItemSerializer(flags, many=True).data)
 
 
@@ -334,7 +337,9 @@ class ReplyFlagView(APIView):
         serializer.is_valid(raise_exception=True)
         with service_errors(services.NotFound):
             services.flag_create(user=signed_in_user(request), reply=reply, **serializer.validated_data)
-        return Response({"detail": "Thank you: moderators will look at it."}, status=status.HTTP_201_CREATED)
+        return Response(
+            {"detail": _("Thank you: moderators will look at it.")}, status=status.HTTP_201_CREATED
+        )
 
 
 class EndorsementView(APIView):

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from annotations.exports.job_runs import EXTENSIONS, Format, State, export_path, is_moderator
@@ -155,7 +156,9 @@ def export_job_file(job: ExportJob, user: User) -> Path:
     """The finished file, for this user. Raises PermissionDenied, ExportGone or ExportNotReady."""
     if job.includes_unpublished and not is_moderator(user):
         # The requester was a moderator when the file was written, and is no longer one.
-        raise PermissionDenied("This export holds unpublished annotations: only moderators may download it.")
+        raise PermissionDenied(
+            _("This export holds unpublished annotations: only moderators may download it.")
+        )
     if export_job_is_expired(job):
         when = f" on {job.expires_at:%Y-%m-%d at %H:%M} UTC" if job.expires_at else ""
         raise ExportGone(

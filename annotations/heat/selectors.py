@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Max, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import Organization
 from annotations.models import ConcernTag, Heat
@@ -25,15 +26,17 @@ EMPTY = dict.fromkeys(METRICS, 0)
 def heat_segment(*, organization_type: str | None, country: str | None) -> str:
     """The stored segment a filter reads. Raises ValidationError naming a bad filter."""
     if organization_type and country:
-        raise ValidationError({"detail": "Filter by organization_type or by country, not both at once."})
+        raise ValidationError({"detail": _("Filter by organization_type or by country, not both at once.")})
     if organization_type:
         valid = [*Organization.Type.values, "individual"]
         if organization_type not in valid:
-            raise ValidationError({"organization_type": f"Use one of: {', '.join(valid)}."})
+            raise ValidationError(
+                {"organization_type": _("Use one of: %(choices)s.") % {"choices": ", ".join(valid)}}
+            )
         return f"type:{organization_type}"
     if country:
         if len(country) != 2 or not country.isalpha():
-            raise ValidationError({"country": "Use a two-letter ISO 3166 country code, e.g. KE."})
+            raise ValidationError({"country": _("Use a two-letter ISO 3166 country code, e.g. KE.")})
         return f"country:{country.upper()}"
     return ""
 
@@ -122,7 +125,7 @@ def heat_tags(tag: str | None) -> list[ConcernTag]:
     if tag:
         tags = [t for t in tags if t.slug == tag]
         if not tags:
-            raise ValidationError({"tag": f"Unknown concern tag “{tag}”."})
+            raise ValidationError({"tag": _("Unknown concern tag “%(tag)s”.") % {"tag": tag}})
     return tags
 
 

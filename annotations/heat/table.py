@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from accounts.models import Organization
@@ -28,20 +29,27 @@ from treaty.models import DraftVersion, Provision, Treaty
 METRICS = {
     # metric: (one, many, what the legend says it counts)
     "organizations": (
-        "organisation",
-        "organisations",
-        "distinct organisations (an author without one counts as one)",
+        gettext_lazy("organisation"),
+        gettext_lazy("organisations"),
+        gettext_lazy("distinct organisations (an author without one counts as one)"),
     ),
-    "annotations": ("annotation", "annotations", "published annotations"),
+    "annotations": (
+        gettext_lazy("annotation"),
+        gettext_lazy("annotations"),
+        gettext_lazy("published annotations"),
+    ),
     "score": (
-        "point of score",
-        "points of score",
-        "score: the sum of severities (note 1, concern 2, serious 3)",
+        gettext_lazy("point of score"),
+        gettext_lazy("points of score"),
+        gettext_lazy("score: the sum of severities (note 1, concern 2, serious 3)"),
     ),
 }
 DEFAULT_METRIC = "organizations"
 POSITIONS = dict(Annotation.Position.choices)
-ORGANIZATION_TYPES = [*Organization.Type.choices, ("individual", "Individuals (no organisation)")]
+ORGANIZATION_TYPES = [
+    *Organization.Type.choices,
+    ("individual", gettext_lazy("Individuals (no organisation)")),
+]
 CELL_PAGE_SIZE = 50
 
 
@@ -258,7 +266,7 @@ def heat_table(scope: Scope, matrix: HeatMatrix, filters: HeatmapFilters) -> Hea
                     css_class=scale.css_class(value),
                     url=cell_url(scope, unit, tag.slug, filters.position) if value else "",
                     counts=_counts_text(cell),
-                    spoken=f"{one if value == 1 else many}: {unit_label(unit)}, {tag.name}",
+                    spoken=f"{one if value == 1 else many}: {unit_label(unit)}, {tag.display_name}",
                 )
             )
         groups[-1].rows.append(
@@ -299,7 +307,7 @@ def _suppressed_cell(unit: Provision, tag: ConcernTag) -> TableCell:
         css_class="heat-suppressed",
         url="",
         counts=why,
-        spoken=f"{why}: {unit_label(unit)}, {tag.name}",
+        spoken=f"{why}: {unit_label(unit)}, {tag.display_name}",
         suppressed=True,
     )
 
@@ -313,7 +321,8 @@ def measure_words(filters: HeatmapFilters) -> tuple[str, str, str]:
             "annotations",
             f"published annotations taking the position “{label}”",
         )
-    return METRICS[filters.metric]
+    one, many, what = METRICS[filters.metric]
+    return str(one), str(many), str(what)  # in the language of the request
 
 
 def filter_summary(filters: HeatmapFilters, tags: list[ConcernTag]) -> str:

@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.privacy import author_visible_to
@@ -172,7 +173,7 @@ def treaty_heatmap_svg(request: HttpRequest, slug: str) -> HttpResponse:
             columns=[t.name for t in matrix.tags] + ["All concerns"],
             rows=rows,
             footer=SvgRow(
-                label="Whole text",
+                label=_("Whole text"),
                 heading="",
                 cells=[SvgCell(v, -1) for v in table.column_totals] + [SvgCell(table.grand_total, -1)],
             ),

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("annotations", "0014_anchor_resolutions")]
+    dependencies = [("annotations", "0015_concern_tag_translations")]
 
     operations = [
         migrations.AddField(

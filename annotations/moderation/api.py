@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -24,11 +26,13 @@ ACTIONS = [a for a in moderation.DECISIONS]
 
 class ModerationRequestSerializer(serializers.Serializer[Any]):
     action = serializers.CharField(
-        help_text=f"One of: {', '.join(ACTIONS)} (replies: approve, reject, spam, note)"
+        help_text=gettext_lazy("One of: %(choices)s (replies: approve, reject, spam, note)")
+        % {"choices": ", ".join(ACTIONS)}
     )
     reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     expected_status = serializers.CharField(
-        required=False, help_text="The status you saw; if it changed meanwhile the answer is 409"
+        required=False,
+        help_text=gettext_lazy("The status you saw; if it changed meanwhile the answer is 409"),
     )
 
 
@@ -69,7 +73,7 @@ class AnnotationModerationView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         annotation = Annotation.objects.filter(pk=pk).first()
         if annotation is None:
-            raise NotFound(f"There is no annotation {pk}.")
+            raise NotFound(_("There is no annotation %(pk)s.") % {"pk": pk})
         result = _decide(request, annotation)
         if isinstance(result, Response):
             return result
@@ -88,7 +92,7 @@ class ReplyModerationView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         reply = Reply.objects.filter(pk=pk).first()
         if reply is None:
-            raise NotFound(f"There is no reply {pk}.")
+            raise NotFound(_("There is no reply %(pk)s.") % {"pk": pk})
         result = _decide(request, reply)
         if isinstance(result, Response):
             return result
@@ -99,10 +103,12 @@ def _queue_filters(request: Request) -> QueueFilters:
     params = request.query_params
     verified = params.get("organization_verified")
     if verified not in (None, "", "true", "false", "1", "0"):
-        raise ValidationError({"organization_verified": "Use true or false."})
+        raise ValidationError({"organization_verified": _("Use true or false.")})
     reason = params.get("flag_reason") or None
     if reason and reason not in Flag.Reason.values:
-        raise ValidationError({"flag_reason": f"Use one of: {', '.join(Flag.Reason.values)}."})
+        raise ValidationError(
+            {"flag_reason": _("Use one of: %(choices)s.") % {"choices": ", ".join(Flag.Reason.values)}}
+        )
     return QueueFilters(
         treaty=params.get("treaty") or None,
         article=params.get("article") or None,
@@ -147,7 +153,7 @@ class ModerationQueueView(APIView):
         try:
             page_size = int(request.query_params.get("page_size", 50))
         except ValueError:
-            raise ValidationError({"page_size": "Give a whole number."}) from None
+            raise ValidationError({"page_size": _("Give a whole number.")}) from None
         try:
             page = moderation_queue(
                 _queue_filters(request),
@@ -207,7 +213,7 @@ class ModerationBulkView(APIView):
         data = serializer.validated_data
         if data["action"] == "reject" and not data.get("reason", "").strip():
             raise ValidationError(
-                {"reason": ["Give the reason for rejecting them: the authors will see it."]}
+                {"reason": [_("Give the reason for rejecting them: the authors will see it.")]}
             )
         results = []
         for entry in data["items"]:

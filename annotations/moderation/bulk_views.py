@@ -11,6 +11,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import moderator_required
@@ -68,7 +69,9 @@ def _parse_selection(values: list[str]) -> list[tuple[str, int, str]]:
         kind, _, rest = value.partition(":")
         number, _, expected = rest.partition(":")
         if kind not in ("annotation", "reply") or not number.isdigit() or expected not in Status.values:
-            raise ValidationError(f"“{value}” is not an item of the queue: reload the page.")
+            raise ValidationError(
+                gettext("“%(value)s” is not an item of the queue: reload the page.") % {"value": value}
+            )
         selection.append((kind, int(number), expected))
     return selection
 
@@ -85,15 +88,21 @@ def bulk(request: HttpRequest) -> HttpResponse:
     try:
         selection = _parse_selection(request.POST.getlist("items"))
         if action not in (Action.APPROVE, Action.REJECT):
-            raise ValidationError("Choose whether to approve or to reject the selected items.")
+            raise ValidationError(gettext("Choose whether to approve or to reject the selected items."))
         if not selection:
-            raise ValidationError("Select at least one item: tick its checkbox in the queue.")
+            raise ValidationError(gettext("Select at least one item: tick its checkbox in the queue."))
         if len(selection) > BULK_MAX_ITEMS:
-            raise ValidationError(f"Select at most {BULK_MAX_ITEMS} items at a time.")
+            raise ValidationError(
+                gettext("Select at most %(BULK_MAX_ITEMS)s items at a time.")
+                % {"BULK_MAX_ITEMS": BULK_MAX_ITEMS}
+            )
         if action == Action.REJECT and not reason.strip():
-            raise ValidationError("Give the reason for rejecting them: their authors will see it.")
+            raise ValidationError(gettext("Give the reason for rejecting them: their authors will see it."))
         if len(reason) > REASON_MAX_LENGTH:
-            raise ValidationError(f"Keep the reason under {REASON_MAX_LENGTH} characters.")
+            raise ValidationError(
+                gettext("Keep the reason under %(REASON_MAX_LENGTH)s characters.")
+                % {"REASON_MAX_LENGTH": REASON_MAX_LENGTH}
+            )
     except ValidationError as error:
         problem = error_text(error)
     else:

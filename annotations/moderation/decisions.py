@@ -5,6 +5,7 @@ applied in place."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, JsonResponse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy
 
 from annotations.models import ModerationEvent
 
@@ -15,12 +16,12 @@ REASON_MAX_LENGTH = 4000  # as the API
 
 # What the success message says, per action ("Approved annotation 12.").
 DONE = {
-    Action.APPROVE: "Approved {label}.",
-    Action.REJECT: "Rejected {label}: its author will see your reason.",
-    Action.SPAM: "Marked {label} as spam.",
-    Action.FEATURE: "Featured {label}: it now comes first on its article page.",
-    Action.UNFEATURE: "{label} is no longer featured.",
-    Action.NOTE: "Saved the public moderator note on {label}.",
+    Action.APPROVE: gettext_lazy("Approved {label}."),
+    Action.REJECT: gettext_lazy("Rejected {label}: its author will see your reason."),
+    Action.SPAM: gettext_lazy("Marked {label} as spam."),
+    Action.FEATURE: gettext_lazy("Featured {label}: it now comes first on its article page."),
+    Action.UNFEATURE: gettext_lazy("{label} is no longer featured."),
+    Action.NOTE: gettext_lazy("Saved the public moderator note on {label}."),
 }
 
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services.suspensions import require_not_suspended
@@ -54,12 +55,15 @@ def draft_policy_set(
     """Set the policy of one draft version. Returns the audit log's event, or None when nothing
     changed. An unknown moderation policy is refused and nothing is written."""
     if not (moderator.is_active and moderator.is_moderator):
-        raise PermissionDenied("Only moderators set a draft's moderation policy.")
+        raise PermissionDenied(_("Only moderators set a draft's moderation policy."))
     require_not_suspended(moderator)
     if moderation not in Moderation.values:
         choices = ", ".join(Moderation.values)
         raise ValidationError(
-            {"moderation": f"Unknown moderation policy “{moderation}”: use one of {choices}."}
+            {
+                "moderation": _("Unknown moderation policy “%(moderation)s”: use one of %(choices)s.")
+                % {"moderation": moderation, "choices": choices}
+            }
         )
     current = DraftVersion.objects.select_for_update().get(pk=version.pk)
     before = Policy.of(current)

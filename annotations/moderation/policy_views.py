@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import moderator_required
@@ -17,14 +19,19 @@ from treaty.models import DraftVersion
 
 
 class PolicyForm(forms.Form):
-    moderation = forms.ChoiceField(choices=Moderation.choices, widget=forms.RadioSelect)
-    verified_skip_queue = forms.BooleanField(
-        required=False, label="Under pre-moderation, publish verified organisations' annotations at once"
+    moderation = forms.ChoiceField(
+        choices=Moderation.choices, widget=forms.RadioSelect, label=gettext_lazy("Moderation")
     )
-    open_for_comment = forms.BooleanField(required=False, label="Open for comment")
+    verified_skip_queue = forms.BooleanField(
+        required=False,
+        label=gettext_lazy("Under pre-moderation, publish verified organisations' annotations at once"),
+    )
+    open_for_comment = forms.BooleanField(required=False, label=gettext_lazy("Open for comment"))
     comment_deadline = forms.DateField(
         required=False,
-        label="Last day for comments (shown on the home page as days left; empty: none announced)",
+        label=gettext_lazy(
+            "Last day for comments (shown on the home page as days left; empty: none announced)"
+        ),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
@@ -82,7 +89,7 @@ def draft_policy(request: HttpRequest, pk: int) -> HttpResponse:
         return _page(request, invalid=(version.pk, form), status=400)
     name = f"{version.treaty.short_title or version.treaty.title}, {version.label} ({version.language})"
     if event is None:
-        messages.info(request, f"Nothing changed for {name}.")
+        messages.info(request, _("Nothing changed for %(name)s.") % {"name": name})
     else:
-        messages.success(request, f"Saved the policy of {name}; it is in the audit log.")
+        messages.success(request, _("Saved the policy of %(name)s; it is in the audit log.") % {"name": name})
     return HttpResponseRedirect(reverse("moderation:drafts") + f"#draft-{version.pk}")

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services.suspensions import require_not_suspended
@@ -50,7 +51,7 @@ class Decision:
 
 def _require_moderator(user: User) -> None:
     if not (user.is_authenticated and user.is_moderator):
-        raise PermissionDenied("Only moderators can moderate.")
+        raise PermissionDenied(_("Only moderators can moderate."))
     # A suspended moderator is a suspended account: no writes, decisions included.
     require_not_suspended(user)
 
@@ -84,15 +85,23 @@ def moderate(
     allowed = REPLY_ACTIONS if is_reply else frozenset(DECISIONS)
     if action not in allowed:
         raise ValidationError(
-            {"action": f"Unknown action “{action}”; use one of: {', '.join(sorted(allowed))}."}
+            {
+                "action": _("Unknown action “%(action)s”; use one of: %(choices)s.")
+                % {"action": action, "choices": ", ".join(sorted(allowed))}
+            }
         )
     reason = reason.strip()
     if action == Action.REJECT and not reason:
-        raise ValidationError({"reason": "Give the reason for rejecting it: the author will see it."})
+        raise ValidationError({"reason": _("Give the reason for rejecting it: the author will see it.")})
     if action == Action.NOTE and not reason:
-        raise ValidationError({"reason": "Write the note to show under the item."})
+        raise ValidationError({"reason": _("Write the note to show under the item.")})
     if expected_status is not None and expected_status not in Status.values:
-        raise ValidationError({"expected_status": f"Unknown status “{expected_status}”."})
+        raise ValidationError(
+            {
+                "expected_status": _("Unknown status “%(expected_status)s”.")
+                % {"expected_status": expected_status}
+            }
+        )
     model: type[Annotation] | type[Reply] = Reply if is_reply else Annotation
     current = model.objects.select_for_update().get(pk=item.pk)
     if current.deleted_at is not None:
@@ -105,7 +114,7 @@ def moderate(
             f"Someone decided first: {seen_then}{_last_decision(current)}", current_status=current.status
         )
     if action == Action.APPROVE and current.author_id == moderator.pk and current.status != Status.APPROVED:
-        raise PermissionDenied("You cannot approve your own contribution: another moderator must decide.")
+        raise PermissionDenied(_("You cannot approve your own contribution: another moderator must decide."))
 
     new_status = DECISIONS[action] or current.status
     updates: dict[str, object] = {"status": new_status, "updated_at": timezone.now()}

@@ -25,6 +25,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import moderator_required
@@ -57,31 +59,39 @@ LOG_PAGE_SIZE = 50
 
 # --- The queue -------------------------------------------------------------------------------
 
-VERIFIED_CHOICES = [("", "Either"), ("yes", "Verified"), ("no", "Not verified, or none")]
+VERIFIED_CHOICES = [
+    ("", gettext_lazy("Either")),
+    ("yes", gettext_lazy("Verified")),
+    ("no", gettext_lazy("Not verified, or none")),
+]
 
 
 class QueueFilterForm(forms.Form):
-    treaty = forms.ChoiceField(required=False)
-    article = forms.CharField(required=False, max_length=20, label="Article number")
-    tag = forms.ChoiceField(required=False, label="Concern tag")
-    organization = forms.ChoiceField(required=False, label="Organisation")
+    treaty = forms.ChoiceField(required=False, label=gettext_lazy("Treaty"))
+    article = forms.CharField(required=False, max_length=20, label=gettext_lazy("Article number"))
+    tag = forms.ChoiceField(required=False, label=gettext_lazy("Concern tag"))
+    organization = forms.ChoiceField(required=False, label=gettext_lazy("Organisation"))
     flag_reason = forms.ChoiceField(
-        required=False, label="Flag reason", choices=[("", "Any"), *Flag.Reason.choices]
+        required=False,
+        label=gettext_lazy("Flag reason"),
+        choices=[("", gettext_lazy("Any")), *Flag.Reason.choices],
     )
-    verified = forms.ChoiceField(required=False, label="Author's organisation", choices=VERIFIED_CHOICES)
+    verified = forms.ChoiceField(
+        required=False, label=gettext_lazy("Author's organisation"), choices=VERIFIED_CHOICES
+    )
 
     def __init__(self, data: QueryDict) -> None:
         super().__init__(data)
         self.fields["treaty"].choices = [  # type: ignore[attr-defined]
-            ("", "Any"),
+            ("", _("Any")),
             *Treaty.objects.order_by("title").values_list("slug", "title"),
         ]
         self.fields["tag"].choices = [  # type: ignore[attr-defined]
-            ("", "Any"),
+            ("", _("Any")),
             *ConcernTag.objects.order_by("order", "name").values_list("slug", "name"),
         ]
         self.fields["organization"].choices = [  # type: ignore[attr-defined]
-            ("", "Any"),
+            ("", _("Any")),
             *Organization.objects.order_by("name").values_list("slug", "name"),
         ]
 
@@ -204,9 +214,14 @@ def _decide(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         if not expected_status:
             # The console always sends what the moderator saw; without it a stale page could
             # silently overwrite another moderator's decision.
-            raise ValidationError("The form did not say which status you saw: reload the page and try again.")
+            raise ValidationError(
+                _("The form did not say which status you saw: reload the page and try again.")
+            )
         if len(reason) > REASON_MAX_LENGTH:
-            raise ValidationError(f"Keep the reason under {REASON_MAX_LENGTH} characters.")
+            raise ValidationError(
+                _("Keep the reason under %(REASON_MAX_LENGTH)s characters.")
+                % {"REASON_MAX_LENGTH": REASON_MAX_LENGTH}
+            )
         moderation.moderate(
             item=item,
             moderator=request.user,  # type: ignore[arg-type]
@@ -257,10 +272,18 @@ def reply_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class LogFilterForm(forms.Form):
-    moderator = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    action = forms.ChoiceField(required=False, choices=[("", "Any"), *Action.choices])
-    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    moderator = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, label=gettext_lazy("Moderator")
+    )
+    action = forms.ChoiceField(
+        required=False, label=gettext_lazy("Action"), choices=[("", gettext_lazy("Any")), *Action.choices]
+    )
+    since = forms.DateField(
+        required=False, label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, data: QueryDict) -> None:
         super().__init__(data)
@@ -274,7 +297,7 @@ class LogFilterForm(forms.Form):
             .order_by("display_name", "email")
         )
         self.fields["moderator"].choices = [  # type: ignore[attr-defined]
-            ("", "Anyone"),
+            ("", _("Anyone")),
             *((user.pk, user.display_name or user.email) for user in moderators),
         ]
 
@@ -283,7 +306,7 @@ class LogFilterForm(forms.Form):
         since: date | None = data.get("since")
         until: date | None = data.get("until")
         if since and until and since > until:
-            raise ValidationError("The start date is after the end date.")
+            raise ValidationError(_("The start date is after the end date."))
         return data
 
     def filters(self) -> LogFilters:

@@ -12,6 +12,16 @@
 const CONTEXT_LENGTH = 32; // code points of prefix / suffix sent with a quote, as the server stores
 const FOCUS_KEY = "marginalia:focus";
 
+// The interface language's words, from the site's own catalogue (/jsi18n/, loaded by the page
+// before this module, as a classic script under the same CSP); English if it is missing.
+// Calls are spelled gettext(...) so that makemessages (xgettext) finds the words.
+const gettext = typeof window.gettext === "function" ? window.gettext : (message) => message;
+
+/** A translated message with its %(name)s placeholders filled in. */
+function fill(message, values) {
+  return message.replace(/%\((\w+)\)s/g, (whole, name) => (name in values ? String(values[name]) : whole));
+}
+
 const layout = document.getElementById("article-layout");
 if (layout) {
   init(layout);
@@ -248,7 +258,7 @@ async function api(method, url, body) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    return { ok: false, status: 0, data: { detail: "The site could not be reached: check your connection and try again." } };
+    return { ok: false, status: 0, data: { detail: gettext("The site could not be reached: check your connection and try again.") } };
   }
   let data = null;
   if (response.status !== 204) {
@@ -259,7 +269,7 @@ async function api(method, url, body) {
     }
   }
   if (!response.ok && (!data || typeof data !== "object")) {
-    data = { detail: `The server answered with an error (${response.status}). Try again in a moment.` };
+    data = { detail: fill(gettext("The server answered with an error (%(status)s). Try again in a moment."), { status: response.status }) };
   }
   return { ok: response.ok, status: response.status, data };
 }
@@ -316,7 +326,7 @@ function enhanceApiForms(layout) {
         (details || form).replaceWith(thanks);
         // Filled after insertion, so that screen readers announce it.
         window.setTimeout(() => {
-          thanks.textContent = (result.data && result.data.detail) || "Thank you: moderators will look at it.";
+          thanks.textContent = (result.data && result.data.detail) || gettext("Thank you: moderators will look at it.");
         }, 50);
       } else if (done === "reply" && result.data && result.data.id) {
         reloadFocusing(`reply-${result.data.id}`);
@@ -413,7 +423,7 @@ function connectAnnotating(layout, article, bodies) {
       const first = touched[0].closest("[data-label]").dataset.label;
       const last = touched[touched.length - 1].closest("[data-label]").dataset.label;
       showNotice(
-        `Your selection spans ${first} and ${last}: select words within one paragraph, or annotate the whole article.`,
+        fill(gettext("Your selection spans %(first)s and %(last)s: select words within one paragraph, or annotate the whole article."), { first, last }),
         range.getBoundingClientRect(),
       );
       return;
@@ -466,16 +476,16 @@ function connectAnnotating(layout, article, bodies) {
     for (const chooser of choosers) chooser.hidden = editing;
     fixedTarget.hidden = !editing && !selection;
     if (editing) {
-      title.textContent = "Edit your annotation";
+      title.textContent = gettext("Edit your annotation");
       fixedTarget.textContent = edit.target.exact
-        ? `On ${edit.target.label}: “${edit.target.exact}” (the words an annotation is on cannot change)`
-        : `On ${edit.target.label} as a whole (what an annotation is on cannot change)`;
+        ? fill(gettext("On %(label)s: “%(quote)s” (the words an annotation is on cannot change)"), { label: edit.target.label, quote: edit.target.exact })
+        : fill(gettext("On %(label)s as a whole (what an annotation is on cannot change)"), { label: edit.target.label });
       fillForEdit(edit);
     } else {
       fields.provision.value = provision;
       fields.quote.value = selection ? selection.exact : "";
-      title.textContent = selection ? "Annotate the selected words" : `Annotate ${labelOf(provision)}`;
-      fixedTarget.textContent = selection ? `You selected words in ${labelOf(provision)}.` : "";
+      title.textContent = selection ? gettext("Annotate the selected words") : fill(gettext("Annotate %(label)s"), { label: labelOf(provision) });
+      fixedTarget.textContent = selection ? fill(gettext("You selected words in %(label)s."), { label: labelOf(provision) }) : "";
     }
     dialog.show();
     place(rect || (anchor ? anchor.getBoundingClientRect() : null));

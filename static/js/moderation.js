@@ -2,6 +2,15 @@
 // bulk decision that keeps the selection of the items it could not decide, select-all, and
 // keyboard shortcuts. Without this script every form still posts and the page reloads.
 
+// The interface language's words, from the site's own catalogue (/jsi18n/, loaded before this
+// module); English if it is missing. Calls are spelled gettext(...) so that makemessages finds them.
+const gettext = typeof window.gettext === "function" ? window.gettext : (message) => message;
+
+/** A translated message with its %(name)s placeholders filled in. */
+function fill(message, values) {
+  return message.replace(/%\((\w+)\)s/g, (whole, name) => (name in values ? String(values[name]) : whole));
+}
+
 const queue = document.querySelector(".mod-list");
 const announce = document.getElementById("mod-announce");
 
@@ -44,10 +53,10 @@ if (queue) {
       const done = document.createElement("p");
       done.className = "mod-page-done";
       const more = document.querySelector('.pager a[rel="next"]');
-      done.append(more ? "Nothing more on this page. " : "Nothing is waiting. ");
+      done.append(more ? gettext("Nothing more on this page.") + " " : gettext("Nothing is waiting.") + " ");
       const again = document.createElement("a");
       again.href = window.location.href;
-      again.textContent = "Load the queue again";
+      again.textContent = gettext("Load the queue again");
       done.append(again);
       queue.replaceWith(done);
       bulkForm?.remove();
@@ -91,7 +100,7 @@ if (queue) {
     if (submitter) submitter.disabled = true;
     try {
       const { response, answer } = await post(form, body);
-      const message = answer?.message || `The decision failed (${response.status}): reload the page.`;
+      const message = answer?.message || fill(gettext("The decision failed (%(status)s): reload the page."), { status: response.status });
       if (response.ok) {
         const action = (body.get("action") || "").toString();
         if (action === "note" || action === "feature" || action === "unfeature") {
@@ -105,7 +114,7 @@ if (queue) {
         say(message);
       }
     } catch {
-      outcome(item, "The server did not answer: nothing was changed. Try again.", true);
+      outcome(item, gettext("The server did not answer: nothing was changed. Try again."), true);
     } finally {
       if (submitter) submitter.disabled = false;
     }
@@ -118,11 +127,11 @@ if (queue) {
       const body = new FormData(bulkForm, event.submitter || null);
       const { response, answer } = await post(bulkForm, body).catch(() => ({}));
       if (!answer) {
-        say("The server did not answer: nothing was changed. Your selection is kept.");
+        say(gettext("The server did not answer: nothing was changed. Your selection is kept."));
         return;
       }
       if (answer.problem) {
-        say(`${answer.problem} Nothing was changed; your selection is kept.`);
+        say(`${answer.problem} ${gettext("Nothing was changed; your selection is kept.")}`);
         return;
       }
       const failed = [];
@@ -132,8 +141,8 @@ if (queue) {
         if (result.result === "ok") decided(item);
         else { outcome(item, result.message, true); failed.push(result.item.replace("-", " ")); }
       }
-      let text = `${answer.done} of ${answer.outcomes.length} decided.`;
-      if (failed.length) text += ` Not applied, still selected: ${failed.join(", ")} (see each item).`;
+      let text = fill(gettext("%(done)s of %(total)s decided."), { done: answer.done, total: answer.outcomes.length });
+      if (failed.length) text += " " + fill(gettext("Not applied, still selected: %(items)s (see each item)."), { items: failed.join(", ") });
       say(response.ok ? text : `${text} (${response.status})`);
     });
   }
@@ -157,7 +166,7 @@ if (queue) {
   const press = (item, shortcut) => {
     const button = item?.querySelector(`.mod-actions button[data-shortcut="${shortcut}"]`);
     if (button) button.click();
-    else if (item) say(`That action is not available for ${item.id.replace("-", " ")}.`);
+    else if (item) say(fill(gettext("That action is not available for %(item)s."), { item: item.id.replace("-", " ") }));
   };
 
   document.addEventListener("keydown", (event) => {
@@ -178,7 +187,7 @@ if (queue) {
       case "r": {
         const item = current || list[0];
         const details = item.querySelector(".mod-reject");
-        if (!details) { say(`${item.id.replace("-", " ")} cannot be rejected.`); break; }
+        if (!details) { say(fill(gettext("%(item)s cannot be rejected."), { item: item.id.replace("-", " ") })); break; }
         details.open = true;
         details.querySelector("textarea").focus();
         break;

@@ -150,7 +150,10 @@ def test_the_page_has_no_inline_script_or_style(version, alice) -> None:
     html = _client(alice).get(ARTICLE).text
     assert 'style="' not in html and "<style" not in html
     scripts = re.findall(r"<script[^>]*>", html)
-    assert scripts == ['<script type="module" src="/static/js/annotate.js">'], scripts
+    # The translation catalogue (served by the site: issue 16), then the module that uses it.
+    assert scripts == ['<script src="/jsi18n/">', '<script type="module" src="/static/js/annotate.js">'], (
+        scripts
+    )
 
 
 def test_filters_work_without_script(version, alice, mallory, anon) -> None:

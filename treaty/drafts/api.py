@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -19,12 +20,14 @@ from treaty.page_cache import PublicAPIView
 class VersionSerializer(serializers.Serializer):  # type: ignore[type-arg]
     # A field named "label" shadows Field.label (the field's caption) for type checkers only.
     label = serializers.CharField()  # type: ignore[assignment]
-    language = serializers.CharField(help_text="BCP 47")
+    language = serializers.CharField(help_text=gettext_lazy("BCP 47"))
     title = serializers.CharField()
     date = serializers.DateField(allow_null=True)
     status = serializers.ChoiceField(choices=["draft", "adopted", "superseded"])
     is_current = serializers.BooleanField()
-    follows = serializers.CharField(allow_null=True, help_text="Label of the draft this one revises")
+    follows = serializers.CharField(
+        allow_null=True, help_text=gettext_lazy("Label of the draft this one revises")
+    )
     article_count = serializers.IntegerField(allow_null=True)
     provision_count = serializers.IntegerField(allow_null=True)
 
@@ -65,7 +68,7 @@ _PROVISION = inline_serializer(
         "similarity": serializers.FloatField(),
         "diff": serializers.ListField(
             child=serializers.ListField(child=serializers.CharField()),
-            help_text='[[op, text], …] with op "=" (kept), "-" (removed) or "+" (added)',
+            help_text=gettext_lazy('[[op, text], …] with op "=" (kept), "-" (removed) or "+" (added)'),
         ),
     },
 )
@@ -89,7 +92,7 @@ _COMPARISON = inline_serializer(
                 "to_number": serializers.CharField(allow_null=True),
                 "relation": serializers.CharField(),
                 "similarity": serializers.FloatField(),
-                "changes": serializers.IntegerField(help_text="provisions that changed"),
+                "changes": serializers.IntegerField(help_text=gettext_lazy("provisions that changed")),
                 "provisions": _PROVISION,
             },
             many=True,

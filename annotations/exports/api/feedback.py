@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
@@ -193,7 +194,7 @@ class TreatyFeedbackView(PublicAPIView):
     def get(self, request: Request, slug: str) -> HttpResponse:
         kind = request.query_params.get("format", "json")
         if kind not in ("json", "csv"):
-            raise ValidationError({"format": "Use json or csv."})
+            raise ValidationError({"format": gettext("Use json or csv.")})
         _, version, segment = _scope(request, slug)
         tag = request.query_params.get("tag") or None
         filters = {
@@ -210,7 +211,9 @@ def _answer(feedback: Feedback, kind: str, part: str) -> HttpResponse:
     stem = feedback_file_stem(feedback)
     if kind == "csv":
         if part not in ("", "cells", "totals"):
-            raise ValidationError({"part": "With format=csv use part=cells (the default) or part=totals."})
+            raise ValidationError(
+                {"part": gettext("With format=csv use part=cells (the default) or part=totals.")}
+            )
         totals = part == "totals"
         text = feedback_totals_csv(feedback) if totals else feedback_csv(feedback)
         response = HttpResponse(text, content_type="text/csv; charset=utf-8")
@@ -218,7 +221,7 @@ def _answer(feedback: Feedback, kind: str, part: str) -> HttpResponse:
         return response
     if part not in ("", "metadata"):
         raise ValidationError(
-            {"part": "With format=json use part=metadata for the CSV files' sidecar, or none."}
+            {"part": gettext("With format=json use part=metadata for the CSV files' sidecar, or none.")}
         )
     if part == "metadata":
         response = HttpResponse(

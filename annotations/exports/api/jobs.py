@@ -8,6 +8,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -39,7 +41,7 @@ class NotReady(APIException):
 
 
 class ExportJobCreateSerializer(serializers.Serializer):
-    treaty = serializers.CharField(help_text="treaty slug")
+    treaty = serializers.CharField(help_text=gettext_lazy("treaty slug"))
     format = serializers.ChoiceField(
         choices=ExportJob.Format.choices,
         error_messages={"invalid_choice": f"Use one of: {', '.join(ExportJob.Format.values)}."},
@@ -48,7 +50,8 @@ class ExportJobCreateSerializer(serializers.Serializer):
         child=serializers.CharField(allow_blank=True),
         required=False,
         default=dict,
-        help_text=f"any of: {', '.join(export_jobs.FILTER_NAMES)} (as on the annotation list)",
+        help_text=gettext_lazy("any of: %(choices)s (as on the annotation list)")
+        % {"choices": ", ".join(export_jobs.FILTER_NAMES)},
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -66,7 +69,9 @@ class ExportJobCreateSerializer(serializers.Serializer):
 
 class ExportJobSerializer(serializers.ModelSerializer):
     treaty = serializers.CharField(source="treaty.slug", read_only=True)
-    download = serializers.SerializerMethodField(help_text="the file's URL, once the job is done")
+    download = serializers.SerializerMethodField(
+        help_text=gettext_lazy("the file's URL, once the job is done")
+    )
 
     class Meta:
         model = ExportJob
@@ -102,7 +107,7 @@ def _user(request: Request) -> User:
 def _job_for(request: Request, pk: int) -> ExportJob:
     job = export_jobs.export_job_visible_to(pk, _user(request))
     if job is None:
-        raise NotFound(f"There is no export job {pk}.")
+        raise NotFound(_("There is no export job %(pk)s.") % {"pk": pk})
     return job
 
 

@@ -10,6 +10,7 @@ from django.http import HttpResponseBase, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import quote_etag
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
@@ -96,7 +97,7 @@ class AnnotationExportView(APIView):
     def get(self, request: Request, slug: str) -> HttpResponseBase:
         kind = request.query_params.get("format", "csv")
         if kind not in FORMATS:
-            raise ValidationError({"format": f"Use one of: {', '.join(FORMATS)}."})
+            raise ValidationError({"format": _("Use one of: %(choices)s.") % {"choices": ", ".join(FORMATS)}})
         annotations = exported_annotations(request, slug)
         with_status = _is_moderator(request)
         page = request.query_params.get("page", "") if kind == "jsonld" else ""
@@ -137,7 +138,7 @@ class AnnotationExportView(APIView):
             total=int(summary["n"]),  # type: ignore[call-overload]
             page_size=JSONLD_PAGE_SIZE,
             modified=summary["latest"],  # type: ignore[arg-type]
-            label=f"Annotations on {request.parser_context['kwargs']['slug']}",  # type: ignore[index]
+            label=_("Annotations on %(value)s") % {"value": request.parser_context["kwargs"]["slug"]},  # type: ignore[index]
         )
         page = request.query_params.get("page")
         if page is None:
@@ -147,7 +148,7 @@ class AnnotationExportView(APIView):
                 json_dumps_params={"ensure_ascii": False},
             )
         if not page.isdigit() or int(page) >= info.pages:
-            raise ValidationError({"page": f"Pages run from 0 to {info.pages - 1}."})
+            raise ValidationError({"page": _("Pages run from 0 to %(value)s.") % {"value": info.pages - 1}})
         number = int(page)
         ids = annotations.order_by("pk").values_list("pk", flat=True)[
             number * JSONLD_PAGE_SIZE : (number + 1) * JSONLD_PAGE_SIZE
