@@ -27,6 +27,7 @@ LIST_FILTERS = [
         ("mine", "1: only my annotations"),
         ("updated_after", "ISO 8601 date-time: only annotations changed after it"),
         ("q", "words in the comment or the proposed wording (full text; its own throttle)"),
+        ("group", "id of a group of near-identical comments: its members"),
     ]
 ]
 
@@ -47,6 +48,11 @@ def annotation_filters(params: Mapping[str, str]) -> AnnotationFilters:
     status_filter = params.get("status") or None
     if status_filter and status_filter not in Status.values:
         raise ValidationError({"status": f"Status must be one of: {', '.join(Status.values)}."})
+    group: int | None = None
+    if params.get("group"):
+        if not params["group"].isascii() or not params["group"].isdigit() or len(params["group"]) > 18:
+            raise ValidationError({"group": "Give the number of a group, e.g. group=12."})
+        group = int(params["group"])
     return AnnotationFilters(
         treaty=params.get("treaty") or None,
         version=params.get("version") or None,
@@ -60,4 +66,5 @@ def annotation_filters(params: Mapping[str, str]) -> AnnotationFilters:
         mine=params.get("mine") in ("1", "true"),
         updated_after=updated_after,
         q=" ".join(params.get("q", "").replace("\x00", " ").split())[:200] or None,
+        group=group,
     )

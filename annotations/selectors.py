@@ -59,6 +59,7 @@ class AnnotationFilters:
     mine: bool = False
     updated_after: datetime | None = None
     q: str | None = None  # words in the comment or the proposed wording
+    group: int | None = None  # members of one group of near-identical comments
 
 
 def annotations_matching(
@@ -114,6 +115,8 @@ def _filtered(
         queryset = queryset.filter(updated_at__gt=filters.updated_after)
     if filters.q:
         queryset = annotations_with_words(queryset, filters.q)
+    if filters.group is not None:
+        queryset = queryset.filter(campaign_member__group_id=filters.group)
     return queryset
 
 

@@ -106,7 +106,12 @@ def group_get_visible(group_id: int, viewer: Viewer) -> GroupDetail | None:
         return None
     members = (
         CampaignMember.objects.filter(_visible_members(viewer), group_id=group_id)
-        .select_related("annotation__author", "annotation__organization")
+        .select_related(
+            "annotation__author",
+            "annotation__organization",
+            "annotation__version__treaty",
+            "annotation__article",
+        )
         .order_by("annotation_id")
     )
     return GroupDetail(

@@ -5,7 +5,8 @@ import pytest
 from accounts.models import User
 from annotations.models import Annotation
 from annotations.services import annotation_create
-from tests.factories import VerifiedUserFactory, import_small_treaty
+from accounts.models import Membership
+from tests.factories import MembershipFactory, OrganizationFactory, VerifiedUserFactory, import_small_treaty
 from treaty.models import DraftVersion
 
 LETTER = (
@@ -47,3 +48,28 @@ def comment(
             )
 
     return write
+
+
+def variants(count: int) -> list[str]:
+    edits = ["strongly oppose", "firmly oppose", "oppose", "really oppose", "must oppose"]
+    return [
+        LETTER.replace("oppose", edits[i % len(edits)]) + f"\n\nRegards,\nSigner number {i}"
+        for i in range(count)
+    ]
+
+
+@pytest.fixture
+def coalition(comment: Callable[..., Annotation], alice) -> list[Annotation]:  # type: ignore[no-untyped-def]
+    """Four copies of a letter: alice's (her organisation), two members of one other NGO, and one
+    anonymous member of a third organisation, whose organisation must never show."""
+    ngo = OrganizationFactory(name="Second NGO", slug="second-ngo")
+    hidden = OrganizationFactory(name="Hidden Org", slug="hidden-org")
+    colleagues = [MembershipFactory(organization=ngo).user for _ in range(2)]
+    whistleblower = MembershipFactory(organization=hidden, role=Membership.Role.MEMBER).user
+    texts = variants(5)
+    return [
+        comment(texts[0], author=alice, attribution="organization"),
+        comment(texts[1], author=colleagues[0], attribution="person"),
+        comment(texts[2], author=colleagues[1], attribution="person"),
+        comment(texts[3], author=whistleblower, attribution="anonymous"),
+    ]

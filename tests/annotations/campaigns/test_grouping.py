@@ -10,19 +10,11 @@ from annotations.campaigns.models import CampaignBand, CampaignGroup, CampaignMe
 from annotations.campaigns.rebuild import groups_rebuild
 from annotations.models import Annotation
 from annotations.services import annotation_delete, annotation_update
-from tests.annotations.campaigns.conftest import LETTER, OTHER
+from tests.annotations.campaigns.conftest import OTHER, variants
 
 pytestmark = pytest.mark.django_db
 
 Write = Callable[..., Annotation]
-
-
-def variants(count: int) -> list[str]:
-    edits = ["strongly oppose", "firmly oppose", "oppose", "really oppose", "must oppose"]
-    return [
-        LETTER.replace("oppose", edits[i % len(edits)]) + f"\n\nRegards,\nSigner number {i}"
-        for i in range(count)
-    ]
 
 
 def membership() -> dict[int, tuple[int, float]]:
