@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.apps import apps
+from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 

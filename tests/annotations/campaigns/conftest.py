@@ -2,10 +2,9 @@ from collections.abc import Callable
 
 import pytest
 
-from accounts.models import User
+from accounts.models import Membership, User
 from annotations.models import Annotation
 from annotations.services import annotation_create
-from accounts.models import Membership
 from tests.factories import MembershipFactory, OrganizationFactory, VerifiedUserFactory, import_small_treaty
 from treaty.models import DraftVersion
 
