@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import article_annotations  # bench/article_annotations.py, beside this file
+import campaigns  # bench/campaigns.py, beside this file
 import drafts  # bench/drafts.py, beside this file
 import exports  # bench/exports.py, beside this file
 import heat as heat_bench  # bench/heat.py, beside this file
@@ -75,6 +76,9 @@ def main() -> int:
     failures += exports.run(options.only)
     # The four EU AI Act drafts: mapping and compare API, PostgreSQL only (bench/drafts.py).
     failures += drafts.run(options.runs, options.only)
+    # Grouping 1,000,000 comments into campaigns, PostgreSQL only (bench/campaigns.py; --size there).
+    if options.only in (None, "postgresql"):
+        failures += campaigns.run()
     print()
     if failures:
         print(f"{len(failures)} problem(s):")

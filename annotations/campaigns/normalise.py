@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-SHINGLE_TOKENS = 3
+SHINGLE_TOKENS = 3  # _long_and_short zips three token lists: change both together
 # Below this many shingles a comment is too short to say that it is one of a campaign: an
 # empty, one-word or "I agree" comment never groups.
 MIN_SHINGLES = 3
@@ -63,17 +63,23 @@ def sentences_tokens(text: str) -> list[list[str]]:
     return [tokens for part in _SENTENCE_END.split(text) if (tokens := _TOKEN.findall(part))]
 
 
-def shingles_of(sentences: Iterable[list[str]]) -> set[str]:
-    """Runs of SHINGLE_TOKENS tokens within each sentence (a shorter sentence is one shingle)."""
-    found: set[str] = set()
+def _long_and_short(sentences: Iterable[list[str]]) -> tuple[set[str], set[str]]:
+    """Runs of SHINGLE_TOKENS tokens, and the sentences shorter than that (each one shingle)."""
+    long: set[str] = set()
+    short: set[str] = set()
+    join = " ".join
     for tokens in sentences:
         if len(tokens) < SHINGLE_TOKENS:
-            found.add(" ".join(tokens))
-            continue
-        found.update(
-            " ".join(tokens[i : i + SHINGLE_TOKENS]) for i in range(len(tokens) - SHINGLE_TOKENS + 1)
-        )
-    return found
+            short.add(join(tokens))
+        else:
+            long.update(map(join, zip(tokens, tokens[1:], tokens[2:], strict=False)))
+    return long, short
+
+
+def shingles_of(sentences: Iterable[list[str]]) -> set[str]:
+    """Runs of SHINGLE_TOKENS tokens within each sentence (a shorter sentence is one shingle)."""
+    long, short = _long_and_short(sentences)
+    return long | short
 
 
 def treaty_shingles(provision_texts: Iterable[str]) -> frozenset[str]:
@@ -87,11 +93,13 @@ def treaty_shingles(provision_texts: Iterable[str]) -> frozenset[str]:
 def comment_shingles(body: str, *, treaty: frozenset[str] = frozenset()) -> set[str]:
     """The shingles two copies of a comment share, its signature and treaty quotes left out.
 
-    Empty when the comment is too short to be told apart from chance: it never groups.
+    Empty when the comment is too short to be told apart from chance: it never groups (a
+    sentence of one or two words makes one short shingle, which does not count towards it).
     """
-    sentences = sentences_tokens(without_signature(normalised(body)))
-    found = {shingle for shingle in shingles_of(sentences) if shingle not in treaty}
-    # A sentence of one or two tokens makes one short shingle; on its own it is not enough.
-    if sum(1 for shingle in found if shingle.count(" ") + 1 >= SHINGLE_TOKENS) < MIN_SHINGLES:
+    long, short = _long_and_short(sentences_tokens(without_signature(normalised(body))))
+    if treaty:
+        long -= treaty
+        short -= treaty
+    if len(long) < MIN_SHINGLES:
         return set()
-    return found
+    return long | short

@@ -37,7 +37,8 @@ def _shingle_hash(shingle: bytes) -> int:
 
 
 def signature_of(shingles: set[str]) -> np.ndarray:
-    """The MinHash values (uint32) of a non-empty shingle set."""
+    """The MinHash values (uint32) of a non-empty shingle set (the order of the set is irrelevant:
+    each value is a minimum)."""
     minhash = MinHash(
         num_perm=NUM_PERM,
         seed=SEED,
@@ -45,7 +46,7 @@ def signature_of(shingles: set[str]) -> np.ndarray:
         permutations=_TEMPLATE.permutations,
         scheme=SCHEME,
     )
-    minhash.update_batch([shingle.encode() for shingle in sorted(shingles)])
+    minhash.update_batch([shingle.encode() for shingle in shingles])
     return minhash.hashvalues.astype(np.uint32)
 
 
