@@ -113,7 +113,9 @@ def _verdicts(report: dict[str, Any]) -> list[str]:
         value, limit = report[key], TARGETS[key]
         ok = value >= limit if higher_is_better else value <= limit
         sign = ">=" if higher_is_better else "<="
-        print(f"  {what:<32} {value:>10.3f} {unit:<3} target {sign} {limit:g} {unit}: {'ok' if ok else 'MISSED'}")
+        print(
+            f"  {what:<32} {value:>10.3f} {unit:<3} target {sign} {limit:g} {unit}: {'ok' if ok else 'MISSED'}"
+        )
         if not ok:
             failures.append(f"campaigns: {what} {value:.3f} {unit} (target {sign} {limit:g})")
     return failures
@@ -128,7 +130,9 @@ class Generator:
     def __init__(self, letters: int, treaty_paragraphs: list[str], seed: int = 19) -> None:
         self.random = random.Random(seed)
         syllables = [c + v for c in "bcdfghjklmnprstvwz" for v in "aeiou"]
-        self.words = sorted({"".join(self.random.sample(syllables, self.random.randint(1, 4))) for _ in range(20_000)})
+        self.words = sorted(
+            {"".join(self.random.sample(syllables, self.random.randint(1, 4))) for _ in range(20_000)}
+        )
         # Zipf-like use of the vocabulary: unique comments share their common words, as real ones do.
         weights = [1 / (rank + 10) for rank in range(len(self.words))]
         self.cumulative = list(itertools.accumulate(weights))
@@ -167,7 +171,9 @@ class Generator:
 
     def _signed(self, body: str) -> str:
         if self.random.random() < 0.7:
-            name = f"{self.random.choice(self.words).capitalize()} {self.random.choice(self.words).capitalize()}"
+            name = (
+                f"{self.random.choice(self.words).capitalize()} {self.random.choice(self.words).capitalize()}"
+            )
             return f"{body}\n\n{self.random.choice(['Regards', 'Sincerely', 'Best'])},\n{name}"
         return body
 
@@ -212,7 +218,9 @@ def measure(size: int, letters: int) -> None:
     from treaty.models import DraftVersion, Provision
 
     version = DraftVersion.objects.get(treaty__slug="budapest-convention")
-    paragraphs = list(Provision.objects.filter(version=version).exclude(text="").values_list("text", flat=True))
+    paragraphs = list(
+        Provision.objects.filter(version=version).exclude(text="").values_list("text", flat=True)
+    )
     generator = Generator(letters, paragraphs)
     report: dict[str, Any] = {"size": size, "letters": letters, "errors": []}
     started = time.perf_counter()
@@ -255,7 +263,9 @@ def _seed(version: Any, generator: Generator, size: int) -> dict[int, int]:
         )
     ]
     provisions = list(
-        Provision.objects.filter(version=version, article_id__isnull=False).values_list("pk", "key", "article_id")
+        Provision.objects.filter(version=version, article_id__isnull=False).values_list(
+            "pk", "key", "article_id"
+        )
     )
     truth: dict[int, int] = {}
     with transaction.atomic(), connection.cursor() as cursor:
@@ -267,7 +277,9 @@ def _seed(version: Any, generator: Generator, size: int) -> dict[int, int]:
         ) as copy:
             for n in range(1, size + 1):
                 provision = provisions[n % len(provisions)]
-                copy.write_row((base + n, version.pk, provision[0], provision[1], "", "", "", "2026-01-01T00:00:00Z"))
+                copy.write_row(
+                    (base + n, version.pk, provision[0], provision[1], "", "", "", "2026-01-01T00:00:00Z")
+                )
         with cursor.copy(
             "COPY annotations_annotation (id, author_id, target_id, version_id, provision_id, article_id, "
             "severity, position, body, proposed_text, attribution, status, featured, moderator_note, "
@@ -277,9 +289,23 @@ def _seed(version: Any, generator: Generator, size: int) -> dict[int, int]:
                 provision = provisions[n % len(provisions)]
                 copy.write_row(
                     (
-                        base + n, authors[n % len(authors)], base + n, version.pk, provision[0], provision[2],
-                        2, "concern", body, "", "person", "approved", False, "", "",
-                        "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z",
+                        base + n,
+                        authors[n % len(authors)],
+                        base + n,
+                        version.pk,
+                        provision[0],
+                        provision[2],
+                        2,
+                        "concern",
+                        body,
+                        "",
+                        "person",
+                        "approved",
+                        False,
+                        "",
+                        "",
+                        "2026-01-01T00:00:00Z",
+                        "2026-01-01T00:00:00Z",
                     )
                 )
                 truth[base + n] = letter
@@ -301,7 +327,9 @@ def _precision_recall(truth: dict[int, int]) -> dict[str, float]:
 
     from annotations.campaigns.models import CampaignMember
 
-    group_of = dict(CampaignMember.objects.values_list("annotation_id", "group_id").iterator(chunk_size=50_000))
+    group_of = dict(
+        CampaignMember.objects.values_list("annotation_id", "group_id").iterator(chunk_size=50_000)
+    )
     cells: Counter[tuple[int, int]] = Counter()
     group_sizes: Counter[int] = Counter()
     letter_sizes: Counter[int] = Counter()
@@ -357,7 +385,9 @@ def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--measure":
         measure(int(sys.argv[2]), int(sys.argv[3]))
         return 0
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size", type=int, default=1_000_000, help="comments (default 1,000,000)")
     parser.add_argument("--letters", type=int, default=200, help="form letters (default 200)")
     parser.add_argument("--database", default=DATABASE, help=f"scratch database (default {DATABASE})")

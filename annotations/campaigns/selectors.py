@@ -59,7 +59,10 @@ def _visible_members(viewer: Viewer) -> Q:
 def group_summaries(group_ids: Iterable[int], viewer: Viewer) -> dict[int, GroupSummary]:
     """Size and organisations of each group, as the viewer sees it; groups of fewer than two
     visible members are left out (to this viewer they are no group)."""
-    rows = CampaignMember.objects.filter(_visible_members(viewer), group_id__in=set(group_ids)).values_list(
+    group_ids = set(group_ids)
+    if not group_ids:
+        return {}
+    rows = CampaignMember.objects.filter(_visible_members(viewer), group_id__in=group_ids).values_list(
         "group_id",
         "annotation_id",
         "annotation__attribution",
@@ -134,3 +137,54 @@ def group_get_visible(group_id: int, viewer: Viewer) -> GroupDetail | None:
 
 def group_member_ids(group_id: int) -> list[int]:
     return list(CampaignMember.objects.filter(group_id=group_id).values_list("annotation_id", flat=True))
+
+
+@dataclass(frozen=True)
+class Signatories:
+    """Who shares a group's position, as the public may see it (approved members only)."""
+
+    size: int
+    organizations: list[str]  # named organisations, each once
+    individuals: int  # members named as a person without an organisation
+    anonymous: int  # anonymous members: counted, never named nor placed in an organisation
+
+    def as_words(self) -> list[str]:
+        words = list(self.organizations)
+        if self.individuals:
+            words.append(f"{self.individuals} individual{'s' if self.individuals != 1 else ''}")
+        if self.anonymous:
+            words.append(f"{self.anonymous} anonymous")
+        return words
+
+
+def group_signatories(annotation_ids: Iterable[int]) -> dict[int, tuple[int, Signatories]]:
+    """For each given annotation in a public group: (its group id, the group's signatories)."""
+    group_of = dict(
+        CampaignMember.objects.filter(annotation_id__in=set(annotation_ids)).values_list(
+            "annotation_id", "group_id"
+        )
+    )
+    if not group_of:
+        return {}
+    rows = CampaignMember.objects.filter(
+        _visible_members(None), group_id__in=set(group_of.values())
+    ).values_list("group_id", "annotation__attribution", "annotation__organization__name")
+    members: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
+    for group_id, attribution, organization in rows:
+        members[group_id].append((attribution, organization))
+    signatories: dict[int, Signatories] = {}
+    for group_id, of_group in members.items():
+        if len(of_group) < 2:
+            continue
+        named = sorted({o for a, o in of_group if a != Attribution.ANONYMOUS and o}, key=str.casefold)
+        signatories[group_id] = Signatories(
+            size=len(of_group),
+            organizations=named,
+            individuals=sum(1 for a, o in of_group if a != Attribution.ANONYMOUS and not o),
+            anonymous=sum(1 for a, _ in of_group if a == Attribution.ANONYMOUS),
+        )
+    return {
+        annotation: (group, signatories[group])
+        for annotation, group in group_of.items()
+        if group in signatories
+    }

@@ -23,6 +23,7 @@ from annotations.exports.feedback import (
     ArticleFeedback,
     Comment,
     Feedback,
+    coalitions_once,
     comment_from,
     treaty_feedback,
 )
@@ -239,7 +240,7 @@ def _published_comments(version: DraftVersion, article: Provision) -> tuple[list
             :WORDINGS_PER_ARTICLE
         ]
     ]
-    return featured, wordings
+    return coalitions_once(featured), coalitions_once(wordings)
 
 
 @require_GET

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Attribution
+from annotations.campaigns.selectors import group_signatories
 from annotations.exports.rows import permalink_prefix
 from annotations.heat.selectors import HeatCell, HeatMatrix, treaty_heat
 from annotations.models import Annotation, Status
@@ -41,6 +42,10 @@ class Comment:
     position: str
     severity: int
     moderator_note: str
+    # A coalition's position (annotations.campaigns): quoted once, for its whole group.
+    group_id: int | None = None
+    group_size: int = 0
+    signatories: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -95,6 +100,24 @@ def comment_from(annotation: Annotation) -> Comment:
     )
 
 
+def coalitions_once(comments: list[Comment]) -> list[Comment]:
+    """Near-identical comments of one group quoted once, the first, with the group's size and its
+    signatories (named organisations, individuals and anonymous members counted, never named)."""
+    groups = group_signatories(c.id for c in comments)
+    seen: set[int] = set()
+    kept: list[Comment] = []
+    for comment in comments:
+        if comment.id in groups:
+            group_id, signatories = groups[comment.id]
+            if group_id in seen:
+                continue
+            seen.add(group_id)
+            comment.group_id, comment.group_size = group_id, signatories.size
+            comment.signatories = signatories.as_words()
+        kept.append(comment)
+    return kept
+
+
 def _in_segment(annotations: QuerySet[Annotation], segment: str) -> QuerySet[Annotation]:
     """The annotations a breakdown by organisation type or country counts: never anonymous ones,
     which count in no segment (annotations.heat.queries)."""
@@ -137,8 +160,10 @@ def treaty_feedback(
             unit=row.provision,
             total=row.total,
             cells=row.cells,
-            featured=[] if row.total.suppressed else featured.get(row.provision.pk, []),
-            proposed_wordings=[] if row.total.suppressed else wordings.get(row.provision.pk, []),
+            featured=[] if row.total.suppressed else coalitions_once(featured.get(row.provision.pk, [])),
+            proposed_wordings=[]
+            if row.total.suppressed
+            else coalitions_once(wordings.get(row.provision.pk, [])),
         )
         for row in matrix.rows
     ]
