@@ -11,7 +11,7 @@ from django.http import HttpRequest, QueryDict
 from accounts.models import Attribution, Organization, User
 from accounts.privacy import author_visible_to
 from annotations import selectors, services
-from annotations.campaigns.selectors import annotation_groups
+from annotations.campaigns.selectors import annotation_groups_of
 from annotations.models import (
     BODY_MAX_LENGTH,
     PROPOSED_TEXT_MAX_LENGTH,
@@ -221,8 +221,12 @@ def article_panel(
     if own:
         for flag in Flag.objects.filter(annotation_id__in=own).only("annotation_id", "reason", "note"):
             flags_by_annotation.setdefault(flag.annotation_id, []).append(flag)  # type: ignore[arg-type]
-    # "One of N similar comments": one query, two when one of them is in a group.
-    campaign_groups = annotation_groups([a.pk for a in annotations if a.deleted_at is None], viewer)
+    # "One of N similar comments": no query unless one of them is in a group (the annotations
+    # carry their group id).
+    campaign_groups = annotation_groups_of(
+        {a.pk: a.campaign_group_id for a in annotations if a.deleted_at is None},  # type: ignore[attr-defined]
+        viewer,
+    )
     groups: list[PanelGroup] = []
     for annotation in annotations:
         annotation.campaign_group = campaign_groups.get(annotation.pk)  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from datetime import datetime
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import Concat
 
 from accounts.models import Attribution, User
@@ -269,7 +269,12 @@ def article_annotations_visible_to(
         if not ids:
             return []
         queryset = queryset.filter(pk__in=list(ids))
-    annotations = list(with_display_data(queryset, user).order_by("provision__order", "created_at", "id"))
+    annotations = list(
+        with_display_data(queryset, user)
+        # Its group of near-identical comments, if any (annotations.campaigns), in the same query.
+        .annotate(campaign_group_id=F("campaign_member__group_id"))
+        .order_by("provision__order", "created_at", "id")
+    )
     by_annotation: dict[int, list[Reply]] = {a.pk: [] for a in annotations}
     replies = Reply.objects.filter(annotation__article=article).select_related("author", "organization")
     if ids is not None:

@@ -96,7 +96,12 @@ def annotation_groups(annotation_ids: Iterable[int], viewer: Viewer) -> dict[int
             "annotation_id", "group_id"
         )
     )
-    summaries = group_summaries(group_of.values(), viewer)
+    return annotation_groups_of(group_of, viewer)
+
+
+def annotation_groups_of(group_of: dict[int, int | None], viewer: Viewer) -> dict[int, GroupSummary]:
+    """The same, from annotation → group id already read (None: in no group)."""
+    summaries = group_summaries((group for group in group_of.values() if group is not None), viewer)
     return {annotation: summaries[group] for annotation, group in group_of.items() if group in summaries}
 
 
