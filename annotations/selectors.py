@@ -269,7 +269,7 @@ def article_annotations_visible_to(
         if not ids:
             return []
         queryset = queryset.filter(pk__in=list(ids))
-    annotations = list(
+    annotations: list[Annotation] = list(
         with_display_data(queryset, user)
         # Its group of near-identical comments, if any (annotations.campaigns), in the same query.
         .annotate(campaign_group_id=F("campaign_member__group_id"))

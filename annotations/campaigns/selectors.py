@@ -6,7 +6,7 @@ organisation, so a group's numbers cannot tell which organisation an anonymous m
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
@@ -99,7 +99,7 @@ def annotation_groups(annotation_ids: Iterable[int], viewer: Viewer) -> dict[int
     return annotation_groups_of(group_of, viewer)
 
 
-def annotation_groups_of(group_of: dict[int, int | None], viewer: Viewer) -> dict[int, GroupSummary]:
+def annotation_groups_of(group_of: Mapping[int, int | None], viewer: Viewer) -> dict[int, GroupSummary]:
     """The same, from annotation → group id already read (None: in no group)."""
     summaries = group_summaries((group for group in group_of.values() if group is not None), viewer)
     return {annotation: summaries[group] for annotation, group in group_of.items() if group in summaries}
