@@ -114,7 +114,8 @@ def _verdicts(report: dict[str, Any]) -> list[str]:
         ok = value >= limit if higher_is_better else value <= limit
         sign = ">=" if higher_is_better else "<="
         print(
-            f"  {what:<32} {value:>10.3f} {unit:<3} target {sign} {limit:g} {unit}: {'ok' if ok else 'MISSED'}"
+            f"  {what:<32} {value:>10.3f} {unit:<3} target {sign} {limit:g} {unit}: "
+            + ("ok" if ok else "MISSED")
         )
         if not ok:
             failures.append(f"campaigns: {what} {value:.3f} {unit} (target {sign} {limit:g})")
@@ -272,8 +273,8 @@ def _seed(version: Any, generator: Generator, size: int) -> dict[int, int]:
         cursor.execute("SELECT COALESCE(max(id), 0) FROM annotations_target")
         (base,) = cursor.fetchone()
         with cursor.copy(
-            "COPY annotations_target (id, version_id, provision_id, provision_key, exact, prefix, suffix, created_at) "
-            "FROM STDIN"
+            "COPY annotations_target (id, version_id, provision_id, provision_key, exact, prefix, suffix, "
+            "created_at) FROM STDIN"
         ) as copy:
             for n in range(1, size + 1):
                 provision = provisions[n % len(provisions)]

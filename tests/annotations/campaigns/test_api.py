@@ -48,7 +48,7 @@ def test_the_group_endpoint_lists_members_and_keeps_anonymity(coalition: list[An
     authors = {member["id"]: member["author"] for member in body["members"]}
     assert authors[coalition[3].pk] == "Anonymous"
     assert "Hidden Org" not in str(body)
-    assert [m["similarity"] for m in body["members"]][0] == 1.0
+    assert body["members"][0]["similarity"] == 1.0
     assert all("status" not in member for member in body["members"])
 
 
