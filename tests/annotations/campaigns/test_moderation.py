@@ -41,8 +41,12 @@ def test_the_queue_shows_a_campaign_as_one_item(campaign: list[Annotation], comm
     assert "<mark" in page and "strongly oppose" in page
     group = CampaignGroup.objects.get()
     assert page.count(f'id="group-{group.pk}-member-') == 30  # every member, selected
-    api = moderator_client(mod).get("/api/v1/moderation/queue/")
-    assert api.status_code == 200
+    api = moderator_client(mod).get("/api/v1/moderation/queue/").json()
+    (entry,) = [e for e in api["results"] if e["campaign"]]
+    assert entry["item"]["id"] == campaign[0].pk
+    assert entry["campaign"]["comments"] == 30 and entry["campaign"]["possible_campaign"] is True
+    assert [m["id"] for m in entry["campaign"]["members"]] == [a.pk for a in campaign]
+    assert len(api["results"]) == 2
 
 
 def test_a_moderator_rejects_the_campaign_in_one_decision_and_a_meanwhile_decision_is_a_409(
