@@ -238,11 +238,17 @@ def measure(size: int, letters: int) -> None:
         check=False,
     )
     report["rebuild_s"] = round(time.perf_counter() - started, 1)
-    report["peak_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    report["peak_mb"] = round(usage.ru_maxrss / 1024, 1)
+    # CPU seconds beside the wall time: on a shared machine the wall time says how loaded it was.
+    report["rebuild_cpu_s"] = round(usage.ru_utime + usage.ru_stime, 1)
     if child.returncode != 0:
         report["errors"].append("rebuild_groups failed: " + child.stderr[-2000:])
     _say(child.stdout.strip())
-    _say(f"full grouping: {report['rebuild_s']} s, peak memory {report['peak_mb']} MB")
+    _say(
+        f"full grouping: {report['rebuild_s']} s ({report['rebuild_cpu_s']} s of CPU), "
+        f"peak memory {report['peak_mb']} MB, load average {', '.join(f'{v:.2f}' for v in os.getloadavg())}"
+    )
     report |= _precision_recall(truth)
     _say(f"precision {report['precision']:.4f}, recall {report['recall']:.4f} (over pairs of comments)")
     report["one_ms"] = _incremental(version, generator)
