@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
+from annotations.campaigns.selectors import group_signatories
 from annotations.exports.feedback import (
     WORDINGS_PER_ARTICLE,
     ArticleFeedback,
@@ -240,7 +241,8 @@ def _published_comments(version: DraftVersion, article: Provision) -> tuple[list
             :WORDINGS_PER_ARTICLE
         ]
     ]
-    return coalitions_once(featured), coalitions_once(wordings)
+    groups = group_signatories(c.id for c in [*featured, *wordings])  # one read for both lists
+    return coalitions_once(featured, groups), coalitions_once(wordings, groups)
 
 
 @require_GET

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Attribution
-from annotations.campaigns.selectors import group_signatories
+from annotations.campaigns.selectors import Signatories, group_signatories
 from annotations.exports.rows import permalink_prefix
 from annotations.heat.selectors import HeatCell, HeatMatrix, treaty_heat
 from annotations.models import Annotation, Status
@@ -100,10 +100,14 @@ def comment_from(annotation: Annotation) -> Comment:
     )
 
 
-def coalitions_once(comments: list[Comment]) -> list[Comment]:
+def coalitions_once(
+    comments: list[Comment], groups: dict[int, tuple[int, Signatories]] | None = None
+) -> list[Comment]:
     """Near-identical comments of one group quoted once, the first, with the group's size and its
-    signatories (named organisations, individuals and anonymous members counted, never named)."""
-    groups = group_signatories(c.id for c in comments)
+    signatories (named organisations, individuals and anonymous members counted, never named).
+    `groups`: group_signatories of these comments, when read already for several lists at once."""
+    if groups is None:
+        groups = group_signatories(c.id for c in comments)
     seen: set[int] = set()
     kept: list[Comment] = []
     for comment in comments:
@@ -155,15 +159,20 @@ def treaty_feedback(
             bucket.append(comment_from(annotation))
     # In a breakdown, an article whose segment has too few organisations shows no comments: they
     # would say who the few are (DESIGN §6 "Small cells").
+    # Every article's groups in one read: the number of queries does not grow with the articles.
+    quoted = [c.id for lists in (featured, wordings) for comments in lists.values() for c in comments]
+    groups = group_signatories(quoted)
+
+    def once(comments: dict[int, list[Comment]], unit: Provision) -> list[Comment]:
+        return coalitions_once(comments.get(unit.pk, []), groups)
+
     articles = [
         ArticleFeedback(
             unit=row.provision,
             total=row.total,
             cells=row.cells,
-            featured=[] if row.total.suppressed else coalitions_once(featured.get(row.provision.pk, [])),
-            proposed_wordings=[]
-            if row.total.suppressed
-            else coalitions_once(wordings.get(row.provision.pk, [])),
+            featured=[] if row.total.suppressed else once(featured, row.provision),
+            proposed_wordings=[] if row.total.suppressed else once(wordings, row.provision),
         )
         for row in matrix.rows
     ]
