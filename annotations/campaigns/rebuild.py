@@ -43,7 +43,9 @@ from treaty.models import DraftVersion
 
 Progress = Callable[[str, int, int], None]
 _READ_CHUNK = 5_000
-_PAIR_CHUNK = 1_000_000
+# Rows compared or keyed per numpy step: a step's temporaries (two signature copies, or the
+# uint64 widening of the band keys) stay near 50 MB whatever the number of comments.
+_PAIR_CHUNK = 100_000
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,7 @@ def _components(
 ) -> np.ndarray:
     """A component label per comment (-1: in no group)."""
     index = np.flatnonzero(groupable)
-    keys = band_key_matrix(signatures[index])
+    keys = _band_keys_chunked(signatures, index)
     pairs: list[np.ndarray] = []
     for band in range(BANDS):
         # lexsort: by draft, then key, then position (stable), so a bucket's first is its earliest.
@@ -114,14 +116,25 @@ def _components(
         for chunk in range(0, len(left), _PAIR_CHUNK):
             a, b = index[left[chunk : chunk + _PAIR_CHUNK]], index[right[chunk : chunk + _PAIR_CHUNK]]
             similar = (signatures[a] == signatures[b]).sum(axis=1) >= THRESHOLD * NUM_PERM
-            pairs.append(np.stack((a[similar], b[similar])))
+            pairs.append(np.stack((a[similar], b[similar])).astype(np.int32))
         on_progress("candidates", band + 1, BANDS)
-    edges = np.unique(np.concatenate(pairs, axis=1), axis=1) if pairs else np.zeros((2, 0), dtype=np.int64)
+    del keys
+    # Duplicate pairs (found in several bands) are harmless to connected_components.
+    edges = np.concatenate(pairs, axis=1) if pairs else np.zeros((2, 0), dtype=np.int32)
+    del pairs
     size = len(drafts)
     graph = coo_matrix((np.ones(edges.shape[1], dtype=np.int8), (edges[0], edges[1])), shape=(size, size))
     _, labels = connected_components(graph, directed=False)
     members_per_label = np.bincount(labels)
     return np.where(members_per_label[labels] >= 2, labels, -1)
+
+
+def _band_keys_chunked(signatures: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    keys = np.empty((len(rows), BANDS), dtype=np.int64)
+    for start in range(0, len(rows), _PAIR_CHUNK):
+        part = rows[start : start + _PAIR_CHUNK]
+        keys[start : start + len(part)] = band_key_matrix(signatures[part])
+    return keys
 
 
 def _store(
@@ -176,7 +189,16 @@ def _store(
         ),
     )
     on_progress("store", 2, 4)
-    similar = (signatures[grouped] == signatures[representative_of[grouped]]).sum(axis=1) / NUM_PERM
+    similar = (
+        np.concatenate(
+            [
+                (signatures[part] == signatures[representative_of[part]]).sum(axis=1) / NUM_PERM
+                for part in np.array_split(grouped, max(1, len(grouped) // _PAIR_CHUNK))
+            ]
+        )
+        if len(grouped)
+        else np.zeros(0)
+    )
     _insert(
         CampaignMember,
         ("group_id", "annotation_id", "similarity"),
@@ -187,7 +209,7 @@ def _store(
     )
     on_progress("store", 3, 4)
     leads = np.flatnonzero(groupable & ((labels < 0) | (representative_of == np.arange(len(ids)))))
-    keys = band_key_matrix(signatures[leads])
+    keys = _band_keys_chunked(signatures, leads)
     _insert(
         CampaignBand,
         ("annotation_id", "draft_id", "band", "key"),
