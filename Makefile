@@ -24,7 +24,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
-QUEUES ?= default,aggregate,export,drafts
+QUEUES ?= default,aggregate,export,drafts,campaigns
 CONCURRENCY ?= 2
 TREATY_FILE := treaty/data/budapest_convention_ets185.md
 # The first of python3.12, python3 that is at least 3.12.

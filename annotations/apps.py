@@ -6,9 +6,12 @@ class AnnotationsConfig(AppConfig):
     verbose_name = "Annotations"
 
     def ready(self) -> None:
+        # The campaign groups' models live in their capability (annotations/campaigns/models.py),
+        # which the core's models may not import: registered here, under this app's label.
         # The accounts app erases or exports a person's data without knowing about annotations.
         from accounts.services import users
         from annotations.account_data import contributions_export, contributions_on_account_delete
+        from annotations.campaigns import models as campaign_models  # noqa: F401
 
         if contributions_on_account_delete not in users.CONTRIBUTION_HANDLERS:
             users.CONTRIBUTION_HANDLERS.append(contributions_on_account_delete)

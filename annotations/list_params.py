@@ -31,6 +31,7 @@ LIST_FILTERS = [
         ("mine", "1: only my annotations"),
         ("updated_after", "ISO 8601 date-time: only annotations changed after it"),
         ("q", "words in the comment or the proposed wording (full text; its own throttle)"),
+        ("group", "id of a group of near-identical comments: its members"),
     ]
 ]
 
@@ -63,6 +64,11 @@ def annotation_filters(params: Mapping[str, str]) -> AnnotationFilters:
             comment_language = canonical_language(comment_language)
         except UnknownLanguage as error:
             raise ValidationError({"comment_language": str(error)}) from None
+    group: int | None = None
+    if params.get("group"):
+        if not params["group"].isascii() or not params["group"].isdigit() or len(params["group"]) > 18:
+            raise ValidationError({"group": _("Give the number of a group, e.g. group=12.")})
+        group = int(params["group"])
     return AnnotationFilters(
         comment_language=comment_language,
         treaty=params.get("treaty") or None,
@@ -77,4 +83,5 @@ def annotation_filters(params: Mapping[str, str]) -> AnnotationFilters:
         mine=params.get("mine") in ("1", "true"),
         updated_after=updated_after,
         q=" ".join(params.get("q", "").replace("\x00", " ").split())[:200] or None,
+        group=group,
     )

@@ -12,6 +12,7 @@ from django_stubs_ext import StrOrPromise
 from accounts.models import Attribution, Organization, User
 from accounts.privacy import author_visible_to
 from annotations import selectors, services
+from annotations.campaigns.selectors import annotation_groups_of
 from annotations.carrying.display import carried_view
 from annotations.models import (
     BODY_MAX_LENGTH,
@@ -235,8 +236,15 @@ def article_panel(
             flags_by_annotation.setdefault(flag.annotation_id, []).append(flag)  # type: ignore[arg-type]
     shown_in = {row.id: row.provision_key for row in on_page}
     my_organization_ids = {organization.pk for organization in my_organizations}
+    # "One of N similar comments": no query unless one of them is in a group (the annotations
+    # carry their group id).
+    campaign_groups = annotation_groups_of(
+        {a.pk: a.campaign_group_id for a in annotations if a.deleted_at is None},  # type: ignore[attr-defined]
+        viewer,
+    )
     groups: list[PanelGroup] = []
     for annotation in annotations:
+        annotation.campaign_group = campaign_groups.get(annotation.pk)  # type: ignore[attr-defined]
         resolution = getattr(annotation, "resolution", None)
         annotation.carried = carried_view(annotation, resolution) if resolution else None  # type: ignore[attr-defined]
         # Its organisation's members (its author, without one) and moderators mark the outcome.

@@ -65,6 +65,7 @@ class AnnotationFilters:
     updated_after: datetime | None = None
     q: str | None = None  # words in the comment or the proposed wording
     comment_language: str | None = None  # BCP 47; "fr" also matches "fr-CA"
+    group: int | None = None  # members of one group of near-identical comments
 
 
 def annotations_matching(
@@ -129,6 +130,8 @@ def _filtered(
         queryset = queryset.filter(updated_at__gte=public_moment(filters.updated_after))
     if filters.q:
         queryset = annotations_with_words(queryset, filters.q)
+    if filters.group is not None:
+        queryset = queryset.filter(campaign_member__group_id=filters.group)
     return queryset
 
 
@@ -385,7 +388,12 @@ def article_annotations_visible_to(
             return []
         queryset = _article_queryset(article, user) | _article_queryset(article, user, carried=True)
         queryset = queryset.filter(pk__in=list(ids))
-    annotations = list(with_display_data(queryset, user).order_by("provision__order", *in_public_order()))
+    annotations: list[Annotation] = list(
+        with_display_data(queryset, user)
+        # Its group of near-identical comments, if any (annotations.campaigns), in the same query.
+        .annotate(campaign_group_id=F("campaign_member__group_id"))
+        .order_by("provision__order", *in_public_order())
+    )
     if ids is not None:
         place = {pk: index for index, pk in enumerate(ids)}
         annotations.sort(key=lambda a: place[a.pk])

@@ -61,6 +61,14 @@ class AuthorSerializer(serializers.Serializer[Any]):
     organization = OrganizationRefSerializer(allow_null=True)
 
 
+class GroupRefSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    size = serializers.IntegerField(help_text="Members the viewer may see")
+    organizations = serializers.IntegerField(
+        help_text="Distinct organisations among them (an author without one, or anonymous, counts as one)"
+    )
+
+
 def _viewer(serializer: serializers.BaseSerializer[Any]) -> Any:
     request = serializer.context.get("request")
     return request.user if request is not None else None
@@ -86,6 +94,7 @@ class AnnotationSerializer(serializers.ModelSerializer[Annotation]):
     deleted = serializers.SerializerMethodField()
     rejection_reason = serializers.SerializerMethodField()
     can_edit = serializers.SerializerMethodField()
+    group = serializers.SerializerMethodField()
 
     class Meta:
         model = Annotation
@@ -117,6 +126,7 @@ class AnnotationSerializer(serializers.ModelSerializer[Annotation]):
             "edited",
             "deleted",
             "can_edit",
+            "group",
         ]
 
     def to_representation(self, instance: Annotation) -> dict[str, Any]:
@@ -173,6 +183,13 @@ class AnnotationSerializer(serializers.ModelSerializer[Annotation]):
             and (viewer.pk == annotation.author_id or getattr(viewer, "is_moderator", False))
         )
         return annotation.rejection_reason if may_see and annotation.rejection_reason else None
+
+    @extend_schema_field(GroupRefSerializer(allow_null=True))
+    def get_group(self, annotation: Annotation) -> dict[str, int] | None:
+        # Given by the view (annotations.campaigns.selectors.annotation_groups), counted as the
+        # viewer may see the members; absent: in no group this viewer can see.
+        summary = self.context.get("groups", {}).get(annotation.pk)
+        return summary.as_json() if summary is not None else None
 
     def get_can_edit(self, annotation: Annotation) -> bool:
         viewer = _viewer(self)

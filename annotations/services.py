@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Attribution, Membership, Organization, User
 from accounts.services.suspensions import require_not_suspended
 from annotations.anchoring import AnchorError, quote_anchor
+from annotations.campaigns.services import campaign_mark_pending
 from annotations.comment_language import comment_language_choose
 from annotations.heat.services import heat_mark_dirty
 from annotations.models import (
@@ -217,6 +218,7 @@ def annotation_create(
     annotation.full_clean(exclude=["tags", "id"])
     insert_with_public_id(annotation)
     annotation.tags.set(tag_rows)
+    campaign_mark_pending(annotation_id=annotation.pk)
     if annotation.status == Status.APPROVED:
         heat_mark_dirty(version_id=version.pk, article_id=annotation.article_id)
     if duplicate is not None:
@@ -332,6 +334,8 @@ def annotation_update(
     if tag_rows is not None:
         annotation.tags.set(tag_rows)
     revision.save()
+    if annotation.body != revision.body:
+        campaign_mark_pending(annotation_id=annotation.pk)
     if was_approved:  # it counted before; whatever changed, its article is recounted
         heat_mark_dirty(version_id=annotation.version_id, article_id=annotation.article_id)
     return annotation
@@ -343,6 +347,7 @@ def annotation_delete(*, annotation: Annotation, actor: User) -> Annotation:
     _require_author(annotation, actor, "delete")
     annotation.deleted_at = annotation.updated_at = timezone.now()
     annotation.save(update_fields=["deleted_at", "updated_at"])
+    campaign_mark_pending(annotation_id=annotation.pk)
     if annotation.status == Status.APPROVED:
         heat_mark_dirty(version_id=annotation.version_id, article_id=annotation.article_id)
     return annotation

@@ -9,6 +9,7 @@ from typing import Any
 from celery import Task, shared_task
 
 from annotations import emails
+from annotations.campaigns import tasks as campaigns_tasks  # noqa: F401 (registers them)
 from annotations.carrying import tasks as carrying_tasks  # noqa: F401 (registers its tasks)
 from annotations.exports import tasks as exports_tasks
 from annotations.heat import tasks as heat_tasks

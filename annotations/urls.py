@@ -3,12 +3,14 @@
 from django.urls import path
 
 from annotations import views
+from annotations.campaigns import views as campaign_views
 
 app_name = "annotations"
 
 urlpatterns = [
     path("annotations/tags.css", views.tag_stylesheet, name="tag-stylesheet"),
     path("annotations/<int:pk>/", views.annotation_permalink, name="permalink"),
+    path("annotations/groups/<int:pk>/", campaign_views.group_page, name="group"),
     path("annotations/<int:pk>/replies/", views.reply_create, name="reply-create"),
     path("annotations/<int:pk>/delete/", views.annotation_delete, name="delete"),
     path("annotations/<int:pk>/endorsement/", views.endorsement_toggle, name="endorsement"),

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import article_annotations  # bench/article_annotations.py, beside this file
+import campaigns  # bench/campaigns.py, beside this file
 import carrying  # bench/carrying.py, beside this file
 import drafts  # bench/drafts.py, beside this file
 import exports  # bench/exports.py, beside this file
@@ -81,6 +82,9 @@ def main() -> int:
     failures += languages.run(options.runs, options.only)
     # Carrying 100,000 annotations to the next draft, and its article page (bench/carrying.py).
     failures += carrying.run(options.runs, options.only)
+    # Grouping 1,000,000 comments into campaigns, PostgreSQL only (bench/campaigns.py; --size there).
+    if options.only in (None, "postgresql"):
+        failures += campaigns.run()
     print()
     if failures:
         print(f"{len(failures)} problem(s):")

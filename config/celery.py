@@ -1,4 +1,4 @@
-"""The Celery app: one broker, four queues, settings read from Django's (CELERY_*)."""
+"""The Celery app: one broker, five queues, settings read from Django's (CELERY_*)."""
 
 import os
 
@@ -14,7 +14,7 @@ app = Celery("marginalia")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 app.conf.update(
-    task_queues=(Queue("default"), Queue("aggregate"), Queue("export"), Queue("drafts")),
+    task_queues=(Queue("default"), Queue("aggregate"), Queue("export"), Queue("drafts"), Queue("campaigns")),
     task_default_queue="default",
     # Queue per kind of work, so a long export never delays a heat recompute.
     task_routes={
@@ -27,6 +27,8 @@ app.conf.update(
         "treaty.tasks.provision_mapping_*": {"queue": "drafts"},
         # Carrying annotations to the new draft follows the mapping, on the same queue.
         "annotations.carrying.tasks.*": {"queue": "drafts"},
+        # Grouping near-identical comments: a flood of them must not delay heat or exports.
+        "annotations.campaigns.tasks.*": {"queue": "campaigns"},
     },
     # Results are kept in our own models, never in a result backend.
     task_ignore_result=True,
@@ -53,6 +55,10 @@ app.conf.update(
         "export-files-purge": {
             "task": "annotations.exports.tasks.export_files_purge_task",
             "schedule": 3600.0,
+        },
+        "campaign-reconcile": {
+            "task": "annotations.campaigns.tasks.campaign_reconcile_task",
+            "schedule": 60.0,
         },
         "export-jobs-requeue": {
             "task": "annotations.exports.tasks.export_jobs_requeue_task",

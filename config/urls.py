@@ -7,6 +7,7 @@ from accounts import api as accounts_api
 from accounts.views import outbox
 from annotations.api import resolutions as resolutions_api
 from annotations.api import views as annotations_api
+from annotations.campaigns import api as campaigns_api
 from annotations.exports.api import feedback as feedback_api
 from annotations.exports.api import jobs as export_jobs_api
 from annotations.exports.api import streams as exports_api
@@ -30,6 +31,7 @@ api_v1 = [
     path("annotations/", annotations_api.AnnotationListView.as_view(), name="annotation-list"),
     path("annotations/removed/", annotations_api.AnnotationRemovedView.as_view(), name="annotation-removed"),
     path("annotations/<int:pk>/", annotations_api.AnnotationDetailView.as_view(), name="annotation-detail"),
+    path("annotations/groups/<int:pk>/", campaigns_api.GroupDetailView.as_view(), name="annotation-group"),
     path("annotations/<int:pk>/replies/", annotations_api.ReplyListView.as_view(), name="annotation-replies"),
     path("annotations/<int:pk>/flags/", annotations_api.FlagView.as_view(), name="annotation-flags"),
     path("replies/<int:pk>/flags/", annotations_api.ReplyFlagView.as_view(), name="reply-flags"),

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsVerifiedOrReadOnly, signed_in_user
 from annotations import selectors, services
+from annotations.campaigns.selectors import annotation_groups
 from annotations.exports import webannotation
 from annotations.exports.rows import export_rows
 from annotations.list_params import LIST_FILTERS, annotation_filters
@@ -81,8 +82,14 @@ def _annotation_for(request: Request, pk: int) -> Annotation:
     return annotation
 
 
+def _context(request: Request, annotations: list[Annotation]) -> dict[str, Any]:
+    """What the serializer needs beside the rows: the viewer, and the groups they belong to."""
+    return {"request": request, "groups": annotation_groups([a.pk for a in annotations], request.user)}
+
+
 def _fresh(request: Request, pk: int) -> dict[str, Any]:
-    return AnnotationSerializer(_annotation_for(request, pk), context={"request": request}).data
+    annotation = _annotation_for(request, pk)
+    return AnnotationSerializer(annotation, context=_context(request, [annotation])).data
 
 
 class AnnotationListView(PublicAPIView):
@@ -102,8 +109,8 @@ class AnnotationListView(PublicAPIView):
             request.user, annotation_filters(request.query_params)
         )
         paginator = AnnotationCursorPagination()
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        data = AnnotationSerializer(page, many=True, context={"request": request}).data
+        page = paginator.paginate_queryset(queryset, request, view=self) or []
+        data = AnnotationSerializer(page, many=True, context=_context(request, page)).data
         return paginator.get_paginated_response(data)
 
     @extend_schema(

@@ -19,11 +19,13 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from annotations.amend import amend_redline
+from annotations.campaigns.selectors import group_signatories
 from annotations.exports.feedback import (
     WORDINGS_PER_ARTICLE,
     ArticleFeedback,
     Comment,
     Feedback,
+    coalitions_once,
     comment_from,
     treaty_feedback,
 )
@@ -252,7 +254,8 @@ def _published_comments(version: DraftVersion, article: Provision) -> tuple[list
             :WORDINGS_PER_ARTICLE
         ]
     ]
-    return featured, wordings
+    groups = group_signatories(c.id for c in [*featured, *wordings])  # one read for both lists
+    return coalitions_once(featured, groups), coalitions_once(wordings, groups)
 
 
 @require_GET

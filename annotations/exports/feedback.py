@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Attribution
 from annotations.amend import amended_clause
+from annotations.campaigns.selectors import Signatories, group_signatories
 from annotations.exports.rows import permalink_prefix
 from annotations.heat.selectors import HeatCell, HeatMatrix, treaty_heat
 from annotations.models import Annotation, Status
@@ -51,6 +52,10 @@ class Comment:
     # of the comment itself (issue 16 §3): feedback pools every language of the draft.
     text_language: str = ""
     language: str = ""
+    # A coalition's position (annotations.campaigns): quoted once, for its whole group.
+    group_id: int | None = None
+    group_size: int = 0
+    signatories: list[str] = field(default_factory=list)
 
     @property
     def text_direction(self) -> str:
@@ -112,6 +117,28 @@ def comment_from(annotation: Annotation) -> Comment:
     )
 
 
+def coalitions_once(
+    comments: list[Comment], groups: dict[int, tuple[int, Signatories]] | None = None
+) -> list[Comment]:
+    """Near-identical comments of one group quoted once, the first, with the group's size and its
+    signatories (named organisations, individuals and anonymous members counted, never named).
+    `groups`: group_signatories of these comments, when read already for several lists at once."""
+    if groups is None:
+        groups = group_signatories(c.id for c in comments)
+    seen: set[int] = set()
+    kept: list[Comment] = []
+    for comment in comments:
+        if comment.id in groups:
+            group_id, signatories = groups[comment.id]
+            if group_id in seen:
+                continue
+            seen.add(group_id)
+            comment.group_id, comment.group_size = group_id, signatories.size
+            comment.signatories = signatories.as_words()
+        kept.append(comment)
+    return kept
+
+
 def _in_segment(annotations: QuerySet[Annotation], segment: str) -> QuerySet[Annotation]:
     """The annotations a breakdown by organisation type or country counts: never anonymous ones,
     which count in no segment (annotations.heat.queries)."""
@@ -153,13 +180,20 @@ def treaty_feedback(
             bucket.append(comment_from(annotation))
     # In a breakdown, an article whose segment has too few organisations shows no comments: they
     # would say who the few are (DESIGN §6 "Small cells").
+    # Every article's groups in one read: the number of queries does not grow with the articles.
+    quoted = [c.id for lists in (featured, wordings) for comments in lists.values() for c in comments]
+    groups = group_signatories(quoted)
+
+    def once(comments: dict[str, list[Comment]], unit: Provision) -> list[Comment]:
+        return coalitions_once(comments.get(unit.key, []), groups)
+
     articles = [
         ArticleFeedback(
             unit=row.provision,
             total=row.total,
             cells=row.cells,
-            featured=[] if row.total.suppressed else featured.get(row.provision.key, []),
-            proposed_wordings=[] if row.total.suppressed else wordings.get(row.provision.key, []),
+            featured=[] if row.total.suppressed else once(featured, row.provision),
+            proposed_wordings=[] if row.total.suppressed else once(wordings, row.provision),
         )
         for row in matrix.rows
     ]

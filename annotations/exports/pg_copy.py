@@ -72,6 +72,8 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     # To the minute, as everything the public reads (annotations.public_time).
     "created": ("time", "date_trunc('minute', a.created_at)"),
     "modified": ("time", "date_trunc('minute', a.updated_at)"),
+    "group_id": ("int", "gs.group_id"),
+    "group_size": ("int", "gs.n"),
 }
 assert list(_COLUMNS) == CSV_COLUMNS  # the same columns in the same order as the writers
 
@@ -166,7 +168,15 @@ replied AS (
     SELECT r.annotation_id, count(*) AS n
       FROM selected s JOIN annotations_reply r ON r.annotation_id = s.id
      WHERE r.deleted_at IS NULL AND r.status = '{Status.APPROVED}'
-     GROUP BY r.annotation_id)
+     GROUP BY r.annotation_id),
+group_sizes AS (
+    SELECT m.group_id, count(*) AS n
+      FROM annotations_campaignmember m JOIN annotations_annotation ga ON ga.id = m.annotation_id
+     WHERE m.group_id IN (SELECT sm.group_id FROM selected s
+                            JOIN annotations_campaignmember sm ON sm.annotation_id = s.id)
+       AND ga.deleted_at IS NULL{"" if with_status else f" AND ga.status = '{Status.APPROVED}'"}
+     GROUP BY m.group_id
+    HAVING count(*) >= 2)
 SELECT {_select_list(kind, with_status=with_status)}
   FROM selected s
   JOIN annotations_annotation a ON a.id = s.id
@@ -180,6 +190,8 @@ SELECT {_select_list(kind, with_status=with_status)}
   LEFT JOIN tag_lists tl ON tl.annotation_id = a.id
   LEFT JOIN endorsed e ON e.annotation_id = a.id
   LEFT JOIN replied r ON r.annotation_id = a.id
+  LEFT JOIN annotations_campaignmember gm ON gm.annotation_id = a.id
+  LEFT JOIN group_sizes gs ON gs.group_id = gm.group_id
  ORDER BY a.id
 ) TO STDOUT WITH ({_OPTIONS[kind]})"""  # noqa: S608 (module constants only; values are parameters)
 

@@ -10,8 +10,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.conf import settings
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 
 from accounts.models import Attribution
@@ -48,6 +49,11 @@ CSV_COLUMNS = [
     "replies",
     "created",
     "modified",
+    # Near-identical comments (annotations.campaigns): the group and its size as the export's
+    # reader counts it (approved members in the public export, every live one for moderators);
+    # empty when the annotation is in no group of two or more.
+    "group_id",
+    "group_size",
 ]
 # Severity codes in words, beside the codes (1 note, 2 concern, 3 serious).
 SEVERITY_WORDS = {value: label.lower() for value, label in Annotation.Severity.choices}
@@ -117,6 +123,7 @@ def export_rows(annotations: QuerySet[Annotation]) -> Iterator[dict[str, Any]]:
         replies = _counts_between(
             Reply.objects.filter(deleted_at__isnull=True, status=Status.APPROVED), first, last
         )
+        groups = _groups_between(first, last)
         for row in chunk:
             pk = row["id"]
             for name, field in _RENAMED.items():
@@ -124,6 +131,7 @@ def export_rows(annotations: QuerySet[Annotation]) -> Iterator[dict[str, Any]]:
             row["tags"], row["tag_names"] = tags.get(pk) or ([], [])
             row["endorsements"] = endorsements.get(pk, 0)
             row["replies"] = replies.get(pk, 0)
+            row["group_id"], row["group_size_public"], row["group_size_all"] = groups.get(pk, (None, 0, 0))
         yield from chunk
         last_id = last
 
@@ -141,6 +149,31 @@ def _tags_between(first: int, last: int) -> dict[int, tuple[list[str], list[str]
         slugs.append(slug)
         names.append(name)
     return tags
+
+
+def _groups_between(first: int, last: int) -> dict[int, tuple[int, int, int]]:
+    """Per annotation in a group: the group, its approved live members, its live members."""
+    # By name, not by import: the campaign models live in a capability above this module.
+    members = apps.get_model("annotations", "CampaignMember").objects
+    group_of = dict(
+        members.filter(annotation_id__gte=first, annotation_id__lte=last).values_list(
+            "annotation_id", "group_id"
+        )
+    )
+    if not group_of:
+        return {}
+    live = Q(annotation__deleted_at__isnull=True)
+    sizes = {
+        group_id: (public, every)
+        for group_id, public, every in members.filter(group_id__in=set(group_of.values()))
+        .values("group_id")
+        .annotate(
+            public=Count("pk", filter=live & Q(annotation__status=Status.APPROVED)),
+            every=Count("pk", filter=live),
+        )
+        .values_list("group_id", "public", "every")
+    }
+    return {annotation: (group, *sizes[group]) for annotation, group in group_of.items()}
 
 
 def _counts_between(items: QuerySet[Any], first: int, last: int) -> dict[int, int]:
@@ -224,6 +257,8 @@ def flat_record(
         "created": iso_time(row["created_at"]),
         "modified": iso_time(row["updated_at"]),
     }
+    size = row["group_size_all"] if with_status else row["group_size_public"]
+    record["group_id"], record["group_size"] = (row["group_id"], size) if size >= 2 else (None, None)
     if not with_status:
         del record["status"]
     return record

@@ -112,6 +112,11 @@ def web_annotation(row: dict[str, Any], *, with_status: bool, embedded: bool = F
         "marginalia:featured": row["featured"],
         "marginalia:endorsements": row["endorsements"],
     }
+    # Near-identical comments (rows.flat_record counts the group the same way). Left out when in
+    # none: JSON-LD drops a null silently.
+    size = row["group_size_all"] if with_status else row["group_size_public"]
+    if size >= 2:
+        document["marginalia:groupId"], document["marginalia:groupSize"] = row["group_id"], size
     if with_status:
         document["marginalia:status"] = row["status"]
     if not embedded:
@@ -185,5 +190,7 @@ def marginalia_context_document() -> dict[str, Any]:
             "marginalia:severity": {"@type": "http://www.w3.org/2001/XMLSchema#integer"},
             "marginalia:endorsements": {"@type": "http://www.w3.org/2001/XMLSchema#integer"},
             "marginalia:featured": {"@type": "http://www.w3.org/2001/XMLSchema#boolean"},
+            "marginalia:groupId": {"@type": "http://www.w3.org/2001/XMLSchema#integer"},
+            "marginalia:groupSize": {"@type": "http://www.w3.org/2001/XMLSchema#integer"},
         }
     }

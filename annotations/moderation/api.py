@@ -176,6 +176,21 @@ class ModerationQueueView(APIView):
                     "open_flags": entry.open_flags,
                     "flag_reasons": entry.flag_reasons,
                     "item": data,
+                    # The near-identical pending comments this item stands for: decided together
+                    # through moderation/bulk/ with each member and its expected status.
+                    "campaign": None
+                    if entry.group is None
+                    else {
+                        "group": entry.group.id,
+                        "comments": entry.group.size,
+                        "accounts": entry.group.accounts,
+                        "organizations": entry.group.organizations,
+                        "possible_campaign": entry.group.flagged,
+                        "members": [
+                            {"id": member.pk, "expected_status": member.status}
+                            for member in entry.group.pending
+                        ],
+                    },
                 }
             )
         next_url = None

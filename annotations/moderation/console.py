@@ -70,6 +70,8 @@ class ConsoleItem:
     revisions: list[AnnotationRevision] = field(default_factory=list)
     events: list[ModerationEvent] = field(default_factory=list)
     own: bool = False
+    # The near-identical pending comments a queue item stands for (campaign_queue.QueueGroup).
+    group: Any = None
 
     @cached_property
     def label(self) -> str:

@@ -125,6 +125,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         cursor = None
     viewer: User = request.user  # type: ignore[assignment]
     items = console_items(viewer, ((entry.kind, entry.item) for entry in page.entries))
+    for console_item, entry in zip(items, page.entries, strict=True):
+        console_item.group = entry.group
     filter_query = request.GET.copy()
     filter_query.pop("cursor", None)
     next_url = first_url = ""

@@ -115,7 +115,7 @@ class WorkerProcess:
             "config",
             "worker",
             "-Q",
-            "default,aggregate,export,drafts",
+            "default,aggregate,export,drafts,campaigns",
             # prefork, as in production, so task time limits are enforced.
             "--pool",
             "prefork",
@@ -215,7 +215,7 @@ def celery_worker_process(
         worker.stop()
 
 
-QUEUES = ("default", "aggregate", "export", "drafts")
+QUEUES = ("default", "aggregate", "export", "drafts", "campaigns")
 QUIET_CHECKS = 3  # consecutive quiet looks, 0.2 s apart: a task between two messages is not missed
 
 
