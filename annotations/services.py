@@ -4,7 +4,6 @@ Every function takes the acting user and checks what that user may do; views onl
 and call these. A refused write raises before anything is stored.
 """
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Attribution, Membership, Organization, User
+from accounts.models import Attribution, Organization, User
 from accounts.services.suspensions import require_not_suspended
 from annotations.anchoring import AnchorError, quote_anchor
 from annotations.campaigns.services import campaign_mark_pending
@@ -25,7 +24,6 @@ from annotations.models import (
     REPLY_MAX_LENGTH,
     Annotation,
     AnnotationRevision,
-    ConcernTag,
     Endorsement,
     Flag,
     ModerationEvent,
@@ -37,97 +35,23 @@ from annotations.moderation import services as moderation
 from annotations.public_ids import insert_with_public_id
 from annotations.tasks import reply_email_task
 from annotations.text_input import clean_text
+
+# Re-exported: callers import these from here.
+from annotations.write_rules import (
+    NotFound,
+    QuoteInput,
+    _check_choices,
+    _initial_status,
+    _organization_for,
+    _require_verified,
+    _tags,
+    active_organizations,
+    provision_get,
+)
 from config.db_retry import retry_on_conflict
 from config.enqueue import enqueue_after_commit
 from treaty.generations import public_generation_bump_on_commit
-from treaty.models import DraftVersion, Provision
-
-
-class NotFound(Exception):
-    """A referenced object (provision, version, tag) does not exist; the message names it."""
-
-
-@dataclass(frozen=True)
-class QuoteInput:
-    exact: str
-    prefix: str = ""
-    suffix: str = ""
-    start: int | None = None
-    end: int | None = None
-
-
-def _require_verified(user: User) -> None:
-    """The condition for every write: a confirmed address, and no suspension in force."""
-    if not (user.is_authenticated and user.is_active and user.is_verified):
-        raise PermissionDenied(
-            _("Confirm your email address before contributing: we sent you a link when you signed up.")
-        )
-    require_not_suspended(user)
-
-
-def active_organizations(user: User) -> list[Organization]:
-    return [
-        m.organization
-        for m in Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).select_related(
-            "organization"
-        )
-    ]
-
-
-def _organization_for(author: User, organization_slug: str | None) -> Organization | None:
-    organizations = active_organizations(author)
-    if organization_slug:
-        chosen = next((o for o in organizations if o.slug == organization_slug), None)
-        if chosen is None:
-            message = _("You are not a member of the organisation “%(organization_slug)s”.")
-            raise PermissionDenied(message % {"organization_slug": organization_slug})
-        return chosen
-    # With one organisation it is implied; with several the author must choose.
-    return organizations[0] if len(organizations) == 1 else None
-
-
-def _tags(slugs: list[str], *, allow_inactive: frozenset[str] = frozenset()) -> list[ConcernTag]:
-    if not slugs:
-        raise ValidationError({"tags": _("Choose at least one concern tag.")})
-    unique = list(dict.fromkeys(slugs))
-    tags = {t.slug: t for t in ConcernTag.objects.filter(slug__in=unique)}
-    unknown = [s for s in unique if s not in tags or (not tags[s].is_active and s not in allow_inactive)]
-    if unknown:
-        raise ValidationError(
-            {"tags": _("Unknown or retired concern tag: %(choices)s.") % {"choices": ", ".join(unknown)}}
-        )
-    return [tags[s] for s in unique]
-
-
-def _check_choices(*, severity: int, position: str, attribution: str) -> None:
-    errors = {}
-    if severity not in Annotation.Severity.values:
-        errors["severity"] = "Severity must be 1 (note), 2 (concern) or 3 (serious)."
-    if position not in Annotation.Position.values:
-        errors["position"] = f"Position must be one of: {', '.join(Annotation.Position.values)}."
-    if attribution not in Attribution.values:
-        errors["attribution"] = f"Attribution must be one of: {', '.join(Attribution.values)}."
-    if errors:
-        raise ValidationError(errors)
-
-
-def _initial_status(version: DraftVersion, organization: Organization | None) -> str:
-    if version.moderation == DraftVersion.Moderation.POST:
-        return Status.APPROVED
-    if version.verified_skip_queue and organization is not None and organization.is_verified:
-        return Status.APPROVED
-    return Status.PENDING
-
-
-def provision_get(version: DraftVersion, key: str) -> Provision:
-    provision = Provision.objects.filter(version=version, key=key).select_related("article").first()
-    if provision is None:
-        message = _("There is no provision “%(key)s” in %(version)s (%(language)s).")
-        raise NotFound(message % {"key": key, "version": version.label, "language": version.language})
-    if provision.article_id is None:
-        message = _("“%(provision)s” is a heading: annotate an article or one of its paragraphs.")
-        raise ValidationError({"provision": message % {"provision": provision.label}})
-    return provision
+from treaty.models import DraftVersion
 
 
 @retry_on_conflict
