@@ -63,9 +63,11 @@ class AuthorSerializer(serializers.Serializer[Any]):
 
 class GroupRefSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
-    size = serializers.IntegerField(help_text="Members the viewer may see")
+    size = serializers.IntegerField(help_text=gettext_lazy("Members the viewer may see"))
     organizations = serializers.IntegerField(
-        help_text="Distinct organisations among them (an author without one, or anonymous, counts as one)"
+        help_text=gettext_lazy(
+            "Distinct organisations among them (an author without one, or anonymous, counts as one)"
+        )
     )
 
 

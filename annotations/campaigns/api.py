@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -20,11 +22,13 @@ _MEMBERS = inline_serializer(
     {
         "id": serializers.IntegerField(),
         "url": serializers.CharField(),
-        "similarity": serializers.FloatField(help_text="Estimated Jaccard similarity with the first member"),
-        "author": serializers.CharField(
-            help_text="As the viewer may see it: 'Anonymous' hides who and where"
+        "similarity": serializers.FloatField(
+            help_text=_("Estimated Jaccard similarity with the first member")
         ),
-        "status": serializers.CharField(help_text="Moderators only"),
+        "author": serializers.CharField(
+            help_text=_("As the viewer may see it: 'Anonymous' hides who and where")
+        ),
+        "status": serializers.CharField(help_text=_("Moderators only")),
     },
     many=True,
 )
@@ -53,7 +57,7 @@ class GroupDetailView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         detail = group_get_visible(pk, request.user)
         if detail is None:
-            raise NotFound(f"There is no group {pk}.")
+            raise NotFound(gettext("There is no group %(pk)s.") % {"pk": pk})
         moderator = bool(getattr(request.user, "is_moderator", False))
         members: list[dict[str, Any]] = []
         for member in detail.members:
