@@ -207,7 +207,7 @@ class Reply(models.Model):
     )
     attribution = models.CharField(max_length=20, choices=Attribution.choices)
     body = models.TextField(max_length=REPLY_MAX_LENGTH)
-    comment_language = models.CharField(max_length=35, default="und", help_text="BCP 47 tag of the reply")
+    comment_language = models.CharField(max_length=35, default="und", help_text=_("BCP 47 tag of the reply"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
     rejection_reason = models.TextField(blank=True)
     moderator_note = models.TextField(blank=True)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from treaty.models import DraftVersion, MappingRun, Provision
 
@@ -20,20 +21,20 @@ class AnchorResolution(models.Model):
     """
 
     class State(models.TextChoices):
-        EXACT = "exact", "Exact: the same words, unchanged"
-        MOVED = "moved", "Moved: the same words, elsewhere"
-        FUZZY = "fuzzy", "Fuzzy: similar words found"
-        NEEDS_REVIEW = "needs_review", "Needs review"
-        ORPHANED = "orphaned", "Orphaned: the words are gone"
-        CONFIRMED = "confirmed", "Confirmed by a person"
-        REPICKED = "repicked", "Words picked by a person"
+        EXACT = "exact", _("Exact: the same words, unchanged")
+        MOVED = "moved", _("Moved: the same words, elsewhere")
+        FUZZY = "fuzzy", _("Fuzzy: similar words found")
+        NEEDS_REVIEW = "needs_review", _("Needs review")
+        ORPHANED = "orphaned", _("Orphaned: the words are gone")
+        CONFIRMED = "confirmed", _("Confirmed by a person")
+        REPICKED = "repicked", _("Words picked by a person")
 
     class Outcome(models.TextChoices):
-        ADDRESSED = "addressed", "Addressed"
-        PARTLY_ADDRESSED = "partly_addressed", "Partly addressed"
-        NOT_ADDRESSED = "not_addressed", "Not addressed"
-        WORSE = "worse", "Worse"
-        REMOVED = "removed", "Removed (the text is gone)"
+        ADDRESSED = "addressed", _("Addressed")
+        PARTLY_ADDRESSED = "partly_addressed", _("Partly addressed")
+        NOT_ADDRESSED = "not_addressed", _("Not addressed")
+        WORSE = "worse", _("Worse")
+        REMOVED = "removed", _("Removed (the text is gone)")
 
     REVIEW_STATES = (State.NEEDS_REVIEW, State.ORPHANED)
 
@@ -118,7 +119,7 @@ class CarryingRun(models.Model):
     carries_all = models.BooleanField(default=True)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
-    changed = models.PositiveIntegerField(default=0, help_text="Resolutions written by the last execution")
+    changed = models.PositiveIntegerField(default=0, help_text=_("Resolutions written by the last execution"))
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -235,7 +235,9 @@ class AnnotationCreateSerializer(serializers.Serializer[Any]):
         required=False, help_text=gettext_lazy("Act for this organisation (default: your only one)")
     )
     comment_language = serializers.CharField(
-        required=False, max_length=64, help_text="BCP 47 tag of the comment; default: the interface language"
+        required=False,
+        max_length=64,
+        help_text=gettext_lazy("BCP 47 tag of the comment; default: the interface language"),
     )
 
 
@@ -247,7 +249,9 @@ class AnnotationUpdateSerializer(serializers.Serializer[Any]):
     proposed_text = serializers.CharField(required=False, allow_blank=True)
     attribution = serializers.ChoiceField(choices=Attribution.choices, required=False)
     comment_language = serializers.CharField(
-        required=False, max_length=64, help_text="BCP 47 tag of the comment; default: the interface language"
+        required=False,
+        max_length=64,
+        help_text=gettext_lazy("BCP 47 tag of the comment; default: the interface language"),
     )
 
 
@@ -305,7 +309,9 @@ class ReplyCreateSerializer(serializers.Serializer[Any]):
     # DRF takes declared fields off the class; the stubs read this one as Field.parent (drf-stubs#78).
     parent = serializers.IntegerField(required=False, allow_null=True)  # type: ignore[assignment]
     comment_language = serializers.CharField(
-        required=False, max_length=64, help_text="BCP 47 tag of the comment; default: the interface language"
+        required=False,
+        max_length=64,
+        help_text=gettext_lazy("BCP 47 tag of the comment; default: the interface language"),
     )
 
 

@@ -183,7 +183,11 @@ def outcome_mark(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, PermissionDenied) as error:
         _refused(request, error)
         return HttpResponseRedirect(_article_url(annotation, f"annotation-{annotation.pk}"))
-    messages.success(request, f"Outcome in {resolution.version.label}: {resolution.get_outcome_display()}.")
+    messages.success(
+        request,
+        _("Outcome in %(version)s: %(outcome)s.")
+        % {"version": resolution.version.label, "outcome": resolution.get_outcome_display()},
+    )
     if resolution.article is None:  # orphaned: no place in that draft
         return HttpResponseRedirect(_article_url(annotation, f"annotation-{annotation.pk}"), status=303)
     path = links.annotation_permalink_path(

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -30,8 +32,8 @@ class QuoteSerializer(serializers.Serializer[Any]):
 
 
 class ResolutionDecisionSerializer(serializers.Serializer[Any]):
-    version = serializers.CharField(max_length=100, help_text="The label of the later draft")
-    language = serializers.CharField(required=False, max_length=35, help_text="Default: the annotation's")
+    version = serializers.CharField(max_length=100, help_text=_("The label of the later draft"))
+    language = serializers.CharField(required=False, max_length=35, help_text=_("Default: the annotation's"))
     action = serializers.ChoiceField(choices=sorted(ACTIONS))
     provision = serializers.CharField(required=False, allow_blank=True, max_length=120)
     quote = QuoteSerializer(required=False)
@@ -64,7 +66,7 @@ class ResolutionSerializer(serializers.ModelSerializer[AnchorResolution]):
 def _annotation(request: Request, pk: int) -> Annotation:
     annotation = selectors.annotation_get_visible(pk, request.user)
     if annotation is None:
-        raise NotFound(f"There is no annotation {pk}.")
+        raise NotFound(gettext("There is no annotation %(pk)s.") % {"pk": pk})
     return annotation
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Membership, User
 from accounts.services.suspensions import require_not_suspended
@@ -32,11 +33,14 @@ def may_mark_outcome(user: User, annotation: Annotation) -> bool:
 def outcome_set(*, actor: User, annotation: Annotation, version_id: int, outcome: str) -> AnchorResolution:
     """Mark what became of the annotation's concern in a later draft it was carried to."""
     if not may_mark_outcome(actor, annotation):
-        raise PermissionDenied("Only the annotation's organisation or a moderator can mark its outcome.")
+        raise PermissionDenied(_("Only the annotation's organisation or a moderator can mark its outcome."))
     require_not_suspended(actor)
     if outcome not in Outcome.values:
         raise ValidationError(
-            {"outcome": f"Unknown outcome {outcome!r}: use one of {', '.join(Outcome.values)}."}
+            {
+                "outcome": _("Unknown outcome %(outcome)r: use one of %(choices)s.")
+                % {"outcome": outcome, "choices": ", ".join(Outcome.values)}
+            }
         )
     resolution = (
         AnchorResolution.objects.select_for_update(of=("self",))
@@ -46,7 +50,7 @@ def outcome_set(*, actor: User, annotation: Annotation, version_id: int, outcome
     )
     if resolution is None:
         raise ValidationError(
-            {"version": "This annotation was never carried to that draft: no outcome there."}
+            {"version": _("This annotation was never carried to that draft: no outcome there.")}
         )
     previous = resolution.outcome or "none"
     resolution.outcome = outcome

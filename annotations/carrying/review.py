@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Membership, User
 from accounts.services.suspensions import require_not_suspended
@@ -80,11 +81,13 @@ def resolution_decide(
     a draft the annotation was never carried to, or words that are not in the chosen provision."""
     if not may_review(actor, annotation):
         raise PermissionDenied(
-            "Only moderators and the annotation's organisation admins review carried anchors."
+            _("Only moderators and the annotation's organisation admins review carried anchors.")
         )
     require_not_suspended(actor)
     if action not in ACTIONS:
-        raise ValidationError({"action": f"Unknown action {action!r}: use confirm, repick or orphan."})
+        raise ValidationError(
+            {"action": _("Unknown action %(action)r: use confirm, repick or orphan.") % {"action": action}}
+        )
     resolution = (
         AnchorResolution.objects.select_for_update(of=("self",))
         .select_related("version", "provision")
@@ -92,12 +95,12 @@ def resolution_decide(
         .first()
     )
     if resolution is None:
-        raise ValidationError({"version": "This annotation was never carried to that draft."})
+        raise ValidationError({"version": _("This annotation was never carried to that draft.")})
     before = f"{resolution.state} {resolution.provision_key or '(no place)'}"
     if action == "confirm":
         if resolution.provision_id is None:
             raise ValidationError(
-                {"action": "There is no place to confirm: pick the words by hand, or leave it orphaned."}
+                {"action": _("There is no place to confirm: pick the words by hand, or leave it orphaned.")}
             )
         resolution.state, resolution.confidence = State.CONFIRMED, 1.0
     elif action == "orphan":
@@ -132,7 +135,10 @@ def _repick(
     provision = Provision.objects.filter(version_id=resolution.version_id, key=key).first()
     if provision is None:
         raise ValidationError(
-            {"provision": f"{key or 'No provision'} is not a provision of {resolution.version.label}."}
+            {
+                "provision": _("%(key)s is not a provision of %(version)s.")
+                % {"key": key or _("No provision"), "version": resolution.version.label}
+            }
         )
     try:
         selector = quote_anchor(provision.text, exact, prefix=prefix, suffix=suffix, label=provision.label)

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import signed_in_user
@@ -91,7 +92,7 @@ def _page(request: HttpRequest, *, error: tuple[int, str] | None = None, status:
 
 def _require_reviewer(request: HttpRequest) -> None:
     if not may_open_review_queue(signed_in_user(request)):
-        raise PermissionDenied("Only moderators and organisation admins review carried anchors.")
+        raise PermissionDenied(_("Only moderators and organisation admins review carried anchors."))
 
 
 @login_required
@@ -111,7 +112,7 @@ def reanchor_decide(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     if not may_review(user, annotation):
         raise PermissionDenied(
-            "Only moderators and the annotation's organisation admins review carried anchors."
+            _("Only moderators and the annotation's organisation admins review carried anchors.")
         )
     try:
         resolution = resolution_decide(
@@ -127,6 +128,7 @@ def reanchor_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return _page(request, error=(annotation.pk, text), status=400)
     messages.success(
         request,
-        f"Annotation {annotation.pk} in {resolution.version.label}: {resolution.get_state_display()}.",
+        _("Annotation %(pk)s in %(version)s: %(state)s.")
+        % {"pk": annotation.pk, "version": resolution.version.label, "state": resolution.get_state_display()},
     )
     return HttpResponseRedirect(reverse("moderation:reanchor"))
