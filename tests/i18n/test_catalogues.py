@@ -46,7 +46,12 @@ def test_placeholders_are_kept(path: Path) -> None:
     count their own way ("Организаций: 3")."""
     wrong = []
     for entry in polib.pofile(str(path)):
-        english, translated = set(PLACEHOLDER.findall(entry.msgid)), set(PLACEHOLDER.findall(entry.msgstr))
+        english = set(PLACEHOLDER.findall(entry.msgid + entry.msgid_plural))
+        # A real plural entry ({% blocktranslate count %}) has one translation per plural form of
+        # the language: a form may leave out a name (Arabic's "one" form says no number), but no
+        # form may add one, and the forms together use every name.
+        forms = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+        translated = set().union(*(set(PLACEHOLDER.findall(form)) for form in forms))
         missing = {name for name in english - translated if "plural" not in name}
         if translated - english or missing:
             wrong.append((entry.msgid, sorted(translated - english), sorted(missing)))
@@ -57,6 +62,13 @@ def test_placeholders_are_kept(path: Path) -> None:
 def test_the_committed_mo_file_is_compiled_from_the_po_file(path: Path) -> None:
     compiled = path.with_suffix(".mo")
     assert compiled.exists(), f"{compiled} is missing: run bin/compile-messages"
-    source = {entry.msgid: entry.msgstr for entry in polib.pofile(str(path)) if entry.msgstr}
-    served = {entry.msgid: entry.msgstr for entry in polib.mofile(str(compiled)) if entry.msgid}
+    source = {entry.msgid: _translation(entry) for entry in polib.pofile(str(path)) if _translation(entry)}
+    served = {entry.msgid: _translation(entry) for entry in polib.mofile(str(compiled)) if entry.msgid}
     assert served == source, "the .mo file is stale: run bin/compile-messages"
+
+
+def _translation(entry: polib.POEntry | polib.MOEntry) -> object:
+    """What an entry translates to: its text, or its plural forms in order."""
+    if entry.msgid_plural:
+        return tuple(text for _, text in sorted(entry.msgstr_plural.items()))
+    return entry.msgstr
