@@ -11,8 +11,11 @@ from django.core.mail import send_mail
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from accounts.emails import recipient_language
 from accounts.models import User
 from annotations.models import AnchorResolution, CarryingRun
 from treaty import links
@@ -20,13 +23,13 @@ from treaty.models import DraftVersion
 
 # The states as an author reads them, in this order.
 STATE_WORDS = [
-    ("exact", "carried over exactly"),
-    ("moved", "moved"),
-    ("fuzzy", "found in changed words"),
-    ("needs_review", "need review"),
-    ("orphaned", "orphaned (the words are gone)"),
-    ("confirmed", "confirmed by a reviewer"),
-    ("repicked", "placed by a reviewer"),
+    ("exact", _("carried over exactly")),
+    ("moved", _("moved")),
+    ("fuzzy", _("found in changed words")),
+    ("needs_review", _("need review")),
+    ("orphaned", _("orphaned (the words are gone)")),
+    ("confirmed", _("confirmed by a reviewer")),
+    ("repicked", _("placed by a reviewer")),
 ]
 
 
@@ -119,9 +122,10 @@ def carrying_notice_send(*, run_id: int, user_id: int) -> None:
         "draft_link": f"{settings.SITE_URL}{draft_contents_path(later)}",
         "mine_link": f"{settings.SITE_URL}{reverse('accounts:my-annotations')}",
     }
-    send_mail(
-        f"{later.label} follows {earlier.label}: how your annotations were carried",
-        render_to_string("annotations/email/carried.txt", context),
-        None,
-        [user.email],
-    )
+    # In the recipient's language, whatever the worker's (accounts.emails).
+    with translation.override(recipient_language(user)):
+        subject = gettext("%(later)s follows %(earlier)s: how your annotations were carried") % {
+            "later": later.label,
+            "earlier": earlier.label,
+        }
+        send_mail(subject, render_to_string("annotations/email/carried.txt", context), None, [user.email])
