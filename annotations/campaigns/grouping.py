@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from annotations.campaigns.bursts import group_flag_if_burst
@@ -142,8 +142,11 @@ def _leave_group(annotation_id: int) -> None:
 
 
 def _representative_id(group_id: int) -> int:
+    # The earliest written: ids are random (annotations.public_ids), so they say nothing of time.
     return int(
-        CampaignMember.objects.filter(group_id=group_id).aggregate(first=Min("annotation_id"))["first"]
+        CampaignMember.objects.filter(group_id=group_id)
+        .order_by("annotation__created_at", "annotation_id")
+        .values_list("annotation_id", flat=True)[0]
     )
 
 

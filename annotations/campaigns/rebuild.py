@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Min
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
@@ -69,7 +69,9 @@ def groups_rebuild(*, on_progress: Progress = _no_progress) -> RebuildResult:
     signatures = np.zeros((total, NUM_PERM), dtype=np.uint32)
     groupable = np.zeros(total, dtype=bool)
     count = 0
-    rows = live.order_by("id").values_list("id", "version_id", "body")
+    # In the order they were written (ids are random: annotations.public_ids), so that a lower
+    # index is an earlier comment.
+    rows = live.order_by("created_at", "id").values_list("id", "version_id", "body")
     for annotation_id, version_id, body in rows.iterator(chunk_size=_READ_CHUNK):
         if count == total:  # written since the count: the incremental task groups it
             break
@@ -152,7 +154,7 @@ def _store(
     }
     _clear()
     grouped = np.flatnonzero(labels >= 0)
-    # Representatives: the earliest (lowest index, as ids are sorted) of each label.
+    # Representatives: the earliest (lowest index, as rows are read in time order) of each label.
     order = grouped[np.lexsort((grouped, labels[grouped]))]
     label_sorted = labels[order]
     first_of_label = np.ones(len(order), dtype=bool)
@@ -227,9 +229,14 @@ def _store(
 def _previous_groups() -> list[tuple[int, int, datetime | None]]:
     return [
         (row["id"], row["representative"], row["flagged_at"])
-        for row in CampaignGroup.objects.annotate(representative=Min("members__annotation_id")).values(
-            "id", "representative", "flagged_at"
-        )
+        for row in CampaignGroup.objects.annotate(
+            # The earliest written member, as grouping.py chooses it (ids are random).
+            representative=Subquery(
+                CampaignMember.objects.filter(group=OuterRef("pk"))
+                .order_by("annotation__created_at", "annotation_id")
+                .values("annotation_id")[:1]
+            )
+        ).values("id", "representative", "flagged_at")
         if row["representative"] is not None
     ]
 

@@ -120,7 +120,7 @@ def group_get_visible(group_id: int, viewer: Viewer) -> GroupDetail | None:
             "annotation__version__treaty",
             "annotation__article",
         )
-        .order_by("annotation_id")
+        .order_by("annotation__created_at", "annotation_id")
     )
     return GroupDetail(
         summary=summary,

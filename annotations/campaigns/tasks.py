@@ -29,7 +29,7 @@ def campaign_reconcile_task() -> int:
     before = timezone.now() - timedelta(seconds=RECONCILE_GRACE_SECONDS)
     pending = list(
         CampaignPending.objects.filter(marked_at__lt=before)
-        .order_by("annotation_id")
+        .order_by("annotation__created_at", "annotation_id")  # as written: the earliest leads
         .values_list("annotation_id", flat=True)[:RECONCILE_BATCH]
     )
     for annotation_id in pending:

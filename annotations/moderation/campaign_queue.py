@@ -47,8 +47,10 @@ def later_pending_member_of_a_group() -> Q:
     """Annotations to leave out of the queue: a pending member of a group with an earlier pending
     member, which stands for the group."""
     earlier = CampaignMember.objects.filter(
+        # Earlier as written (ids are random: annotations.public_ids).
+        Q(annotation__created_at__lt=OuterRef("created_at"))
+        | Q(annotation__created_at=OuterRef("created_at"), annotation_id__lt=OuterRef("pk")),
         group_id=OuterRef("campaign_member__group_id"),
-        annotation_id__lt=OuterRef("pk"),
         annotation__status=Status.PENDING,
         annotation__deleted_at__isnull=True,
     )
@@ -73,7 +75,8 @@ def queue_groups(annotations: list[Annotation]) -> dict[int, QueueGroup]:
             annotation__deleted_at__isnull=True,
         )
         .select_related("annotation", "annotation__author", "annotation__organization")
-        .order_by("annotation_id")
+        # As written (ids are random): the group shows at its earliest pending comment.
+        .order_by("annotation__created_at", "annotation_id")
     ):
         pending.setdefault(member.group_id, []).append(member.annotation)
     summaries = group_summaries(group_of.values(), viewer=None)
