@@ -247,10 +247,13 @@ def _published_comments(version: DraftVersion, article: Provision) -> tuple[list
         .select_related("target", "provision", "article", "organization", "version__treaty")
         .prefetch_related("tags")
     )
-    featured = [comment_from(a) for a in published.filter(featured=True).order_by("provision__order", "pk")]
+    featured = [
+        comment_from(a)
+        for a in published.filter(featured=True).order_by("provision__order", "created_at", "pk")
+    ]
     wordings = [
         comment_from(a)
-        for a in published.exclude(proposed_text="").order_by("-featured", "-severity", "pk")[
+        for a in published.exclude(proposed_text="").order_by("-featured", "-severity", "created_at", "pk")[
             :WORDINGS_PER_ARTICLE
         ]
     ]

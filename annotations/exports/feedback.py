@@ -170,11 +170,15 @@ def treaty_feedback(
     published = _in_segment(published, segment)
     # By the key of their unit, the same in every language version.
     featured: dict[str, list[Comment]] = {}
-    for annotation in published.filter(featured=True).order_by("article__order", "provision__order", "pk"):
+    for annotation in published.filter(featured=True).order_by(
+        "article__order", "provision__order", "created_at", "pk"
+    ):
         featured.setdefault(annotation.article.key, []).append(comment_from(annotation))
     wordings: dict[str, list[Comment]] = {}
     # Curated first, then the most serious; a bounded number per article.
-    for annotation in published.exclude(proposed_text="").order_by("-featured", "-severity", "pk"):
+    for annotation in published.exclude(proposed_text="").order_by(
+        "-featured", "-severity", "created_at", "pk"
+    ):
         bucket = wordings.setdefault(annotation.article.key, [])
         if len(bucket) < WORDINGS_PER_ARTICLE:
             bucket.append(comment_from(annotation))
