@@ -152,7 +152,7 @@ def test_alice_selects_words_in_article_2_with_the_mouse_and_after_a_reload_they
     dialog.get_by_role("checkbox", name="Privacy").check()
     dialog.get_by_role("radio", name="Serious").check()
     dialog.get_by_label("Position").select_option("oppose")
-    dialog.get_by_label("Comment").fill(
+    dialog.get_by_label("Comment", exact=True).fill(
         "Access to *any part* of a system is too broad without a security breach."
     )
     dialog.get_by_role("button", name="Save").click()
@@ -320,11 +320,11 @@ def test_mallory_sees_no_edit_button_on_alices_annotation_and_alice_edits_hers(
     expect(entry.get_by_role("button", name=re.compile("^Endorse"))).to_have_count(0)
     edit.click()
     dialog = page.get_by_role("dialog", name="Edit your annotation")
-    expect(dialog.get_by_label("Comment")).to_have_value("Who decides what is public?")
+    expect(dialog.get_by_label("Comment", exact=True)).to_have_value("Who decides what is public?")
     expect(dialog.get_by_role("checkbox", name="Privacy")).to_be_checked()
     expect(dialog.get_by_label("Provision")).to_be_hidden()  # the target cannot change
     expect(dialog).to_contain_text("“non-public transmissions”")
-    dialog.get_by_label("Comment").fill("Who decides what is non-public, and how?")
+    dialog.get_by_label("Comment", exact=True).fill("Who decides what is non-public, and how?")
     dialog.get_by_role("checkbox", name="Surveillance powers").check()
     dialog.get_by_role("button", name="Save").click()
     expect(dialog).to_be_hidden()
@@ -353,13 +353,13 @@ def test_reply_endorse_flag_and_delete_through_the_api_leave_a_readable_thread(
     page.goto(url)
     entry = page.locator(f"#annotation-{annotation.pk}")
     entry.locator("summary").filter(has_text=re.compile("^Reply")).click()
-    entry.get_by_label("Your reply").fill("   ")  # past the browser's own check of an empty field
+    entry.get_by_label("Your reply", exact=True).fill("   ")  # past the browser's own check of an empty field
     entry.get_by_role("button", name="Post reply").click()
     expect(entry.get_by_role("alert").filter(has_text="Write a reply")).to_have_text(
         "Write a reply: it cannot be empty."
     )
     forget_expected_refusal(watch, f"/api/v1/annotations/{annotation.pk}/replies/")
-    entry.get_by_label("Your reply").fill("Which safeguards, exactly?")
+    entry.get_by_label("Your reply", exact=True).fill("Which safeguards, exactly?")
     entry.get_by_role("button", name="Post reply").click()
     reply = page.locator("li.reply").filter(has_text="Which safeguards, exactly?")
     expect(reply).to_be_focused()

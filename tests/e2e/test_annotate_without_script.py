@@ -42,7 +42,7 @@ def test_alice_annotates_an_article_and_a_paragraph_without_script(
     expect(form).to_be_visible()
     expect(form.get_by_role("heading", name="Annotate Article 6")).to_be_visible()
     form.get_by_label("Privacy").check()
-    form.get_by_label("Comment").fill("Placeholder comment on the whole article, without script.")
+    form.get_by_label("Comment", exact=True).fill("Placeholder comment on the whole article, without script.")
     form.get_by_role("button", name="Save").click()
 
     first = Annotation.objects.get()
@@ -55,10 +55,12 @@ def test_alice_annotates_an_article_and_a_paragraph_without_script(
     # A paragraph, with a mistake first: the form comes back with the text and the reason.
     page.get_by_role("link", name="Annotate Article 6(2)").click()
     expect(form.get_by_label("Provision")).to_have_value("art-6.2")
-    form.get_by_label("Comment").fill("Placeholder comment on paragraph 2, without script.")
+    form.get_by_label("Comment", exact=True).fill("Placeholder comment on paragraph 2, without script.")
     form.get_by_role("button", name="Save").click()
     expect(form.locator("#annotate-tags-error")).to_have_text("Choose at least one concern tag.")
-    expect(form.get_by_label("Comment")).to_have_value("Placeholder comment on paragraph 2, without script.")
+    expect(form.get_by_label("Comment", exact=True)).to_have_value(
+        "Placeholder comment on paragraph 2, without script."
+    )
     assert Annotation.objects.count() == 1
     form.get_by_label("Security research").check()
     form.get_by_label("Quote (optional)").fill("good faith")  # not in 6(2): refused with the reason

@@ -110,7 +110,10 @@ def test_download_the_feedback_csv_then_print_the_briefing_of_article_2(
     featured = page.get_by_role("region", name="Featured comments")
     expect(featured).to_contain_text("Digital Rights Watch")
     expect(featured.get_by_role("blockquote")).to_have_text("“without right”")
-    expect(page.get_by_role("region", name="Proposed wordings")).to_contain_text(WORDING)
+    # An amendment prints as a redline against the quoted words (annotations/amend.py).
+    wordings = page.get_by_role("region", name="Proposed wordings")
+    expect(wordings.locator("ins").last).to_have_text("[added:  and with the intent of causing harm …]")
+    expect(wordings).to_contain_text("Proposed wording, as changes to the quoted words")
     page.screenshot(path=str(screenshots / "briefing-article-2-screen.png"), full_page=True)
 
     # On paper: no navigation, no print hint, the tables and the text stay; links show their address.

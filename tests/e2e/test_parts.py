@@ -48,7 +48,7 @@ def test_alice_annotates_a_recital_from_the_preamble_page(
     dialog = page.get_by_role("dialog", name="Annotate Preamble")
     dialog.get_by_label("Provision").select_option("pre.3")
     dialog.get_by_label("Privacy").check()
-    dialog.get_by_label("Comment").fill("Placeholder comment on a recital.")
+    dialog.get_by_label("Comment", exact=True).fill("Placeholder comment on a recital.")
     dialog.get_by_role("button", name="Save").click()
     expect(dialog).to_be_hidden()
 
