@@ -32,6 +32,43 @@ KEYS = [
 REASON = "Please cite the clause; a job for a test of shortcuts: a j k s x r ?"
 
 
+# Placeholder words: each comment a different run of them, so that the thirty are not grouped as
+# near-identical (annotations.campaigns would show them as one queue item).
+_WORDS = [
+    "amber",
+    "basalt",
+    "cobalt",
+    "dune",
+    "ember",
+    "fjord",
+    "glacier",
+    "harbour",
+    "iris",
+    "juniper",
+    "kelp",
+    "lagoon",
+    "meadow",
+    "nectar",
+    "orchid",
+    "pebble",
+    "quartz",
+    "reef",
+    "saffron",
+    "tundra",
+    "umber",
+    "violet",
+    "willow",
+    "xenon",
+    "yarrow",
+    "zephyr",
+]
+
+
+def _distinct_body(n: int) -> str:
+    words = [_WORDS[(n * step + offset) % len(_WORDS)] for offset, step in enumerate((1, 3, 5, 7, 11, 13))]
+    return f"Keyboard test {n}: {' '.join(words)}."
+
+
 def _pending(version: DraftVersion, author: User, count: int) -> list[Annotation]:
     return [
         annotation_create(
@@ -41,7 +78,7 @@ def _pending(version: DraftVersion, author: User, count: int) -> list[Annotation
             tags=["privacy"],
             severity=1 + n % 3,
             position="concern",
-            body=f"Keyboard test comment number {n}.",
+            body=_distinct_body(n),
         )
         for n in range(count)
     ]
