@@ -61,9 +61,20 @@ def annotations_with_words(queryset: QuerySet[Annotation], query: str) -> QueryS
     if connection.vendor == "postgresql":
         # Chinese has no spaces to split words at: its comments are matched by substring.
         chinese = _in_language("zh") & _substring_condition(query)
-        return queryset.alias(comment_document=_comment_document()).filter(
-            Q(comment_document=_comment_query(query)) | chinese
-        )
+        # One condition per configuration, each with a constant config: a per-row config inside
+        # SearchQuery is not relabelled when the list is used as a subquery (an export's), and
+        # PostgreSQL refused the outer table name there.
+        configs = {**SEARCH_CONFIGS, "": "simple"}
+        known = Q()
+        for language in SEARCH_CONFIGS:
+            known |= _in_language(language)
+        condition = chinese
+        for language, config in configs.items():
+            alias = f"comment_document_{config}"
+            queryset = queryset.alias(**{alias: SearchVector("body", "proposed_text", config=config)})
+            rows = _in_language(language) if language else ~known
+            condition |= rows & Q(**{alias: SearchQuery(query, config=config, search_type="websearch")})
+        return queryset.filter(condition)
     return queryset.filter(_substring_condition(query))
 
 
