@@ -17,7 +17,7 @@ from accounts.models import User
 from annotations.emails import reply_email_send
 from annotations.services import annotation_create, reply_create
 from tests.conftest import PERSONA_PASSWORD
-from tests.factories import import_small_treaty
+from tests.factories import VerifiedUserFactory, import_small_treaty
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +92,9 @@ def test_the_switcher_is_a_plain_form_on_every_page(anon: Client, sample: None) 
     form = re.search(r'<form class="language-form".*?</form>', page, re.DOTALL)
     assert form is not None
     assert f'action="{reverse("accounts:set-language")}"' in form.group(0)
-    assert 'method="post"' in form.group(0) and 'name="csrfmiddlewaretoken"' in form.group(0)
+    # No CSRF token for visitors: it would set a cookie on every page and keep anonymous pages out
+    # of the page cache (accounts/views/language.py); signed-in people get one (test below).
+    assert 'method="post"' in form.group(0) and 'name="csrfmiddlewaretoken"' not in form.group(0)
     assert '<input type="hidden" name="next" value="/treaties/sample/articles/2/">' in form.group(0)
     # Each language named in itself, marked with its own lang for screen readers.
     for code, name in settings.LANGUAGES:
@@ -120,11 +122,22 @@ def test_an_unknown_language_is_refused_and_nothing_changes(alice: User, alice_c
     assert alice.language == ""
 
 
-def test_switching_needs_the_csrf_token(sample: None) -> None:
+def test_switching_needs_the_csrf_token_when_signed_in(sample: None) -> None:
+    """Signed in, the switch also saves the preference: CSRF applies. A visitor's switch only sets
+    their display language, so a visitor needs no token."""
+    user = VerifiedUserFactory()
     client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    assert 'name="csrfmiddlewaretoken"' in client.get("/").content.decode()
     response = client.post(reverse("accounts:set-language"), {"language": "ru", "next": "/"})
     assert response.status_code == 403
     assert COOKIE not in response.cookies
+    user.refresh_from_db()
+    assert user.language != "ru"
+    visitor = Client(enforce_csrf_checks=True).post(
+        reverse("accounts:set-language"), {"language": "ru", "next": "/"}
+    )
+    assert visitor.status_code == 302 and visitor.cookies[COOKIE].value == "ru"
 
 
 def test_the_browser_language_is_the_default_and_english_the_fallback(sample: None) -> None:

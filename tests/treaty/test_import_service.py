@@ -79,7 +79,8 @@ def test_a_second_language_is_a_sibling_version_and_current_in_its_language() ->
 def test_import_enqueues_statistics_after_commit(django_capture_on_commit_callbacks) -> None:
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         result = _import()
-    assert len(callbacks) == 1
+    # The statistics task once; the rest replace the treaty's public page-cache token.
+    assert sum("version_statistics_refresh_task" in repr(callback) for callback in callbacks) == 1
     result.version.refresh_from_db()
     assert result.version.article_count == 3
     assert result.version.provision_count == 15
