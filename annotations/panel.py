@@ -61,8 +61,8 @@ class ArticlePanel:
     groups: list[PanelGroup]  # this page of the annotations that match the filters
     total: int  # live annotations the viewer may see on the article
     carried: int  # of those, how many were carried from earlier drafts
-    outcomes: list[tuple[str, str, int]]  # (outcome, label, count) among the carried ones
-    outcome_choices: list[tuple[str, str]]
+    outcomes: list[tuple[str, StrOrPromise, int]]  # (outcome, label, count) among the carried ones
+    outcome_choices: list[tuple[str, StrOrPromise]]
     matching: int  # of those, how many match the filters
     first: int  # 1-based position of the first one on this page (0 when none)
     last: int
@@ -307,7 +307,7 @@ def article_panel(
     )
 
 
-def _outcome_counts(rows: list[selectors.ArticleAnnotationRow]) -> list[tuple[str, str, int]]:
+def _outcome_counts(rows: list[selectors.ArticleAnnotationRow]) -> list[tuple[str, StrOrPromise, int]]:
     counted: dict[str, int] = {}
     for row in rows:
         if row.outcome and not row.deleted:

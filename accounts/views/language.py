@@ -16,7 +16,9 @@ from config.interface_language import is_interface_language
 
 def _csrf_refusal(request: HttpRequest) -> HttpResponse | None:
     """The CSRF middleware's own check, run here by hand (None when the token is right)."""
-    return CsrfViewMiddleware(lambda _: HttpResponse()).process_view(request, lambda _: None, (), {})
+    return CsrfViewMiddleware(lambda _: HttpResponse()).process_view(
+        request, lambda _: HttpResponse(), (), {}
+    )
 
 
 @csrf_exempt

@@ -25,7 +25,7 @@ from treaty.models import DraftVersion
 REVIEW_PAGE_SIZE = 100
 
 
-class QuoteSerializer(serializers.Serializer[Any]):
+class RepickedWordsSerializer(serializers.Serializer[Any]):
     exact = serializers.CharField(max_length=5000)
     prefix = serializers.CharField(required=False, allow_blank=True, max_length=64)
     suffix = serializers.CharField(required=False, allow_blank=True, max_length=64)
@@ -36,7 +36,7 @@ class ResolutionDecisionSerializer(serializers.Serializer[Any]):
     language = serializers.CharField(required=False, max_length=35, help_text=_("Default: the annotation's"))
     action = serializers.ChoiceField(choices=sorted(ACTIONS))
     provision = serializers.CharField(required=False, allow_blank=True, max_length=120)
-    quote = QuoteSerializer(required=False)
+    quote = RepickedWordsSerializer(required=False)
 
 
 class OutcomeSerializer(serializers.Serializer[Any]):

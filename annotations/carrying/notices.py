@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from accounts.emails import recipient_language
 from accounts.models import User
@@ -43,7 +44,7 @@ def draft_contents_path(version: DraftVersion) -> str:
 class CarriedSummary:
     version: DraftVersion  # the later draft
     from_label: str
-    counts: list[tuple[str, str, int]]  # (state, words, count), states with none left out
+    counts: list[tuple[str, StrOrPromise, int]]  # (state, words, count), states with none left out
 
     @property
     def total(self) -> int:
